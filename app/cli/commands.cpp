@@ -1,0 +1,13 @@
+#include "app/cli/commands.h"
+
+namespace vora::cli {
+
+const std::vector<Command>& commands()
+{
+    static const std::vector<Command> all = {
+        {"info", "versions, compute devices and optional parts of this build", &runInfo},
+    };
+    return all;
+}
+
+} // namespace vora::cli

@@ -1,0 +1,21 @@
+#pragma once
+// The `vora` subcommands. Each takes the arguments after its name and returns the exit code;
+// core::Error and UsageError are caught once, in main().
+#include <string>
+#include <vector>
+
+namespace vora::cli {
+
+using Arguments = std::vector<std::string>;
+
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(const Arguments& args);
+};
+
+const std::vector<Command>& commands();
+
+int runInfo(const Arguments& args);
+
+} // namespace vora::cli

@@ -1,0 +1,60 @@
+# Enforces the layer direction of DESIGN.md: core <- training <- app <- ui <- vora-studio.
+#  - vora_core and vora_training (and the vora CLI) must not link any Qt module, directly or
+#    through another target.
+#  - no file under ui/ may include a torch or ATen header.
+# Both checks run at configure time and stop the configuration when broken.
+
+function(_vora_collect_links target out)
+  set(seen ${${out}})
+  if(NOT TARGET ${target})
+    return()
+  endif()
+  get_target_property(aliased ${target} ALIASED_TARGET)
+  if(aliased)
+    set(target ${aliased})
+  endif()
+  foreach(prop LINK_LIBRARIES INTERFACE_LINK_LIBRARIES)
+    get_target_property(libs ${target} ${prop})
+    if(NOT libs)
+      continue()
+    endif()
+    foreach(lib IN LISTS libs)
+      string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" lib "${lib}")
+      if(lib IN_LIST seen)
+        continue()
+      endif()
+      list(APPEND seen ${lib})
+      _vora_collect_links(${lib} seen)
+    endforeach()
+  endforeach()
+  set(${out} ${seen} PARENT_SCOPE)
+endfunction()
+
+function(vora_assert_no_qt target)
+  set(links "")
+  _vora_collect_links(${target} links)
+  foreach(lib IN LISTS links)
+    if(lib MATCHES "^Qt[0-9]*::" OR lib MATCHES "Qt6|libQt|KF6")
+      message(FATAL_ERROR "Layer violation: ${target} links ${lib}. "
+                          "core, training and the vora CLI must not depend on Qt (see DESIGN.md).")
+    endif()
+  endforeach()
+endfunction()
+
+function(vora_assert_ui_has_no_torch)
+  file(GLOB_RECURSE ui_files ${PROJECT_SOURCE_DIR}/ui/*.h ${PROJECT_SOURCE_DIR}/ui/*.cpp)
+  foreach(file IN LISTS ui_files)
+    file(STRINGS ${file} offending REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"](torch|ATen|c10)/")
+    if(offending)
+      message(FATAL_ERROR "Layer violation: ${file} includes a torch header (${offending}). "
+                          "ui/ must reach the model through vora_app only.")
+    endif()
+  endforeach()
+endfunction()
+
+function(vora_check_layer_guards)
+  foreach(target vora_core vora_training vora)
+    vora_assert_no_qt(${target})
+  endforeach()
+  vora_assert_ui_has_no_torch()
+endfunction()

@@ -1,0 +1,15 @@
+# One warnings policy for project code. Third-party headers come in as SYSTEM includes, so their
+# warnings never fail the build.
+function(vora_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor
+                                           -Wno-unused-parameter)
+  if(VORA_WARNINGS_AS_ERRORS)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# Torch's CMake package hands its include dirs as ordinary ones; re-export them as SYSTEM.
+function(vora_link_torch target scope)
+  target_link_libraries(${target} ${scope} ${TORCH_LIBRARIES})
+  target_include_directories(${target} SYSTEM ${scope} ${TORCH_INCLUDE_DIRS})
+endfunction()

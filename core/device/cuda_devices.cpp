@@ -1,0 +1,50 @@
+#include "core/device/cuda_devices.h"
+#include "core/build_config.h"
+
+#include <torch/cuda.h>
+
+#ifdef VORA_TORCH_HAS_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
+namespace vora::core {
+
+bool torchBuiltWithCuda()
+{
+#ifdef VORA_TORCH_HAS_CUDA
+    return true;
+#else
+    return false;
+#endif
+}
+
+std::vector<ComputeDevice> cudaDevices()
+{
+    std::vector<ComputeDevice> devices;
+    if (!torch::cuda::is_available()) {
+        return devices;
+    }
+    const auto count = static_cast<int>(torch::cuda::device_count());
+    for (int index = 0; index < count; ++index) {
+        ComputeDevice device;
+        device.id = "cuda:" + std::to_string(index);
+#ifdef VORA_TORCH_HAS_CUDA
+        cudaDeviceProp properties{};
+        if (cudaGetDeviceProperties(&properties, index) == cudaSuccess) {
+            device.name = properties.name;
+            device.totalMemoryBytes = static_cast<int64_t>(properties.totalGlobalMem);
+        }
+        size_t freeBytes = 0;
+        size_t totalBytes = 0;
+        if (cudaSetDevice(index) == cudaSuccess && cudaMemGetInfo(&freeBytes, &totalBytes) == cudaSuccess) {
+            device.freeMemoryBytes = static_cast<int64_t>(freeBytes);
+        }
+#else
+        device.name = "CUDA device";
+#endif
+        devices.push_back(device);
+    }
+    return devices;
+}
+
+} // namespace vora::core
