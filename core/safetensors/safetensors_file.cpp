@@ -1,0 +1,189 @@
+#include "core/safetensors/safetensors_file.h"
+
+#include "core/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <sstream>
+
+namespace vora::core {
+namespace {
+
+std::string shapeText(const std::vector<int64_t>& shape)
+{
+    std::ostringstream out;
+    out << "[";
+    for (size_t i = 0; i < shape.size(); ++i) {
+        out << (i ? ", " : "") << shape[i];
+    }
+    out << "]";
+    return out.str();
+}
+
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd) : m_fd(fd) {}
+    ~FileDescriptor()
+    {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+    }
+    int get() const { return m_fd; }
+
+private:
+    int m_fd;
+};
+
+} // namespace
+
+int64_t TensorInfo::elementCount() const
+{
+    int64_t count = 1;
+    for (int64_t dim : shape) {
+        count *= dim;
+    }
+    return count;
+}
+
+std::string TensorInfo::describe() const
+{
+    return name + " (" + std::string(dtypeName(dtype)) + " " + shapeText(shape) + ")";
+}
+
+std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path)
+{
+    std::shared_ptr<SafetensorsFile> file(new SafetensorsFile());
+    file->m_path = path;
+
+    const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        throw Error(errno == ENOENT ? ErrorCode::FileNotFound : ErrorCode::Io,
+                    path + ": cannot open: " + std::strerror(errno));
+    }
+    struct stat st {};
+    require(::fstat(fd.get(), &st) == 0, ErrorCode::Io, path + ": cannot stat: " + std::strerror(errno));
+    require(S_ISREG(st.st_mode), ErrorCode::CorruptFile, path + ": not a regular file");
+    const auto fileSize = static_cast<uint64_t>(st.st_size);
+    require(fileSize >= 8, ErrorCode::CorruptFile,
+            path + ": truncated safetensors file (" + std::to_string(fileSize) + " bytes, no header length)");
+
+    void* mapping = ::mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    require(mapping != MAP_FAILED, ErrorCode::Io, path + ": cannot map: " + std::strerror(errno));
+    file->m_mapping = mapping;
+    file->m_mappingSize = fileSize;
+    const auto* bytes = static_cast<const uint8_t*>(mapping);
+
+    uint64_t headerBytes = 0;
+    for (int i = 7; i >= 0; --i) {
+        headerBytes = (headerBytes << 8) | bytes[i];
+    }
+    require(headerBytes >= 2 && headerBytes <= kMaxHeaderBytes, ErrorCode::CorruptFile,
+            path + ": implausible safetensors header length " + std::to_string(headerBytes));
+    require(headerBytes <= fileSize - 8, ErrorCode::CorruptFile,
+            path + ": header length " + std::to_string(headerBytes) + " runs past the end of the file ("
+                + std::to_string(fileSize) + " bytes)");
+    file->m_data = bytes + 8 + headerBytes;
+    const std::string header(reinterpret_cast<const char*>(bytes + 8), headerBytes);
+    file->parseHeader(header, fileSize - 8 - headerBytes);
+    return file;
+}
+
+SafetensorsFile::~SafetensorsFile()
+{
+    if (m_mapping) {
+        ::munmap(m_mapping, m_mappingSize);
+    }
+}
+
+const TensorInfo& SafetensorsFile::info(const std::string& name) const
+{
+    const auto it = m_tensors.find(name);
+    require(it != m_tensors.end(), ErrorCode::MissingWeights, m_path + ": no tensor named " + name);
+    return it->second;
+}
+
+void SafetensorsFile::parseHeader(const std::string& header, uint64_t dataBytes)
+{
+    nlohmann::json root;
+    try {
+        root = nlohmann::json::parse(header);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorCode::CorruptFile, m_path + ": header is not valid JSON: " + e.what());
+    }
+    require(root.is_object(), ErrorCode::CorruptFile, m_path + ": header is not a JSON object");
+
+    std::vector<std::pair<int64_t, int64_t>> ranges;
+    for (const auto& [name, entry] : root.items()) {
+        if (name == "__metadata__") {
+            require(entry.is_object(), ErrorCode::CorruptFile, m_path + ": __metadata__ is not an object");
+            for (const auto& [key, value] : entry.items()) {
+                require(value.is_string(), ErrorCode::CorruptFile,
+                        m_path + ": __metadata__ value of '" + key + "' is not a string");
+                m_metadata[key] = value.get<std::string>();
+            }
+            continue;
+        }
+        const std::string where = m_path + ": tensor " + name;
+        require(entry.is_object() && entry.contains("dtype") && entry.contains("shape")
+                    && entry.contains("data_offsets"),
+                ErrorCode::CorruptFile, where + ": entry needs dtype, shape and data_offsets");
+        const auto& dtypeJson = entry["dtype"];
+        require(dtypeJson.is_string(), ErrorCode::CorruptFile, where + ": dtype is not a string");
+        const auto dtype = parseDType(dtypeJson.get<std::string>());
+        require(dtype.has_value(), ErrorCode::UnsupportedFormat,
+                where + ": unsupported dtype " + dtypeJson.get<std::string>());
+
+        TensorInfo info;
+        info.name = name;
+        info.dtype = *dtype;
+        const auto& shapeJson = entry["shape"];
+        require(shapeJson.is_array() && shapeJson.size() <= 8, ErrorCode::CorruptFile,
+                where + ": shape must be an array of at most 8 dimensions");
+        int64_t elements = 1;
+        for (const auto& dim : shapeJson) {
+            require(dim.is_number_unsigned() || (dim.is_number_integer() && dim.get<int64_t>() >= 0),
+                    ErrorCode::CorruptFile, where + ": shape holds a negative or non-integer dimension");
+            const auto value = dim.get<int64_t>();
+            require(value == 0 || elements <= std::numeric_limits<int64_t>::max() / 8 / value,
+                    ErrorCode::CorruptFile, where + ": shape overflows");
+            elements *= value;
+            info.shape.push_back(value);
+        }
+        const auto& offsets = entry["data_offsets"];
+        require(offsets.is_array() && offsets.size() == 2 && offsets[0].is_number_unsigned()
+                    && offsets[1].is_number_unsigned(),
+                ErrorCode::CorruptFile, where + ": data_offsets must be two non-negative integers");
+        const auto begin = offsets[0].get<uint64_t>();
+        const auto end = offsets[1].get<uint64_t>();
+        require(begin <= end && end <= dataBytes, ErrorCode::CorruptFile,
+                where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end)
+                    + ") out of bounds (data section holds " + std::to_string(dataBytes) + " bytes)");
+        info.begin = static_cast<int64_t>(begin);
+        info.end = static_cast<int64_t>(end);
+        const int64_t expected = elements * dtypeSize(info.dtype);
+        require(expected == info.end - info.begin, ErrorCode::CorruptFile,
+                where + ": " + info.describe() + " needs " + std::to_string(expected) + " bytes but data_offsets span "
+                    + std::to_string(info.end - info.begin));
+        if (info.end > info.begin) {
+            ranges.emplace_back(info.begin, info.end);
+        }
+        m_tensors.emplace(name, std::move(info));
+    }
+    std::sort(ranges.begin(), ranges.end());
+    for (size_t i = 1; i < ranges.size(); ++i) {
+        require(ranges[i].first >= ranges[i - 1].second, ErrorCode::CorruptFile,
+                m_path + ": tensor data ranges overlap at byte " + std::to_string(ranges[i].first));
+    }
+}
+
+} // namespace vora::core
