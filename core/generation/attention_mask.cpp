@@ -1,0 +1,64 @@
+#include "core/generation/attention_mask.h"
+
+#include "core/error.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+
+namespace vora::core {
+namespace {
+
+// Run id per position: the index of the image run it belongs to, or -1 for text.
+std::vector<int64_t> imageRuns(const std::vector<uint8_t>& isImage)
+{
+    std::vector<int64_t> runs(isImage.size(), -1);
+    int64_t run = -1;
+    for (size_t i = 0; i < isImage.size(); ++i) {
+        if (isImage[i]) {
+            if (i == 0 || !isImage[i - 1]) {
+                ++run;
+            }
+            runs[i] = run;
+        }
+    }
+    return runs;
+}
+
+} // namespace
+
+at::Tensor allowedMatrix(const std::vector<uint8_t>& isImage, int64_t past, VisionAttentionMask mode)
+{
+    const auto total = static_cast<int64_t>(isImage.size());
+    const int64_t length = total - past;
+    require(past >= 0 && length > 0, ErrorCode::InvalidArgument, "attention mask over an empty chunk");
+    at::Tensor allowed = at::ones({length, total}, at::TensorOptions().dtype(at::kBool)).tril(past);
+    if (mode == VisionAttentionMask::Causal) {
+        return allowed;
+    }
+    const std::vector<int64_t> runs = imageRuns(isImage);
+    const at::Tensor runIds = at::tensor(runs, at::TensorOptions().dtype(at::kLong));
+    const at::Tensor queryRuns = runIds.narrow(0, past, length).unsqueeze(1);
+    const at::Tensor keyRuns = runIds.unsqueeze(0);
+    const at::Tensor sameImage = (queryRuns == keyRuns) & (queryRuns >= 0);
+    return allowed | sameImage;
+}
+
+AttentionMaskSpec buildAttentionMask(const std::vector<uint8_t>& isImage, int64_t past, VisionAttentionMask mode,
+                                     c10::Device device)
+{
+    const auto total = static_cast<int64_t>(isImage.size());
+    const bool imageInChunk = std::any_of(isImage.begin() + past, isImage.end(), [](uint8_t f) { return f != 0; });
+    AttentionMaskSpec spec;
+    spec.causal = true;
+    if (mode == VisionAttentionMask::Bidirectional && imageInChunk) {
+        require(past == 0 || !isImage[static_cast<size_t>(past)] || !isImage[static_cast<size_t>(past - 1)],
+                ErrorCode::InvalidArgument, "an image must be prefilled in one step (its run starts before this chunk)");
+        spec.mask = allowedMatrix(isImage, past, mode).to(device).unsqueeze(0).unsqueeze(0);
+    } else if (past > 0 && total - past > 1) {
+        spec.mask = allowedMatrix(isImage, past, VisionAttentionMask::Causal).to(device).unsqueeze(0).unsqueeze(0);
+    }
+    return spec;
+}
+
+} // namespace vora::core

@@ -1,0 +1,33 @@
+#pragma once
+// The sampling chain, in transformers' order: repetition penalty, then temperature, top-k, top-p,
+// min-p, then a draw (or argmax when greedy). Top-k runs on the logits' device; the rest runs on
+// the k survivors (or the whole vocabulary when top-k is off) on the CPU with a seeded generator,
+// so a seed gives the same draw on every device for the same logits.
+#include "core/generation/sampling_params.h"
+
+#include <ATen/core/Generator.h>
+#include <ATen/core/Tensor.h>
+
+#include <vector>
+
+namespace vora::core {
+
+class Sampler {
+public:
+    explicit Sampler(const SamplingParams& params);
+
+    // Tokens the repetition penalty applies to (prompt text ids); later draws are added by next().
+    void setHistory(const std::vector<int64_t>& tokens);
+    // logits: [V] float32 (any device). suppressed: ids never to draw (eos before min_new_tokens).
+    int64_t next(const at::Tensor& logits, const std::vector<int64_t>& suppressed = {});
+
+private:
+    at::Tensor penalised(const at::Tensor& logits) const;
+
+    SamplingParams m_params;
+    at::Generator m_generator;
+    std::vector<int64_t> m_history;
+    std::vector<uint8_t> m_seen;
+};
+
+} // namespace vora::core

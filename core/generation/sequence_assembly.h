@@ -1,0 +1,31 @@
+#pragma once
+// Turns a PromptInput into the embeddings the decoder consumes: text ids through embed_tokens,
+// each sentinel replaced by its image's patch embeddings in raster order (VORA.md §1), plus the
+// per-position image flags the attention mask needs and the expanded token ids (image positions
+// hold kImageTokenSentinel).
+#include "core/generation/prompt_input.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <vector>
+
+namespace vora::core {
+
+class VoraModel;
+
+struct AssembledSequence {
+    at::Tensor embeddings;             // [1, L, D] in the model's dtype, on its device
+    std::vector<uint8_t> isImage;      // L flags
+    std::vector<int64_t> expandedIds;  // L ids, kImageTokenSentinel on image positions
+    std::vector<int64_t> textIds() const;
+    int64_t length() const { return static_cast<int64_t>(isImage.size()); }
+};
+
+// Throws Error(InvalidArgument) when sentinels and images disagree in number, when the model has
+// no vision embedding but images are given, or when ids are outside the vocabulary.
+AssembledSequence assembleSequence(const VoraModel& model, const PromptInput& prompt);
+
+// Pixels -> [1, 3, H, W] float32 tensor on device.
+at::Tensor pixelsToTensor(const ImagePixels& image, c10::Device device);
+
+} // namespace vora::core

@@ -1,0 +1,67 @@
+#pragma once
+// One Qwen2/LLaMA decoder block, named like the checkpoint: input_layernorm, self_attn.{q,k,v,o}_proj,
+// post_attention_layernorm, mlp.{gate,up,down}_proj. Biases are optional everywhere (VoRA's LoRA blocks
+// carry extra biases on o/gate/up/down).
+#include "core/model/linear.h"
+#include "core/model/rms_norm.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <functional>
+
+namespace vora::core {
+
+class AttentionObserver;
+class KvCache;
+class RotaryEmbedding;
+
+enum class AttentionImpl {
+    Fused,    // scaled_dot_product_attention with the block mask
+    Explicit, // softmax(QK^T/sqrt(d) + mask) V, probabilities available to an observer
+};
+
+// How queries may attend. When mask is undefined: causal if causal is true, else unrestricted
+// (a decode step over the cache).
+struct AttentionMaskSpec {
+    at::Tensor mask; // bool [B or 1, 1, Lq, Lk], true = may attend
+    bool causal = true;
+};
+
+struct SelfAttention {
+    Linear q_proj, k_proj, v_proj, o_proj;
+    int numHeads = 0;
+    int numKvHeads = 0;
+    int64_t headDim = 0;
+};
+
+struct Mlp {
+    Linear gate_proj, up_proj, down_proj;
+
+    at::Tensor forward(const at::Tensor& x) const;
+};
+
+struct LayerContext {
+    const RotaryEmbedding* rope = nullptr;
+    int64_t positionStart = 0; // positions are [positionStart, positionStart + L)
+    const AttentionMaskSpec* mask = nullptr;
+    KvCache* cache = nullptr; // null: attend within this call only (training, full recompute)
+    AttentionImpl impl = AttentionImpl::Fused;
+    AttentionObserver* observer = nullptr;
+};
+
+struct DecoderLayer {
+    int index = 0;
+    RmsNorm input_layernorm;
+    SelfAttention self_attn;
+    RmsNorm post_attention_layernorm;
+    Mlp mlp;
+
+    // hidden: [B, L, D] -> [B, L, D]
+    at::Tensor forward(const at::Tensor& hidden, const LayerContext& context) const;
+};
+
+// Attention core shared by both paths. q: [B, H, Lq, Dh]; k, v: [B, KvH, Lk, Dh] -> [B, H, Lq, Dh].
+at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask,
+                  AttentionImpl impl, int layer, int64_t queryStart, AttentionObserver* observer);
+
+} // namespace vora::core

@@ -1,0 +1,33 @@
+#include "core/model/linear.h"
+
+#include "core/error.h"
+
+#include <torch/torch.h>
+
+namespace vora::core {
+
+at::Tensor Linear::forward(const at::Tensor& x) const
+{
+    at::Tensor y = at::linear(x, weight, bias);
+    if (hasLora()) {
+        at::Tensor update = at::linear(at::linear(x, loraA), loraB);
+        y = loraScale == 1.0 ? y + update : y + update * loraScale;
+    }
+    return y;
+}
+
+void Linear::mergeLora()
+{
+    if (!hasLora()) {
+        return;
+    }
+    const at::Tensor delta = at::matmul(loraB.to(at::kFloat), loraA.to(at::kFloat)) * loraScale;
+    const at::Tensor merged = weight.to(at::kFloat) + delta;
+    require(at::isfinite(merged).all().item<bool>(), ErrorCode::Internal,
+            "merging a LoRA adapter produced non-finite weights");
+    weight = merged.to(weight.scalar_type());
+    loraA = at::Tensor();
+    loraB = at::Tensor();
+}
+
+} // namespace vora::core

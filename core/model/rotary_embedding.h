@@ -1,0 +1,29 @@
+#pragma once
+// Rotary position embedding (rotate-half layout, as HF Qwen2/LLaMA), with linear and llama3
+// frequency scaling. cos/sin are tabulated once in float32 for every position up to maxPositions.
+#include "core/model/model_config.h"
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+namespace vora::core {
+
+class RotaryEmbedding {
+public:
+    RotaryEmbedding() = default;
+    RotaryEmbedding(const ModelConfig& config, int64_t maxPositions, c10::Device device);
+
+    // q: [B, H, L, Dh], k: [B, KvH, L, Dh], positions: [L] int64 (shared by the batch).
+    // Returns the rotated pair in the inputs' dtype, computing as HF does (tables cast to q's dtype).
+    std::pair<at::Tensor, at::Tensor> apply(const at::Tensor& q, const at::Tensor& k, const at::Tensor& positions) const;
+    // Same for positions given as a contiguous range [start, start + length).
+    std::pair<at::Tensor, at::Tensor> apply(const at::Tensor& q, const at::Tensor& k, int64_t start) const;
+    int64_t maxPositions() const { return m_maxPositions; }
+
+private:
+    at::Tensor m_cos; // [maxPositions, Dh] float32
+    at::Tensor m_sin;
+    int64_t m_maxPositions = 0;
+};
+
+} // namespace vora::core

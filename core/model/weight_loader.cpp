@@ -1,0 +1,122 @@
+#include "core/model/weight_loader.h"
+
+#include "core/error.h"
+
+#include <torch/torch.h>
+
+#include <sstream>
+
+namespace vora::core {
+namespace {
+
+c10::ScalarType scalarTypeOf(DType dtype, const std::string& name)
+{
+    switch (dtype) {
+    case DType::F64: return at::kDouble;
+    case DType::F32: return at::kFloat;
+    case DType::F16: return at::kHalf;
+    case DType::BF16: return at::kBFloat16;
+    case DType::I64: return at::kLong;
+    case DType::I32: return at::kInt;
+    case DType::I16: return at::kShort;
+    case DType::I8: return at::kChar;
+    case DType::U8: return at::kByte;
+    case DType::Bool: return at::kBool;
+    }
+    throw Error(ErrorCode::UnsupportedFormat, "tensor " + name + ": unsupported dtype");
+}
+
+std::string shapeText(const std::vector<int64_t>& shape)
+{
+    std::ostringstream out;
+    out << "[";
+    for (size_t i = 0; i < shape.size(); ++i) {
+        out << (i ? ", " : "") << shape[i];
+    }
+    out << "]";
+    return out.str();
+}
+
+bool isTeacherWeight(const std::string& name) { return name.rfind("aux_vision.", 0) == 0; }
+
+} // namespace
+
+at::Tensor readTensor(const TensorLocation& location, c10::Device device, c10::ScalarType dtype)
+{
+    const TensorInfo& info = *location.info;
+    const auto stored = scalarTypeOf(info.dtype, info.name);
+    // The mapping is read-only: from_blob aliases it, so always make a copy before anyone writes.
+    auto* data = const_cast<uint8_t*>(location.file->data(info));
+    const at::Tensor view = at::from_blob(data, info.shape, at::TensorOptions().dtype(stored));
+    return view.to(at::TensorOptions().device(device).dtype(dtype), /*non_blocking=*/false, /*copy=*/true);
+}
+
+WeightLoader::WeightLoader(const CheckpointFiles& checkpoint, c10::Device device, c10::ScalarType dtype)
+    : m_checkpoint(checkpoint)
+    , m_device(device)
+    , m_dtype(dtype)
+{
+    for (const std::string& name : checkpoint.names()) {
+        if (name.rfind("llm.", 0) == 0) {
+            m_llmPrefix = true;
+            break;
+        }
+    }
+}
+
+std::string WeightLoader::storedName(const std::string& name) const
+{
+    const bool llmPart = name.rfind("model.", 0) == 0 || name.rfind("lm_head.", 0) == 0;
+    if (llmPart && m_llmPrefix && m_checkpoint.contains("llm." + name)) {
+        return "llm." + name;
+    }
+    return m_checkpoint.contains(name) ? name : std::string();
+}
+
+bool WeightLoader::has(const std::string& name) const { return !storedName(name).empty(); }
+
+at::Tensor WeightLoader::take(const std::string& name, const std::vector<int64_t>& shape)
+{
+    return take(name, shape, m_dtype);
+}
+
+at::Tensor WeightLoader::take(const std::string& name, const std::vector<int64_t>& shape, c10::ScalarType dtype)
+{
+    const std::string stored = storedName(name);
+    require(!stored.empty(), ErrorCode::MissingWeights, "checkpoint has no weight " + name);
+    const TensorLocation& location = *m_checkpoint.find(stored);
+    require(location.info->shape == shape, ErrorCode::ShapeMismatch,
+            location.file->path() + ": " + stored + " has shape " + shapeText(location.info->shape) + ", config.json implies "
+                + shapeText(shape));
+    m_used.insert(stored);
+    m_loadedElements += location.info->elementCount();
+    return readTensor(location, m_device, dtype);
+}
+
+std::optional<at::Tensor> WeightLoader::takeOptional(const std::string& name, const std::vector<int64_t>& shape)
+{
+    if (!has(name)) {
+        return std::nullopt;
+    }
+    return take(name, shape);
+}
+
+std::vector<int64_t> WeightLoader::storedShape(const std::string& name) const
+{
+    const std::string stored = storedName(name);
+    require(!stored.empty(), ErrorCode::MissingWeights, "checkpoint has no weight " + name);
+    return m_checkpoint.find(stored)->info->shape;
+}
+
+std::vector<std::string> WeightLoader::unusedNames() const
+{
+    std::vector<std::string> unused;
+    for (const std::string& name : m_checkpoint.names()) {
+        if (!m_used.count(name) && !isTeacherWeight(name)) {
+            unused.push_back(name);
+        }
+    }
+    return unused;
+}
+
+} // namespace vora::core
