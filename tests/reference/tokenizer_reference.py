@@ -11,7 +11,8 @@ Writes tests/data/tokenizers/gpt2_json/tokenizer.json (HF's GPT-2 tokenizer buil
 merges.txt) and tests/data/tokenizer_parity/expected_NAME.jsonl, one object per corpus line:
   "ids": encode without parsing special tokens (encode_special_tokens=True), no added BOS/EOS;
   "special": encode parsing special tokens, only when it differs from "ids";
-  "decoded": decode(ids) keeping special tokens, only when it differs from the input text.
+  "decoded": decode(ids) keeping special tokens, only when it differs from the input text;
+and expected_chat_qwen2.json: ChatML prompts and HF's ids of the prompt split on <image>.
 """
 import json
 import sys
@@ -63,6 +64,49 @@ def sentencepiece_rows(model_path, corpus):
     return rows
 
 
+CHAT_CASES = [
+    {"turns": [{"role": "user", "text": "Describe the image.", "images": 1}]},
+    {"turns": [{"role": "user", "text": "Hi!"}], "add_generation_prompt": False},
+    {"turns": [{"role": "system", "text": "You are terse."}, {"role": "user", "text": "Compare these.", "images": 2}]},
+    {"turns": [{"role": "user", "text": "What is this?", "images": 1}, {"role": "assistant", "text": "A cat."},
+               {"role": "user", "text": "And this one?", "images": 1}]},
+    {"turns": [{"role": "user", "text": "\nleading newline and trailing space "},
+               {"role": "assistant", "text": "  two spaces\r\nthen CRLF"}, {"role": "user", "text": "日本語 😀 ok"}]},
+    {"turns": [{"role": "user", "text": ""}], "system": ""},
+    {"turns": [{"role": "user", "text": "no images", "images": 0}], "system": "Custom default."},
+]
+
+
+def render_chatml(case):
+    """ChatML as VORA.md section 3 states it, written independently of the C++ code."""
+    turns = case["turns"]
+    system = case.get("system", "You are a helpful assistant.")
+    text = ""
+    if turns[0]["role"] != "system" and system:
+        text += f"<|im_start|>system\n{system}<|im_end|>\n"
+    for t in turns:
+        text += f"<|im_start|>{t['role']}\n" + "<image>" * t.get("images", 0) + t["text"] + "<|im_end|>\n"
+    if case.get("add_generation_prompt", True):
+        text += "<|im_start|>assistant\n"
+    return text
+
+
+def chat_cases(tok):
+    tok.encode_special_tokens = False
+    out = []
+    for case in CHAT_CASES:
+        text = render_chatml(case)
+        ids = []
+        for i, chunk in enumerate(text.split("<image>")):
+            if i > 0:
+                ids.append(-200)
+            ids += tok.encode(chunk, add_special_tokens=False).ids
+        out.append(dict(case, text=text, ids=ids))
+    path = PARITY / "expected_chat_qwen2.json"
+    path.write_text(json.dumps(out, ensure_ascii=True, indent=1) + "\n", encoding="utf-8")
+    print(f"chat: {len(out)} cases -> {path}")
+
+
 def row(text, ids, special, decoded):
     out = {"ids": ids}
     if special != ids:
@@ -84,7 +128,9 @@ def main():
     assert tokenizers.__version__ == "0.21.1", tokenizers.__version__
     corpus = [json.loads(line) for line in open(PARITY / "corpus.jsonl", encoding="utf-8")]
     gpt2_json = make_gpt2_json()
-    write("qwen2", hf_rows(Tokenizer.from_file(str(DATA / "tokenizers/qwen2/tokenizer.json")), corpus))
+    qwen2 = Tokenizer.from_file(str(DATA / "tokenizers/qwen2/tokenizer.json"))
+    write("qwen2", hf_rows(qwen2, corpus))
+    chat_cases(qwen2)
     write("mistral", hf_rows(Tokenizer.from_file(str(DATA / "tokenizers/mistral/tokenizer.json")), corpus))
     write("gpt2", hf_rows(Tokenizer.from_file(str(gpt2_json)), corpus))
     write("mistral_sp", sentencepiece_rows(DATA / "tokenizers/mistral_sp/tokenizer.model", corpus))
