@@ -17,5 +17,6 @@ struct Command {
 const std::vector<Command>& commands();
 
 int runInfo(const Arguments& args);
+int runTokenize(const Arguments& args);
 
 } // namespace vora::cli
