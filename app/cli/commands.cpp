@@ -6,6 +6,7 @@ const std::vector<Command>& commands()
 {
     static const std::vector<Command> all = {
         {"info", "versions, compute devices and optional parts of this build", &runInfo},
+        {"preprocess", "image file -> pixel tensor (safetensors) + geometry JSON", &runPreprocess},
     };
     return all;
 }

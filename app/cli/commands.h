@@ -17,5 +17,6 @@ struct Command {
 const std::vector<Command>& commands();
 
 int runInfo(const Arguments& args);
+int runPreprocess(const Arguments& args);
 
 } // namespace vora::cli

@@ -25,9 +25,11 @@ void nativeSize(int width, int height, const PreprocessConfig& c, int& outWidth,
         w = std::ceil(width * beta / p) * p;
         h = std::ceil(height * beta / p) * p;
     }
-    // Extreme aspect ratios can overshoot after the ceil: shorten the long side.
-    while (w * h > static_cast<double>(c.maxPixels) && std::max(w, h) > p) {
-        (w >= h ? w : h) -= p;
+    // Extreme aspect ratios overshoot when the short side stays at one patch: shorten the long side.
+    if (w * h > static_cast<double>(c.maxPixels)) {
+        double& longSide = w >= h ? w : h;
+        const double shortSide = w >= h ? h : w;
+        longSide = std::max(p, std::floor(static_cast<double>(c.maxPixels) / shortSide / p) * p);
     }
     outWidth = static_cast<int>(w);
     outHeight = static_cast<int>(h);
