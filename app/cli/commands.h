@@ -18,5 +18,6 @@ const std::vector<Command>& commands();
 
 int runInfo(const Arguments& args);
 int runTokenize(const Arguments& args);
+int runPreprocess(const Arguments& args);
 
 } // namespace vora::cli
