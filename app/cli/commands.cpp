@@ -7,6 +7,8 @@ const std::vector<Command>& commands()
     static const std::vector<Command> all = {
         {"info", "versions, compute devices and optional parts of this build", &runInfo},
         {"tokenize", "encode text to token ids or decode ids to text with a model's tokenizer", &runTokenize},
+        {"run", "generate text from a prompt and images, streaming to stdout", &runRun},
+        {"bench", "measure load, prefill and decode speed on a synthetic prompt", &runBench},
         {"preprocess", "image file -> pixel tensor (safetensors) + geometry JSON", &runPreprocess},
     };
     return all;

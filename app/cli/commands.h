@@ -17,6 +17,8 @@ struct Command {
 const std::vector<Command>& commands();
 
 int runInfo(const Arguments& args);
+int runRun(const Arguments& args);
+int runBench(const Arguments& args);
 int runTokenize(const Arguments& args);
 int runPreprocess(const Arguments& args);
 

@@ -1,0 +1,10 @@
+#pragma once
+// SIGINT/SIGTERM set a stop flag instead of killing the process, so a long generation or a training
+// run ends cleanly (partial output printed, checkpoint saved). A second signal exits at once.
+#include <atomic>
+
+namespace vora::cli {
+
+const std::atomic<bool>* installStopSignalHandlers();
+
+} // namespace vora::cli

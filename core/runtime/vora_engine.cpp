@@ -1,0 +1,240 @@
+#include "core/runtime/vora_engine.h"
+
+#include "core/error.h"
+#include "core/generation/generator.h"
+#include "core/generation/sequence_assembly.h"
+#include "core/image/image_decoder.h"
+#include "core/model/vora_model.h"
+#include "core/model/weight_loader.h"
+#include "core/runtime/attention_recorder.h"
+#include "core/runtime/stop_string_matcher.h"
+#include "core/safetensors/safetensors_file.h"
+#include "core/safetensors/safetensors_writer.h"
+#include "core/tokenizer/tokenizer.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace vora::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string tokenizerPath(const std::string& modelDir)
+{
+    for (const char* name : {"tokenizer.json", "tokenizer.model", "vocab.json"}) {
+        if (fs::exists(fs::path(modelDir) / name)) {
+            return modelDir;
+        }
+    }
+    throw Error(ErrorCode::FileNotFound,
+                modelDir + ": no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt)");
+}
+
+PreparedImage pixelFileImage(const std::string& path, const PreprocessConfig& config)
+{
+    const auto file = SafetensorsFile::open(path);
+    require(file->contains("pixel_values"), ErrorCode::CorruptFile, path + ": no \"pixel_values\" tensor");
+    const TensorInfo& info = file->info("pixel_values");
+    require(info.shape.size() == 4 && info.shape[0] == 1 && info.shape[1] == 3, ErrorCode::ShapeMismatch,
+            path + ": pixel_values must be [1, 3, H, W], found " + info.describe());
+    const at::Tensor pixels = readTensor({file.get(), &info}, c10::Device(c10::kCPU), at::kFloat).contiguous();
+    PreparedImage image;
+    image.source = path;
+    image.pixels.height = static_cast<int>(info.shape[2]);
+    image.pixels.width = static_cast<int>(info.shape[3]);
+    image.pixels.chw.assign(pixels.data_ptr<float>(), pixels.data_ptr<float>() + pixels.numel());
+    image.geometry = computeImageGeometry(image.pixels.width, image.pixels.height, config);
+    return image;
+}
+
+} // namespace
+
+struct VoraEngine::State {
+    std::unique_ptr<VoraModel> model;
+    std::unique_ptr<Tokenizer> tokenizer;
+    PreprocessConfig preprocess;
+    ModelSummary summary;
+    AttentionImpl attention = AttentionImpl::Fused;
+};
+
+VoraEngine::VoraEngine(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+VoraEngine::~VoraEngine() = default;
+
+std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const EngineOptions& options)
+{
+    auto state = std::make_unique<State>();
+    state->tokenizer = Tokenizer::load(tokenizerPath(modelDir));
+    ModelLoadOptions load;
+    load.device = options.device;
+    load.dtype = options.dtype;
+    load.mergeLora = options.mergeLora;
+    load.loraScale = options.loraScale;
+    load.maxContext = options.maxContext;
+    load.progress = options.progress;
+    state->model = VoraModel::load(modelDir, load);
+    state->attention = options.attention == AttentionMode::Explicit ? AttentionImpl::Explicit : AttentionImpl::Fused;
+    const ModelConfig& config = state->model->config();
+    state->preprocess = config.isVora() ? PreprocessConfig::fromModelDir(modelDir) : PreprocessConfig{};
+
+    ModelSummary& s = state->summary;
+    s.directory = modelDir;
+    s.modelType = config.modelType;
+    s.device = state->model->device().str();
+    s.dtype = dtypeDisplayName(state->model->dtype());
+    s.parameterCount = state->model->report().parameterCount;
+    s.weightBytes = state->model->report().weightBytes;
+    s.hasVision = config.isVora();
+    s.imageSize = state->preprocess.imageSize;
+    s.patchSize = state->preprocess.patchSize;
+    s.maxContext = state->model->maxContext();
+    s.loadSeconds = state->model->report().loadSeconds;
+    s.defaults = loadGenerationDefaults(modelDir, config);
+    return std::unique_ptr<VoraEngine>(new VoraEngine(std::move(state)));
+}
+
+const ModelSummary& VoraEngine::summary() const { return m_state->summary; }
+const Tokenizer& VoraEngine::tokenizer() const { return *m_state->tokenizer; }
+const PreprocessConfig& VoraEngine::preprocessConfig() const { return m_state->preprocess; }
+
+PreparedImage VoraEngine::prepareImage(const std::string& path) const
+{
+    if (fs::path(path).extension() == ".safetensors") {
+        return pixelFileImage(path, m_state->preprocess);
+    }
+    const PreprocessedImage processed = preprocessImage(decodeImageFile(path), m_state->preprocess);
+    PreparedImage image;
+    image.source = path;
+    image.pixels.height = processed.height;
+    image.pixels.width = processed.width;
+    image.pixels.chw = processed.pixels;
+    image.geometry = processed.geometry;
+    return image;
+}
+
+PromptInput VoraEngine::chatPrompt(const std::vector<ChatTurn>& turns, const std::vector<PreparedImage>& images,
+                                   const ChatTemplateOptions& options) const
+{
+    PromptInput prompt;
+    prompt.ids = buildChatPromptIds(*m_state->tokenizer, turns, options);
+    for (const PreparedImage& image : images) {
+        prompt.images.push_back(image.pixels);
+    }
+    return prompt;
+}
+
+PromptInput VoraEngine::rawPrompt(std::string_view text, const std::vector<PreparedImage>& images) const
+{
+    PromptInput prompt;
+    prompt.ids = buildRawPromptIds(*m_state->tokenizer, text);
+    for (const PreparedImage& image : images) {
+        prompt.images.push_back(image.pixels);
+    }
+    return prompt;
+}
+
+SamplingParams VoraEngine::defaultSampling() const
+{
+    const GenerationDefaults& d = m_state->summary.defaults;
+    SamplingParams sampling;
+    sampling.temperature = d.doSample ? d.temperature : 0.0;
+    sampling.topP = d.topP;
+    sampling.topK = d.topK;
+    sampling.repetitionPenalty = d.repetitionPenalty;
+    return sampling;
+}
+
+StopCriteria VoraEngine::defaultStopCriteria() const
+{
+    StopCriteria stop;
+    stop.eosIds = m_state->summary.defaults.eosTokenIds;
+    if (const auto eos = m_state->tokenizer->eosId()) {
+        if (std::find(stop.eosIds.begin(), stop.eosIds.end(), *eos) == stop.eosIds.end()) {
+            stop.eosIds.push_back(*eos);
+        }
+    }
+    if (const auto imEnd = m_state->tokenizer->tokenToId("<|im_end|>")) {
+        if (std::find(stop.eosIds.begin(), stop.eosIds.end(), *imEnd) == stop.eosIds.end()) {
+            stop.eosIds.push_back(*imEnd);
+        }
+    }
+    if (m_state->summary.defaults.maxNewTokens) {
+        stop.maxNewTokens = *m_state->summary.defaults.maxNewTokens;
+    }
+    return stop;
+}
+
+TextResult VoraEngine::generate(const PromptInput& prompt, const SamplingParams& sampling, const StopCriteria& stop,
+                                const TextCallbacks& callbacks)
+{
+    const VoraModel& model = *m_state->model;
+    const AssembledSequence sequence = assembleSequence(model, prompt);
+    StreamingDecoder decoder(*m_state->tokenizer, /*skipSpecial=*/true);
+    StopStringMatcher matcher(stop.stopStrings);
+    TextResult result;
+    auto emit = [&](const std::string& text) {
+        if (!text.empty()) {
+            result.text += text;
+            if (callbacks.onText) {
+                callbacks.onText(text);
+            }
+        }
+    };
+
+    GenerationHooks hooks;
+    hooks.stopRequested = callbacks.stopRequested;
+    hooks.attention = m_state->attention;
+    hooks.onToken = [&](int64_t token) {
+        if (std::find(stop.eosIds.begin(), stop.eosIds.end(), token) != stop.eosIds.end()) {
+            return true;
+        }
+        emit(matcher.push(decoder.push(static_cast<int32_t>(token))));
+        return !matcher.matched();
+    };
+    if (callbacks.attention) {
+        std::vector<ImageSpan> spans;
+        for (int64_t i = 0; i < sequence.length(); ++i) {
+            if (sequence.isImage[static_cast<size_t>(i)] && (i == 0 || !sequence.isImage[static_cast<size_t>(i - 1)])) {
+                spans.push_back({i, 0, 0});
+            }
+        }
+        for (size_t i = 0; i < spans.size() && i < prompt.images.size(); ++i) {
+            const auto patch = model.config().vision ? model.config().vision->patchSize : 14;
+            spans[i].gridHeight = prompt.images[i].height / patch;
+            spans[i].gridWidth = prompt.images[i].width / patch;
+        }
+        callbacks.attention->begin(std::move(spans), sequence.length());
+        hooks.observer = callbacks.attention->observer();
+    }
+    const GenerationOutput output = vora::core::generate(model, sequence, sampling, stop, hooks);
+    if (!matcher.matched()) {
+        emit(matcher.push(decoder.flush()));
+        emit(matcher.flush());
+    }
+    result.tokenIds = output.tokens;
+    result.reason = output.reason;
+    result.stats = output.stats;
+    return result;
+}
+
+void VoraEngine::dumpPromptLogits(const PromptInput& prompt, const std::string& path) const
+{
+    const AssembledSequence sequence = assembleSequence(*m_state->model, prompt);
+    const at::Tensor logits = promptLogits(*m_state->model, sequence, m_state->attention).contiguous();
+    const auto length = static_cast<int64_t>(prompt.ids.size());
+    std::vector<SafetensorsEntry> entries;
+    entries.push_back({"logits", "F32", {logits.size(0), logits.size(1)},
+                       std::span<const std::byte>(reinterpret_cast<const std::byte*>(logits.data_ptr<float>()),
+                                                  static_cast<size_t>(logits.nbytes()))});
+    entries.push_back({"input_ids", "I64", {length},
+                       std::span<const std::byte>(reinterpret_cast<const std::byte*>(prompt.ids.data()),
+                                                  prompt.ids.size() * sizeof(int64_t))});
+    entries.push_back({"is_image", "U8", {sequence.length()},
+                       std::span<const std::byte>(reinterpret_cast<const std::byte*>(sequence.isImage.data()),
+                                                  sequence.isImage.size())});
+    writeSafetensors(path, entries, {{"model", m_state->summary.directory}});
+}
+
+} // namespace vora::core

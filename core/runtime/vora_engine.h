@@ -1,0 +1,109 @@
+#pragma once
+// The runtime's front door for the app and the CLI: a loaded model with its tokenizer, chat
+// template and image preprocessing, generating text with streaming, stop strings, cancellation and
+// optional attention capture. No torch in this header.
+// Threads: an engine is used by one thread at a time (the app's inference worker); stopRequested
+// may be set from any thread.
+#include "core/chat/chat_template.h"
+#include "core/generation/prompt_input.h"
+#include "core/generation/sampling_params.h"
+#include "core/image/image_preprocessor.h"
+#include "core/model/model_config.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vora::core {
+
+class Tokenizer;
+class AttentionRecorder;
+
+enum class AttentionMode { Fused, Explicit };
+
+struct EngineOptions {
+    std::string device = "cpu";
+    std::string dtype = "auto";
+    bool mergeLora = true;
+    double loraScale = 1.0;
+    int64_t maxContext = 0;
+    AttentionMode attention = AttentionMode::Fused;
+    std::function<void(double fraction, const std::string& stage)> progress;
+};
+
+struct ModelSummary {
+    std::string directory;
+    std::string modelType;
+    std::string device;
+    std::string dtype;
+    int64_t parameterCount = 0;
+    int64_t weightBytes = 0;
+    bool hasVision = false;
+    int imageSize = 0;
+    int patchSize = 0;
+    int64_t maxContext = 0;
+    double loadSeconds = 0;
+    GenerationDefaults defaults;
+};
+
+struct PreparedImage {
+    std::string source;
+    ImagePixels pixels;
+    ImageGeometry geometry;
+};
+
+struct TextCallbacks {
+    std::function<void(std::string_view piece)> onText; // valid UTF-8 pieces, stop strings held back
+    const std::atomic<bool>* stopRequested = nullptr;
+    AttentionRecorder* attention = nullptr; // records generated tokens' attention over image patches
+};
+
+struct TextResult {
+    std::string text;
+    std::vector<int64_t> tokenIds;
+    StopReason reason = StopReason::Length;
+    GenerationStats stats;
+};
+
+class VoraEngine {
+public:
+    // Loads model, tokenizer (tokenizer.json / tokenizer.model / vocab.json+merges.txt in the folder)
+    // and preprocessing config. Throws Error naming what is wrong.
+    static std::unique_ptr<VoraEngine> load(const std::string& modelDir, const EngineOptions& options = {});
+    ~VoraEngine();
+    VoraEngine(const VoraEngine&) = delete;
+    VoraEngine& operator=(const VoraEngine&) = delete;
+
+    const ModelSummary& summary() const;
+    const Tokenizer& tokenizer() const;
+    const PreprocessConfig& preprocessConfig() const;
+
+    // An image file (any format OpenCV reads), or a .safetensors pixel file from `vora preprocess`.
+    PreparedImage prepareImage(const std::string& path) const;
+    // Chat turns -> ids with sentinels; images are bound to the turns' imageCount in order.
+    PromptInput chatPrompt(const std::vector<ChatTurn>& turns, const std::vector<PreparedImage>& images,
+                           const ChatTemplateOptions& options = {}) const;
+    // Verbatim text (special tokens parsed), each "<image>" bound to the next image.
+    PromptInput rawPrompt(std::string_view text, const std::vector<PreparedImage>& images) const;
+
+    // Sampling defaults from generation_config.json and stop ids from it and the tokenizer.
+    SamplingParams defaultSampling() const;
+    StopCriteria defaultStopCriteria() const;
+
+    TextResult generate(const PromptInput& prompt, const SamplingParams& sampling, const StopCriteria& stop,
+                        const TextCallbacks& callbacks = {});
+
+    // Prefill logits over the expanded prompt, written as safetensors: "logits" float32 [L, V],
+    // "input_ids" int64 (with sentinels), "is_image" uint8 [L].
+    void dumpPromptLogits(const PromptInput& prompt, const std::string& path) const;
+
+private:
+    struct State;
+    explicit VoraEngine(std::unique_ptr<State> state);
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace vora::core
