@@ -1,0 +1,147 @@
+// `vora run` and `vora bench` end to end on a tiny random VoRA model with the real Qwen2 tokenizer.
+#include "cli_runner.h"
+#include "core/safetensors/safetensors_file.h"
+#include "tiny_model_writer.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+QJsonObject lastJsonLine(const QByteArray& out)
+{
+    const QList<QByteArray> lines = out.trimmed().split('\n');
+    return QJsonDocument::fromJson(lines.last()).object();
+}
+
+QString image() { return QStringLiteral(VORA_TEST_DATA_DIR "/image/decode/grey.png"); }
+
+} // namespace
+
+class TestCliRun : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_model = QString::fromStdString(vora::testing::writeTinyQwenVoraModel(m_dir.filePath(QStringLiteral("tiny")).toStdString()));
+    }
+
+    void greedyChatWithImageGivesJson()
+    {
+        const QStringList args = {QStringLiteral("run"), QStringLiteral("--model"), m_model, QStringLiteral("--image"), image(),
+                                  QStringLiteral("--prompt"), QStringLiteral("Describe the picture."),
+                                  QStringLiteral("--temperature"), QStringLiteral("0"), QStringLiteral("--max-new-tokens"),
+                                  QStringLiteral("6"), QStringLiteral("--json")};
+        const CliResult first = runVora(args);
+        QCOMPARE(first.exitCode, 0);
+        const QJsonObject result = lastJsonLine(first.out);
+        const QJsonArray ids = result.value(QStringLiteral("token_ids")).toArray();
+        QVERIFY(!ids.isEmpty() && ids.size() <= 6);
+        QCOMPARE(result.value(QStringLiteral("image_tokens")).toInt(), 16);
+        QVERIFY(result.value(QStringLiteral("prompt_tokens")).toInt() > 16);
+        QVERIFY(result.value(QStringLiteral("prefill_ms")).toDouble() > 0);
+        QVERIFY(result.contains(QStringLiteral("text")));
+        QVERIFY(result.contains(QStringLiteral("decode_tokens_per_s")));
+        // The streamed text precedes the JSON line and equals its "text".
+        QVERIFY(first.out.startsWith(result.value(QStringLiteral("text")).toString().toUtf8()));
+        // Greedy decoding is deterministic.
+        const CliResult second = runVora(args);
+        QCOMPARE(lastJsonLine(second.out).value(QStringLiteral("token_ids")).toArray(), ids);
+    }
+
+    void seededSamplingIsReproducible()
+    {
+        const QStringList args = {QStringLiteral("run"), QStringLiteral("--model"), m_model, QStringLiteral("--prompt"),
+                                  QStringLiteral("Hi"), QStringLiteral("--temperature"), QStringLiteral("1.0"),
+                                  QStringLiteral("--top-k"), QStringLiteral("0"), QStringLiteral("--top-p"), QStringLiteral("1"),
+                                  QStringLiteral("--seed"), QStringLiteral("42"), QStringLiteral("--max-new-tokens"),
+                                  QStringLiteral("8"), QStringLiteral("--json")};
+        const QJsonArray a = lastJsonLine(runVora(args).out).value(QStringLiteral("token_ids")).toArray();
+        const QJsonArray b = lastJsonLine(runVora(args).out).value(QStringLiteral("token_ids")).toArray();
+        QCOMPARE(a.size(), 8);
+        QCOMPARE(a, b);
+        QStringList other = args;
+        other[other.indexOf(QStringLiteral("42"))] = QStringLiteral("43");
+        QVERIFY(lastJsonLine(runVora(other).out).value(QStringLiteral("token_ids")).toArray() != a);
+    }
+
+    void dumpLogitsWritesExpandedPrefill()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("logits.safetensors"));
+        const CliResult r = runVora({QStringLiteral("run"), QStringLiteral("--model"), m_model, QStringLiteral("--image"),
+                                     image(), QStringLiteral("--raw-prompt"),
+                                     QStringLiteral("<|im_start|>user\n<image>What?<|im_end|>\n<|im_start|>assistant\n"),
+                                     QStringLiteral("--max-new-tokens"), QStringLiteral("1"), QStringLiteral("--dump-logits"), file});
+        QCOMPARE(r.exitCode, 0);
+        const auto dump = vora::core::SafetensorsFile::open(file.toStdString());
+        const auto& ids = dump->info("input_ids");
+        const auto& logits = dump->info("logits");
+        QCOMPARE(logits.shape.size(), size_t(2));
+        QCOMPARE(logits.shape[1], int64_t(151936));
+        QCOMPARE(logits.shape[0], ids.shape[0] - 1 + 16); // one sentinel became 16 patch tokens
+        const auto* raw = reinterpret_cast<const int64_t*>(dump->data(ids));
+        QCOMPARE(raw[0], int64_t(151644)); // <|im_start|> parsed as the special token
+        QVERIFY(std::find(raw, raw + ids.shape[0], int64_t(-200)) != raw + ids.shape[0]);
+    }
+
+    void errorsAreClear_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no such model") << QStringList{QStringLiteral("run"), QStringLiteral("--model"), QStringLiteral("/nope"),
+                                                      QStringLiteral("--prompt"), QStringLiteral("x")}
+                                       << 1 << QStringLiteral("/nope");
+        QTest::newRow("placeholder without image") << QStringList{QStringLiteral("--raw-prompt"), QStringLiteral("<image>hi")}
+                                                   << 1 << QStringLiteral("placeholder");
+        QTest::newRow("cuda absent") << QStringList{QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--device"),
+                                                    QStringLiteral("cuda:0")}
+                                     << 1 << QStringLiteral("CUDA");
+        QTest::newRow("both prompts") << QStringList{QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--raw-prompt"),
+                                                     QStringLiteral("y")}
+                                      << 2 << QStringLiteral("exactly one");
+        QTest::newRow("bad number") << QStringList{QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--top-k"),
+                                                   QStringLiteral("many")}
+                                    << 2 << QStringLiteral("--top-k");
+        QTest::newRow("missing image file") << QStringList{QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--image"),
+                                                           QStringLiteral("/no/such.png")}
+                                            << 1 << QStringLiteral("/no/such.png");
+    }
+
+    void errorsAreClear()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        if (!args.contains(QStringLiteral("run"))) {
+            args = QStringList{QStringLiteral("run"), QStringLiteral("--model"), m_model} + args;
+        }
+        const CliResult r = runVora(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.err.contains(message.toUtf8()), r.err.constData());
+    }
+
+    void benchPrintsOneJsonLine()
+    {
+        const CliResult r = runVora({QStringLiteral("bench"), QStringLiteral("--model"), m_model, QStringLiteral("--image-tokens"),
+                                     QStringLiteral("16"), QStringLiteral("--prompt-tokens"), QStringLiteral("8"),
+                                     QStringLiteral("--new-tokens"), QStringLiteral("4"), QStringLiteral("--repeat"), QStringLiteral("1")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject bench = lastJsonLine(r.out);
+        QCOMPARE(bench.value(QStringLiteral("image_tokens")).toInt(), 16);
+        QCOMPARE(bench.value(QStringLiteral("new_tokens")).toInt(), 4);
+        QVERIFY(bench.value(QStringLiteral("decode_tokens_per_s")).toDouble() > 0);
+        QVERIFY(bench.value(QStringLiteral("load_s")).toDouble() > 0);
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_model;
+};
+
+QTEST_GUILESS_MAIN(TestCliRun)
+#include "test_cli_run.moc"

@@ -1,0 +1,18 @@
+#pragma once
+// Writes a tiny random-weight VoRA model with the real Qwen2 tokenizer and vocabulary size into a
+// folder, so end-to-end tests (CLI, app) exercise every step with real ids in a second.
+#include <string>
+
+namespace vora::testing {
+
+struct TinyModelOptions {
+    int layers = 2;
+    int hidden = 16;
+    int imageSize = 56; // 4 x 4 patches of 14
+    unsigned seed = 1;
+};
+
+// Returns dir. Throws vora::core::Error on I/O failure.
+std::string writeTinyQwenVoraModel(const std::string& dir, const TinyModelOptions& options = {});
+
+} // namespace vora::testing
