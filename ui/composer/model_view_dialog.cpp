@@ -1,0 +1,74 @@
+#include "ui/composer/model_view_dialog.h"
+
+#include "app/inference/model_view_image.h"
+
+#include <QDialogButtonBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QVBoxLayout>
+
+namespace vora::ui {
+
+ModelViewDialog::ModelViewDialog(const QImage& image, int imageSize, int patchSize, QWidget* parent)
+    : QDialog(parent)
+{
+    setWindowTitle(tr("What the model sees"));
+    setObjectName(QStringLiteral("modelViewDialog"));
+    auto* layout = new QVBoxLayout(this);
+    auto* images = new QHBoxLayout;
+    const auto column = [&](const QString& caption, const QPixmap& pixmap, const QString& accessible) {
+        auto* box = new QVBoxLayout;
+        auto* picture = new QLabel(this);
+        picture->setPixmap(pixmap);
+        picture->setAccessibleName(accessible);
+        picture->setAlignment(Qt::AlignCenter);
+        box->addWidget(picture, 1);
+        box->addWidget(new QLabel(caption, this), 0, Qt::AlignHCenter);
+        images->addLayout(box);
+    };
+    const int shown = std::min(imageSize, 448);
+    column(tr("Your image, %1 x %2").arg(image.width()).arg(image.height()),
+           QPixmap::fromImage(image.scaled(shown, shown, Qt::KeepAspectRatio, Qt::SmoothTransformation)),
+           tr("Original image"));
+    column(tr("Model input, %1 x %1, padded to a square").arg(imageSize),
+           QPixmap::fromImage(renderWithGrid(image, imageSize, patchSize)
+                                  .scaled(shown, shown, Qt::KeepAspectRatio, Qt::SmoothTransformation)),
+           tr("Model input with patch grid"));
+    layout->addLayout(images);
+    auto* summary = new QLabel(tr("<b>%1</b>: one token per %2 x %2 pixel patch.")
+                                   .arg(tokenSummary(imageSize, patchSize))
+                                   .arg(patchSize),
+                               this);
+    summary->setObjectName(QStringLiteral("tokenSummary"));
+    summary->setAlignment(Qt::AlignCenter);
+    layout->addWidget(summary);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+}
+
+QImage ModelViewDialog::renderWithGrid(const QImage& image, int imageSize, int patchSize)
+{
+    QImage view = vora::app::modelViewImage(image, imageSize);
+    const int side = vora::app::patchesPerSide(imageSize, patchSize);
+    if (view.isNull() || side <= 0) {
+        return view;
+    }
+    QPainter painter(&view);
+    painter.setPen(QPen(QColor(255, 255, 255, 90), 1));
+    for (int i = 1; i < side; ++i) {
+        const int at = i * patchSize;
+        painter.drawLine(at, 0, at, imageSize);
+        painter.drawLine(0, at, imageSize, at);
+    }
+    return view;
+}
+
+QString ModelViewDialog::tokenSummary(int imageSize, int patchSize)
+{
+    const int side = vora::app::patchesPerSide(imageSize, patchSize);
+    return tr("%1x%1 = %2 tokens").arg(side).arg(vora::app::visionTokenCount(imageSize, patchSize));
+}
+
+} // namespace vora::ui
