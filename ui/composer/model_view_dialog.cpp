@@ -56,7 +56,8 @@ QImage ModelViewDialog::renderWithGrid(const QImage& image, int imageSize, int p
         return view;
     }
     QPainter painter(&view);
-    painter.setPen(QPen(QColor(255, 255, 255, 90), 1));
+    // Magenta shows on black padding and on white image areas alike.
+    painter.setPen(QPen(QColor(255, 0, 160, 110), 1));
     for (int i = 1; i < side; ++i) {
         const int at = i * patchSize;
         painter.drawLine(at, 0, at, imageSize);

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Saves screenshots of VoRA Studio (fake backend, real X server under Xvfb) into docs/screenshots/:
+#   tests/ui/screenshots.sh            (from the repository root, after building the dev preset)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+packaging/env cmake --build --preset dev --target vora_screenshots >/dev/null
+photo=/usr/lib/python3/dist-packages/skimage/data/chelsea.png
+packaging/env --xvfb build/dev/tests/vora_screenshots docs/screenshots "$photo"
