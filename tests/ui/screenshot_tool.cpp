@@ -67,6 +67,7 @@ int main(int argc, char** argv)
         vora::app::FakeChatScript script;
         script.pieceDelayMs = 2;
         ok &= studio.loadModel(script);
+        studio.window->resize(1180, 980);
         studio.window->show();
         ok &= studio.controller->send(QStringLiteral("What is in this picture? Answer with a little code."), {image});
         ok &= studio.waitUntilIdle();

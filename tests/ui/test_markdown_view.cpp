@@ -9,7 +9,9 @@
 #include <QTest>
 #include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextFrame>
 #include <QTextLayout>
+#include <QTextTable>
 
 using vora::ui::MarkdownBlock;
 
@@ -99,6 +101,22 @@ private Q_SLOTS:
         auto* prose = view.findChild<QTextBrowser*>(QStringLiteral("markdownText"));
         QVERIFY(prose);
         QVERIFY(prose->document()->firstBlock().blockFormat().headingLevel() == 2);
+    }
+
+    void tablesGetRules()
+    {
+        vora::ui::CodeHighlighting highlighting;
+        vora::ui::MarkdownView view(&highlighting);
+        view.setMarkdown(QStringLiteral("| size | tokens |\n|---|---|\n| 448 | 1024 |\n"));
+        auto* prose = view.findChild<QTextBrowser*>(QStringLiteral("markdownText"));
+        QVERIFY(prose);
+        QTextTable* table = nullptr;
+        for (QTextFrame* frame : prose->document()->rootFrame()->childFrames()) {
+            table = table ? table : qobject_cast<QTextTable*>(frame);
+        }
+        QVERIFY(table);
+        QCOMPARE(table->columns(), 2);
+        QCOMPARE(table->format().border(), 1.0);
     }
 
     void theCopyButtonCopiesTheCode()

@@ -5,6 +5,7 @@
 #include <KSyntaxHighlighting/SyntaxHighlighter>
 
 #include <QClipboard>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -73,6 +74,20 @@ void CodeBlockView::setCode(const QString& code, const QString& language)
     }
 }
 
+void CodeBlockView::changeEvent(QEvent* event)
+{
+    QFrame::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        applyTheme(); // light and dark palettes get the matching highlighting theme
+    }
+}
+
+void CodeBlockView::resizeEvent(QResizeEvent* event)
+{
+    QFrame::resizeEvent(event);
+    fitHeight();
+}
+
 void CodeBlockView::applyTheme()
 {
     const KSyntaxHighlighting::Theme theme = m_highlighting->themeFor(palette());
@@ -88,7 +103,13 @@ void CodeBlockView::fitHeight()
 {
     const int lines = std::max(1, m_text->document()->blockCount());
     const int margins = static_cast<int>(m_text->document()->documentMargin() * 2) + m_text->frameWidth() * 2;
-    const int scrollBar = m_text->horizontalScrollBar()->sizeHint().height();
+    // Room for the horizontal scroll bar only when a line is wider than the view.
+    int widest = 0;
+    for (const QString& line : m_code.split(QLatin1Char('\n'))) {
+        widest = std::max(widest, m_text->fontMetrics().horizontalAdvance(line));
+    }
+    const int available = m_text->viewport()->width() - margins;
+    const int scrollBar = widest > available ? m_text->horizontalScrollBar()->sizeHint().height() : 0;
     m_text->setFixedHeight(lines * m_text->fontMetrics().lineSpacing() + margins + scrollBar);
 }
 

@@ -26,6 +26,10 @@ public:
     QString code() const { return m_code; }
     QTextDocument* document() const;
 
+protected:
+    void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void applyTheme();
     void fitHeight();

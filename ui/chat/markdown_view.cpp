@@ -3,9 +3,37 @@
 #include "ui/chat/auto_height_text_browser.h"
 #include "ui/chat/code_block_view.h"
 
+#include <QTextFrame>
+#include <QTextTable>
 #include <QVBoxLayout>
 
 namespace vora::ui {
+namespace {
+
+// QTextDocument's markdown import draws tables without rules; give them thin borders and padding.
+void styleTables(QTextDocument* document)
+{
+    for (QTextFrame* frame : document->rootFrame()->childFrames()) {
+        if (auto* table = qobject_cast<QTextTable*>(frame)) {
+            QTextTableFormat format = table->format();
+            format.setBorder(1);
+            format.setBorderStyle(QTextFrameFormat::BorderStyle_Solid);
+            format.setBorderBrush(QColor(170, 170, 170));
+            format.setBorderCollapse(false);
+            format.setCellPadding(4);
+            format.setCellSpacing(0);
+            table->setFormat(format);
+        }
+    }
+}
+
+void setProse(QTextBrowser* browser, const QString& markdown)
+{
+    browser->setMarkdown(markdown);
+    styleTables(browser->document());
+}
+
+} // namespace
 
 MarkdownView::MarkdownView(const CodeHighlighting* highlighting, QWidget* parent)
     : QWidget(parent)
@@ -52,7 +80,7 @@ QWidget* MarkdownView::makeWidget(const MarkdownBlock& block)
     auto* browser = new AutoHeightTextBrowser(this);
     browser->setObjectName(QStringLiteral("markdownText"));
     browser->setAccessibleName(tr("Message text"));
-    browser->setMarkdown(block.text);
+    setProse(browser, block.text);
     return browser;
 }
 
@@ -65,7 +93,7 @@ void MarkdownView::updateWidget(Part& part, const MarkdownBlock& block)
     if (block.kind == MarkdownBlock::Kind::Code) {
         static_cast<CodeBlockView*>(part.widget)->setCode(block.text, block.language);
     } else {
-        static_cast<AutoHeightTextBrowser*>(part.widget)->setMarkdown(block.text);
+        setProse(static_cast<AutoHeightTextBrowser*>(part.widget), block.text);
     }
 }
 

@@ -27,13 +27,13 @@ ModelViewDialog::ModelViewDialog(const QImage& image, int imageSize, int patchSi
         box->addWidget(new QLabel(caption, this), 0, Qt::AlignHCenter);
         images->addLayout(box);
     };
-    const int shown = std::min(imageSize, 448);
+    // 320 px keeps the dialog small on laptop screens while cells stay ~10 px.
+    const int shown = std::min(imageSize, 320);
     column(tr("Your image, %1 x %2").arg(image.width()).arg(image.height()),
            QPixmap::fromImage(image.scaled(shown, shown, Qt::KeepAspectRatio, Qt::SmoothTransformation)),
            tr("Original image"));
     column(tr("Model input, %1 x %1, padded to a square").arg(imageSize),
-           QPixmap::fromImage(renderWithGrid(image, imageSize, patchSize)
-                                  .scaled(shown, shown, Qt::KeepAspectRatio, Qt::SmoothTransformation)),
+           QPixmap::fromImage(renderWithGrid(image, imageSize, patchSize, shown)),
            tr("Model input with patch grid"));
     layout->addLayout(images);
     auto* summary = new QLabel(tr("<b>%1</b>: one token per %2 x %2 pixel patch.")
@@ -48,20 +48,24 @@ ModelViewDialog::ModelViewDialog(const QImage& image, int imageSize, int patchSi
     layout->addWidget(buttons);
 }
 
-QImage ModelViewDialog::renderWithGrid(const QImage& image, int imageSize, int patchSize)
+QImage ModelViewDialog::renderWithGrid(const QImage& image, int imageSize, int patchSize, int displaySize)
 {
+    const int size = displaySize > 0 ? displaySize : imageSize;
     QImage view = vora::app::modelViewImage(image, imageSize);
     const int side = vora::app::patchesPerSide(imageSize, patchSize);
     if (view.isNull() || side <= 0) {
         return view;
     }
+    if (size != imageSize) {
+        view = view.scaled(size, size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+    }
     QPainter painter(&view);
     // Magenta shows on black padding and on white image areas alike.
-    painter.setPen(QPen(QColor(255, 0, 160, 110), 1));
+    painter.setPen(QPen(QColor(255, 0, 160, 70), 1));
     for (int i = 1; i < side; ++i) {
-        const int at = i * patchSize;
-        painter.drawLine(at, 0, at, imageSize);
-        painter.drawLine(0, at, imageSize, at);
+        const int at = i * size / side;
+        painter.drawLine(at, 0, at, size);
+        painter.drawLine(0, at, size, at);
     }
     return view;
 }

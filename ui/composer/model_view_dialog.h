@@ -10,8 +10,9 @@ class ModelViewDialog : public QDialog {
 public:
     ModelViewDialog(const QImage& image, int imageSize, int patchSize, QWidget* parent = nullptr);
 
-    // The model view with its grid drawn on, at imageSize pixels (exposed for tests).
-    static QImage renderWithGrid(const QImage& image, int imageSize, int patchSize);
+    // The model view at displaySize pixels (0: imageSize) with the patch grid drawn on at that size,
+    // so the lines stay one pixel sharp (exposed for tests).
+    static QImage renderWithGrid(const QImage& image, int imageSize, int patchSize, int displaySize = 0);
     static QString tokenSummary(int imageSize, int patchSize); // "32x32 = 1024 tokens"
 };
 

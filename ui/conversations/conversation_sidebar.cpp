@@ -36,6 +36,9 @@ ConversationSidebar::ConversationSidebar(ConversationListModel* model, QWidget* 
     m_list->setEditTriggers(QAbstractItemView::EditKeyPressed | QAbstractItemView::DoubleClicked);
     m_list->setContextMenuPolicy(Qt::CustomContextMenu);
     m_list->setUniformItemSizes(true);
+    // Long titles are elided instead of widening the list.
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list->setTextElideMode(Qt::ElideRight);
     auto* empty = new QLabel(tr("No conversations yet."), this);
     empty->setObjectName(QStringLiteral("conversationsEmpty"));
     empty->setAlignment(Qt::AlignCenter);
@@ -43,10 +46,12 @@ ConversationSidebar::ConversationSidebar(ConversationListModel* model, QWidget* 
     layout->addWidget(m_newChat);
     layout->addWidget(m_search);
     layout->addWidget(m_list, 1);
-    layout->addWidget(empty);
+    layout->addWidget(empty, 1);
 
     const auto updateEmpty = [this, empty] {
-        empty->setVisible(m_model->rowCount() == 0 && m_model->filter().isEmpty());
+        const bool none = m_model->rowCount() == 0 && m_model->filter().isEmpty();
+        empty->setVisible(none);
+        m_list->setVisible(!none);
         setCurrentConversation(m_current);
     };
     connect(model, &QAbstractItemModel::modelReset, this, updateEmpty);
