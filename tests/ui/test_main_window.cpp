@@ -4,6 +4,7 @@
 #include "ui/chat/chat_view.h"
 #include "ui/chat/message_widget.h"
 #include "ui/common/error_banner.h"
+#include "ui/composer/attachment_strip.h"
 #include "ui/composer/composer_edit.h"
 #include "ui/composer/composer_widget.h"
 
@@ -11,7 +12,11 @@
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
+#include <QApplication>
+#include <QDragEnterEvent>
 #include <QLabel>
+#include <QMimeData>
+#include <QProgressBar>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QListView>
@@ -186,6 +191,44 @@ private Q_SLOTS:
         QVERIFY(studio.waitUntilIdle());
         QCOMPARE(studio.controller->messages()->at(0).text, QStringLiteral("better question"));
         QCOMPARE(studio.fake->lastConversation().last().text, QStringLiteral("better question"));
+    }
+
+    void imagesDroppedOnTheWindowGoToTheComposer()
+    {
+        StudioFixture studio;
+        studio.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(studio.window.get()));
+        QImage image(32, 32, QImage::Format_RGB32);
+        image.fill(Qt::magenta);
+        QMimeData data;
+        data.setImageData(image);
+        QWidget* target = studio.window->chatView();
+        const QPoint at = target->rect().center();
+        QDragEnterEvent enter(at, Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(studio.window.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(at, Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(studio.window.get(), &drop);
+        QCOMPARE(studio.window->composer()->attachments()->count(), 1);
+    }
+
+    void loadingShowsProgressInTheStatusBar()
+    {
+        StudioFixture studio;
+        studio.window->show();
+        vora::app::FakeChatScript script;
+        script.loadDelayMs = 400;
+        studio.fake->setScript(script);
+        auto* progress = studio.window->statusBar()->findChild<QProgressBar*>(QStringLiteral("loadProgress"));
+        QVERIFY(progress);
+        QVERIFY(!progress->isVisible());
+        QSignalSpy loaded(studio.controller.get(), &vora::app::ChatController::modelLoaded);
+        studio.controller->loadModel(vora::tests::makeModelFolder(studio.dir.path()));
+        QTRY_VERIFY(progress->isVisible());
+        QVERIFY(loaded.wait());
+        QVERIFY(!progress->isVisible());
+        auto* model = studio.window->statusBar()->findChild<QLabel*>(QStringLiteral("modelStatus"));
+        QVERIFY(model->text().contains(QStringLiteral("VoRA-7B-Instruct")));
     }
 
     void aSuccessfulLoadIsRemembered()

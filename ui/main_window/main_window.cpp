@@ -152,7 +152,13 @@ void MainWindow::connectController()
     connect(this, &MainWindow::modelFolderChosen, m_controller, &ChatController::loadModel);
     connect(m_sidebar, &ConversationSidebar::newChatRequested, m_controller, &ChatController::newConversation);
     connect(m_sidebar, &ConversationSidebar::conversationChosen, m_controller, &ChatController::openConversation);
-    connect(m_sidebar, &ConversationSidebar::deleteRequested, m_controller, &ChatController::deleteConversation);
+    connect(m_sidebar, &ConversationSidebar::deleteRequested, this, [this](qint64 id) {
+        const auto answer = QMessageBox::question(this, tr("Delete conversation"),
+                                                  tr("Delete this conversation and its images? This cannot be undone."));
+        if (answer == QMessageBox::Yes) {
+            m_controller->deleteConversation(id);
+        }
+    });
     connect(m_sidebar, &ConversationSidebar::filterChanged, m_controller, &ChatController::setSearchFilter);
     connect(m_sidebar, &ConversationSidebar::exportRequested, this, &MainWindow::exportConversation);
     connect(m_controller->conversations(), &vora::app::ConversationListModel::renameFailed, this,
