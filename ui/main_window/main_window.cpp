@@ -1,19 +1,30 @@
 #include "ui/main_window/main_window.h"
 
+#include "app/chat/chat_controller.h"
+#include "app/chat/message_list_model.h"
+#include "app/conversations/conversation_list_model.h"
 #include "app/models/recent_models_model.h"
 #include "app/runtime_summary.h"
+#include "app/storage/conversation_store.h"
+#include "ui/chat/chat_view.h"
 #include "ui/common/app_icon.h"
+#include "ui/common/error_banner.h"
+#include "ui/composer/composer_edit.h"
+#include "ui/composer/composer_widget.h"
+#include "ui/composer/image_mime.h"
+#include "ui/conversations/conversation_sidebar.h"
+#include "ui/main_window/welcome_page.h"
+#include "ui/settings/conversation_settings_dialog.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QDragEnterEvent>
 #include <QFileDialog>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPlainTextEdit>
-#include <QPushButton>
+#include <QMimeData>
+#include <QProgressBar>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -21,134 +32,66 @@
 
 namespace vora::ui {
 
-MainWindow::MainWindow(QSettings* settings, QWidget* parent)
+using vora::app::ChatController;
+
+MainWindow::MainWindow(const MainWindowContext& context, QWidget* parent)
     : QMainWindow(parent)
-    , m_settings(settings)
-    , m_recentModels(new vora::app::RecentModelsModel(settings, this))
+    , m_context(context)
+    , m_controller(context.controller)
+    , m_recentModels(new vora::app::RecentModelsModel(context.settings, this))
 {
     setWindowTitle(tr("VoRA Studio"));
     setWindowIcon(appIcon());
+    setAcceptDrops(true);
     resize(1180, 760);
 
     auto* splitter = new QSplitter(this);
-    splitter->addWidget(buildSidebar());
-
-    auto* chatArea = new QWidget(splitter);
-    auto* chatLayout = new QVBoxLayout(chatArea);
-    chatLayout->setContentsMargins(0, 0, 0, 0);
-    m_pages = new QStackedWidget(chatArea);
-    m_pages->addWidget(buildWelcomePage());
-    chatLayout->addWidget(m_pages, 1);
-    chatLayout->addWidget(buildComposer());
-    splitter->addWidget(chatArea);
+    m_sidebar = new ConversationSidebar(m_controller->conversations(), splitter);
+    splitter->addWidget(m_sidebar);
+    splitter->addWidget(buildChatArea());
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({260, 920});
     setCentralWidget(splitter);
 
     buildMenus();
-
-    const vora::app::RuntimeSummary runtime = vora::app::runtimeSummary();
-    m_deviceLabel = new QLabel(tr("No model loaded · %1 · LibTorch %2")
-                                   .arg(runtime.bestDevice, runtime.torchVersion),
-                               this);
-    m_deviceLabel->setAccessibleName(tr("Runtime status"));
-    statusBar()->addPermanentWidget(m_deviceLabel);
-    statusBar()->showMessage(tr("Open a VoRA model folder to start chatting."));
-
-    connect(this, &MainWindow::modelFolderChosen, m_recentModels, &vora::app::RecentModelsModel::touch);
+    buildStatusBar();
+    connectController();
+    updatePage();
+    updateComposer();
 }
 
 MainWindow::~MainWindow() = default;
 
-QWidget* MainWindow::buildSidebar()
+QWidget* MainWindow::buildChatArea()
 {
-    auto* sidebar = new QWidget(this);
-    sidebar->setObjectName(QStringLiteral("sidebar"));
-    auto* layout = new QVBoxLayout(sidebar);
-    auto* newChat = new QPushButton(QIcon::fromTheme(QStringLiteral("document-new")), tr("New chat"), sidebar);
-    newChat->setAccessibleName(tr("New chat"));
-    newChat->setEnabled(false);
-    newChat->setToolTip(tr("Open a model first"));
-    layout->addWidget(newChat);
-    auto* empty = new QLabel(tr("No conversations yet."), sidebar);
-    empty->setObjectName(QStringLiteral("conversationsEmpty"));
-    empty->setAlignment(Qt::AlignCenter);
-    empty->setEnabled(false);
-    layout->addWidget(empty, 1);
-    return sidebar;
-}
+    auto* area = new QWidget(this);
+    auto* layout = new QVBoxLayout(area);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_banner = new ErrorBanner(area);
+    layout->addWidget(m_banner);
+    m_pages = new QStackedWidget(area);
+    m_welcome = new WelcomePage(m_recentModels, m_pages);
+    m_chatView = new ChatView(m_controller->messages(), m_context.highlighting, m_pages);
+    m_pages->addWidget(m_welcome);
+    m_pages->addWidget(m_chatView);
+    layout->addWidget(m_pages, 1);
+    m_composer = new ComposerWidget(area);
+    layout->addWidget(m_composer);
 
-QWidget* MainWindow::buildWelcomePage()
-{
-    auto* page = new QWidget(this);
-    page->setObjectName(QStringLiteral("welcomePage"));
-    auto* layout = new QVBoxLayout(page);
-    layout->addStretch(1);
-
-    auto* logo = new QLabel(page);
-    logo->setPixmap(appIconPixmap(96));
-    logo->setAlignment(Qt::AlignCenter);
-    layout->addWidget(logo);
-
-    auto* title = new QLabel(tr("<h1>VoRA Studio</h1>"), page);
-    title->setAlignment(Qt::AlignCenter);
-    layout->addWidget(title);
-
-    auto* blurb = new QLabel(tr("Chat with images through encoder-free VoRA models, see where the model looks, "
-                                "and fine-tune it on your own GPU.<br>Everything runs on this computer."),
-                             page);
-    blurb->setWordWrap(true);
-    blurb->setAlignment(Qt::AlignCenter);
-    layout->addWidget(blurb);
-
-    auto* open = new QPushButton(QIcon::fromTheme(QStringLiteral("document-open")), tr("Open a model folder…"), page);
-    open->setObjectName(QStringLiteral("openModelButton"));
-    open->setAccessibleName(tr("Open a model folder"));
-    open->setDefault(true);
-    connect(open, &QPushButton::clicked, this, &MainWindow::chooseModelFolder);
-    auto* openRow = new QHBoxLayout;
-    openRow->addStretch(1);
-    openRow->addWidget(open);
-    openRow->addStretch(1);
-    layout->addLayout(openRow);
-
-    auto* recentTitle = new QLabel(tr("Recent models"), page);
-    recentTitle->setAlignment(Qt::AlignCenter);
-    m_recentView = new QListView(page);
-    m_recentView->setObjectName(QStringLiteral("recentModels"));
-    m_recentView->setAccessibleName(tr("Recent models"));
-    m_recentView->setModel(m_recentModels);
-    m_recentView->setMaximumWidth(480);
-    m_recentView->setMaximumHeight(140);
-    const bool hasRecent = m_recentModels->rowCount() > 0;
-    recentTitle->setVisible(hasRecent);
-    m_recentView->setVisible(hasRecent);
-    connect(m_recentView, &QListView::activated, this, [this](const QModelIndex& index) {
-        Q_EMIT modelFolderChosen(index.data(vora::app::RecentModelsModel::PathRole).toString());
+    connect(m_welcome, &WelcomePage::openRequested, this, &MainWindow::chooseModelFolder);
+    connect(m_welcome, &WelcomePage::recentChosen, this, &MainWindow::modelFolderChosen);
+    connect(m_composer, &ComposerWidget::sendRequested, this, [this](const QString& text, const QList<QByteArray>& images) {
+        if (m_controller->send(text, images)) {
+            m_composer->clear();
+        }
     });
-    layout->addWidget(recentTitle);
-    layout->addWidget(m_recentView, 0, Qt::AlignHCenter);
-    layout->addStretch(2);
-    return page;
-}
-
-QWidget* MainWindow::buildComposer()
-{
-    auto* composer = new QWidget(this);
-    composer->setObjectName(QStringLiteral("composer"));
-    auto* layout = new QHBoxLayout(composer);
-    m_composerEdit = new QPlainTextEdit(composer);
-    m_composerEdit->setObjectName(QStringLiteral("composerEdit"));
-    m_composerEdit->setAccessibleName(tr("Message"));
-    m_composerEdit->setPlaceholderText(tr("Open a model to start a conversation"));
-    m_composerEdit->setMaximumHeight(90);
-    m_composerEdit->setEnabled(false);
-    m_sendButton = new QPushButton(tr("Send"), composer);
-    m_sendButton->setAccessibleName(tr("Send message"));
-    m_sendButton->setEnabled(false);
-    layout->addWidget(m_composerEdit, 1);
-    layout->addWidget(m_sendButton);
-    return composer;
+    connect(m_composer, &ComposerWidget::stopRequested, m_controller, &ChatController::stop);
+    connect(m_composer, &ComposerWidget::settingsRequested, this, &MainWindow::showSettings);
+    connect(m_composer, &ComposerWidget::problem, m_banner, &ErrorBanner::showError);
+    connect(m_chatView, &ChatView::regenerateRequested, m_controller, &ChatController::regenerate);
+    connect(m_chatView, &ChatView::editRequested, m_controller, &ChatController::editAndResend);
+    return area;
 }
 
 void MainWindow::buildMenus()
@@ -158,12 +101,152 @@ void MainWindow::buildMenus()
     open->setShortcut(QKeySequence::Open);
     connect(open, &QAction::triggered, this, &MainWindow::chooseModelFolder);
     file->addSeparator();
+    connect(file->addAction(tr("Export Conversation as &Markdown…")), &QAction::triggered, this,
+            [this] { exportConversation(m_controller->currentConversationId(), vora::app::ExportFormat::Markdown); });
+    connect(file->addAction(tr("Export Conversation as &JSON…")), &QAction::triggered, this,
+            [this] { exportConversation(m_controller->currentConversationId(), vora::app::ExportFormat::Json); });
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, qApp, &QApplication::quit);
 
+    QMenu* chat = menuBar()->addMenu(tr("&Chat"));
+    QAction* newChat = chat->addAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("&New Chat"));
+    newChat->setShortcut(QKeySequence::New);
+    connect(newChat, &QAction::triggered, m_controller, &ChatController::newConversation);
+    QAction* stop = chat->addAction(tr("&Stop Answer"));
+    stop->setShortcut(Qt::Key_Escape);
+    connect(stop, &QAction::triggered, m_controller, &ChatController::stop);
+    QAction* focus = chat->addAction(tr("&Write a Message"));
+    focus->setShortcut(Qt::CTRL | Qt::Key_L);
+    connect(focus, &QAction::triggered, m_composer, &ComposerWidget::focusText);
+    connect(chat->addAction(tr("Conversation &Settings…")), &QAction::triggered, this, &MainWindow::showSettings);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     connect(help->addAction(tr("&About VoRA Studio")), &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+void MainWindow::buildStatusBar()
+{
+    const vora::app::RuntimeSummary runtime = vora::app::runtimeSummary();
+    m_modelLabel = new QLabel(tr("No model loaded · %1 · LibTorch %2").arg(runtime.bestDevice, runtime.torchVersion), this);
+    m_modelLabel->setObjectName(QStringLiteral("modelStatus"));
+    m_modelLabel->setAccessibleName(tr("Runtime status"));
+    m_speedLabel = new QLabel(this);
+    m_speedLabel->setObjectName(QStringLiteral("speedStatus"));
+    m_speedLabel->setAccessibleName(tr("Speed of the last answer"));
+    m_loadProgress = new QProgressBar(this);
+    m_loadProgress->setObjectName(QStringLiteral("loadProgress"));
+    m_loadProgress->setAccessibleName(tr("Model loading progress"));
+    m_loadProgress->setRange(0, 100);
+    m_loadProgress->setMaximumWidth(220);
+    m_loadProgress->hide();
+    statusBar()->addPermanentWidget(m_loadProgress);
+    statusBar()->addPermanentWidget(m_speedLabel);
+    statusBar()->addPermanentWidget(m_modelLabel);
+    statusBar()->showMessage(tr("Open a VoRA model folder to start chatting."));
+}
+
+void MainWindow::connectController()
+{
+    connect(this, &MainWindow::modelFolderChosen, m_controller, &ChatController::loadModel);
+    connect(m_sidebar, &ConversationSidebar::newChatRequested, m_controller, &ChatController::newConversation);
+    connect(m_sidebar, &ConversationSidebar::conversationChosen, m_controller, &ChatController::openConversation);
+    connect(m_sidebar, &ConversationSidebar::deleteRequested, this, [this](qint64 id) {
+        const auto answer = QMessageBox::question(this, tr("Delete conversation"),
+                                                  tr("Delete this conversation and its images? This cannot be undone."));
+        if (answer == QMessageBox::Yes) {
+            m_controller->deleteConversation(id);
+        }
+    });
+    connect(m_sidebar, &ConversationSidebar::filterChanged, m_controller, &ChatController::setSearchFilter);
+    connect(m_sidebar, &ConversationSidebar::exportRequested, this, &MainWindow::exportConversation);
+    connect(m_controller->conversations(), &vora::app::ConversationListModel::renameFailed, this,
+            [this](const QString& message) { m_banner->showError(tr("Could not rename the conversation"), message); });
+    connect(m_controller, &ChatController::currentConversationChanged, this, [this](qint64 id) {
+        m_sidebar->setCurrentConversation(id);
+        updatePage();
+    });
+    connect(m_controller->messages(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePage);
+    connect(m_controller, &ChatController::modelStateChanged, this, [this] {
+        updateComposer();
+        updatePage();
+    });
+    connect(m_controller, &ChatController::modelLoadProgress, this, [this](double fraction, const QString& stage) {
+        m_loadProgress->show();
+        m_loadProgress->setValue(static_cast<int>(fraction * 100));
+        m_loadProgress->setFormat(stage + QStringLiteral(" %p%"));
+        statusBar()->showMessage(tr("Loading the model: %1").arg(stage));
+    });
+    connect(m_controller, &ChatController::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(m_controller, &ChatController::modelLoadFailed, this, [this](const QString& message) {
+        m_loadProgress->hide();
+        statusBar()->showMessage(tr("No model loaded."));
+        m_banner->showError(tr("The model could not be opened"), message);
+    });
+    connect(m_controller, &ChatController::generatingChanged, this, [this](bool generating) {
+        m_chatView->setBusy(generating);
+        updateComposer();
+    });
+    connect(m_controller, &ChatController::generationFinished, this, &MainWindow::onGenerationFinished);
+    connect(m_controller, &ChatController::errorOccurred, m_banner, &ErrorBanner::showError);
+}
+
+void MainWindow::onModelLoaded(const vora::app::ModelInfo& info)
+{
+    m_loadProgress->hide();
+    m_banner->hide();
+    m_recentModels->touch(info.path);
+    m_composer->setModelGeometry(info.imageSize, info.patchSize);
+    m_modelLabel->setText(tr("%1 · %2 · %3").arg(info.name, info.device, info.dtype));
+    statusBar()->showMessage(tr("Model loaded in %1 s.").arg(info.loadSeconds, 0, 'f', 1), 5000);
+    m_composer->focusText();
+}
+
+void MainWindow::onGenerationFinished(const vora::app::GenerationStats& stats)
+{
+    m_speedLabel->setText(tr("first token %1 ms · %2 tok/s · %3 tokens")
+                              .arg(stats.timeToFirstTokenMs, 0, 'f', 0)
+                              .arg(stats.decodeTokensPerSecond, 0, 'f', 1)
+                              .arg(stats.generatedTokens));
+}
+
+void MainWindow::updatePage()
+{
+    const bool showChat = m_controller->modelState() != ChatController::ModelState::None
+        || m_controller->messages()->rowCount() > 0;
+    m_pages->setCurrentWidget(showChat ? static_cast<QWidget*>(m_chatView) : m_welcome);
+    m_chatView->setEmptyText(tr("Ask about an image: drop, paste or attach one, then write your question."));
+}
+
+void MainWindow::updateComposer()
+{
+    switch (m_controller->modelState()) {
+    case ChatController::ModelState::None:
+        m_composer->setCanSend(false, tr("Open a model to start a conversation"));
+        break;
+    case ChatController::ModelState::Loading: m_composer->setCanSend(false, tr("Loading the model…")); break;
+    case ChatController::ModelState::Ready:
+        m_composer->setCanSend(!m_controller->isGenerating(),
+                               tr("Write a message (Enter sends, Shift+Enter for a new line)"));
+        break;
+    }
+    m_composer->setGenerating(m_controller->isGenerating());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (mimeDataHasImages(event->mimeData())) {
+        event->acceptProposedAction();
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    QStringList problems;
+    const QList<QByteArray> images = imagesFromMimeData(event->mimeData(), &problems);
+    m_composer->addImages(images, problems);
+    event->acceptProposedAction();
 }
 
 void MainWindow::chooseModelFolder()
@@ -171,6 +254,34 @@ void MainWindow::chooseModelFolder()
     const QString path = QFileDialog::getExistingDirectory(this, tr("Open a VoRA model folder"));
     if (!path.isEmpty()) {
         Q_EMIT modelFolderChosen(path);
+    }
+}
+
+void MainWindow::showSettings()
+{
+    ConversationSettingsDialog dialog(m_controller->effectiveSettings(), m_controller->modelDefaults(), this);
+    if (dialog.exec() == QDialog::Accepted) {
+        m_controller->setConversationSettings(dialog.chosenSettings());
+    }
+}
+
+void MainWindow::exportConversation(qint64 conversationId, vora::app::ExportFormat format)
+{
+    if (conversationId == 0) {
+        m_banner->showError(tr("Nothing to export"), tr("Open a conversation first."));
+        return;
+    }
+    const bool markdown = format == vora::app::ExportFormat::Markdown;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export conversation"), {},
+                                                      markdown ? tr("Markdown (*.md)") : tr("JSON (*.json)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    try {
+        vora::app::exportConversation(*m_controller->store(), conversationId, path, format);
+        statusBar()->showMessage(tr("Exported to %1").arg(path), 5000);
+    } catch (const std::exception& error) {
+        m_banner->showError(tr("The conversation could not be exported"), QString::fromUtf8(error.what()));
     }
 }
 

@@ -1,47 +1,82 @@
 #pragma once
-// The application window: conversation sidebar, chat area and composer, menus and status bar.
-// GUI thread only.
+// The application window: conversation sidebar, error banner, chat view (or the welcome page),
+// composer, menus and status bar (model, loading progress, speed of the last answer).
+// It shows the ChatController's state and forwards the user's requests to it. GUI thread only.
+#include "app/inference/chat_backend.h"
+#include "app/storage/conversation_exporter.h"
+
 #include <QMainWindow>
 
 class QLabel;
-class QListView;
-class QPlainTextEdit;
-class QPushButton;
+class QProgressBar;
 class QSettings;
 class QStackedWidget;
 
 namespace vora::app {
+class ChatController;
 class RecentModelsModel;
 }
 
 namespace vora::ui {
 
+class ChatView;
+class CodeHighlighting;
+class ComposerWidget;
+class ConversationSidebar;
+class ErrorBanner;
+class WelcomePage;
+
+struct MainWindowContext {
+    QSettings* settings = nullptr;                 // recent models, window geometry
+    vora::app::ChatController* controller = nullptr;
+    const CodeHighlighting* highlighting = nullptr; // the app's one syntax repository
+};
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    // settings must outlive the window.
-    explicit MainWindow(QSettings* settings, QWidget* parent = nullptr);
+    // Everything in context must outlive the window.
+    explicit MainWindow(const MainWindowContext& context, QWidget* parent = nullptr);
     ~MainWindow() override;
+
+    ErrorBanner* errorBanner() const { return m_banner; }
+    ComposerWidget* composer() const { return m_composer; }
+    ChatView* chatView() const { return m_chatView; }
 
 Q_SIGNALS:
     // The user chose a model folder to open (from the dialog or the recent list).
     void modelFolderChosen(const QString& path);
 
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
 private:
-    QWidget* buildSidebar();
-    QWidget* buildWelcomePage();
-    QWidget* buildComposer();
+    QWidget* buildChatArea();
     void buildMenus();
+    void buildStatusBar();
+    void connectController();
     void chooseModelFolder();
     void showAbout();
+    void showSettings();
+    void exportConversation(qint64 conversationId, vora::app::ExportFormat format);
+    void updatePage();
+    void updateComposer();
+    void onModelLoaded(const vora::app::ModelInfo& info);
+    void onGenerationFinished(const vora::app::GenerationStats& stats);
 
-    QSettings* m_settings;
-    vora::app::RecentModelsModel* m_recentModels = nullptr;
+    MainWindowContext m_context;
+    vora::app::ChatController* m_controller;
+    vora::app::RecentModelsModel* m_recentModels;
+    ConversationSidebar* m_sidebar = nullptr;
+    ErrorBanner* m_banner = nullptr;
     QStackedWidget* m_pages = nullptr;
-    QListView* m_recentView = nullptr;
-    QPlainTextEdit* m_composerEdit = nullptr;
-    QPushButton* m_sendButton = nullptr;
-    QLabel* m_deviceLabel = nullptr;
+    WelcomePage* m_welcome = nullptr;
+    ChatView* m_chatView = nullptr;
+    ComposerWidget* m_composer = nullptr;
+    QLabel* m_modelLabel = nullptr;
+    QLabel* m_speedLabel = nullptr;
+    QProgressBar* m_loadProgress = nullptr;
 };
 
 } // namespace vora::ui

@@ -1,0 +1,50 @@
+#pragma once
+// A scripted ChatBackend for tests, screenshots and UI work without a model
+// (VORA_STUDIO_FAKE_BACKEND=1 makes vora-studio use it). load/generate run on the worker thread;
+// setScript and the observers may be called from any thread.
+#include "app/inference/chat_backend.h"
+
+#include <QMutex>
+
+namespace vora::app {
+
+struct FakeChatScript {
+    QStringList pieces;           // the answer, piece by piece; empty: a markdown demo answer
+    int pieceDelayMs = 0;         // sleep before each piece
+    int loadDelayMs = 0;          // total load time, spread over 4 progress steps
+    QString loadError;            // non-empty: load() throws this
+    QString generateError;        // non-empty: generate() throws this after failAfterPieces pieces
+    int failAfterPieces = 0;
+    ModelInfo info;               // returned by load() (path filled in)
+};
+
+class FakeChatBackend final : public ChatBackend {
+public:
+    explicit FakeChatBackend(FakeChatScript script = {});
+
+    ModelInfo load(const QString& modelDir, const QString& device,
+                   const std::function<void(double, const QString&)>& progress) override;
+    void unload() override;
+    GenerationStats generate(const QList<ChatTurnInput>& conversation, const GenerationSettings& settings,
+                             const std::function<void(const QString&)>& onText,
+                             const std::atomic<bool>& stopRequested) override;
+
+    void setScript(const FakeChatScript& script);
+    QList<ChatTurnInput> lastConversation() const;
+    GenerationSettings lastSettings() const;
+    int generateCalls() const;
+
+    static QStringList demoAnswer(int imageCount);
+
+private:
+    FakeChatScript script() const;
+
+    mutable QMutex m_mutex;
+    FakeChatScript m_script;
+    QList<ChatTurnInput> m_lastConversation;
+    GenerationSettings m_lastSettings;
+    int m_generateCalls = 0;
+    bool m_loaded = false;
+};
+
+} // namespace vora::app

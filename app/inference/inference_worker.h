@@ -1,0 +1,46 @@
+#pragma once
+// Owns the ChatBackend and serialises all model work on its own thread. Lives on the QThread the
+// controller moves it to: its slots run there, one request at a time, in arrival order. It never
+// touches an item model: results leave as value-type signals tagged with the request id, and the
+// receiver drops ids it no longer waits for.
+#include "app/inference/chat_backend.h"
+#include "app/inference/stop_token.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace vora::app {
+
+class InferenceWorker : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int kBatchIntervalMs = 40;
+
+    explicit InferenceWorker(std::unique_ptr<ChatBackend> backend, QObject* parent = nullptr);
+    ~InferenceWorker() override;
+
+public Q_SLOTS:
+    void load(quint64 requestId, const QString& modelDir, const QString& device);
+    void unload(quint64 requestId);
+    // stop may be set from any thread at any time; a request whose token is already set is answered
+    // at once with stopReason "cancelled" without touching the backend.
+    void generate(quint64 requestId, const QList<vora::app::ChatTurnInput>& conversation,
+                  const vora::app::GenerationSettings& settings, const vora::app::StopToken& stop);
+
+Q_SIGNALS:
+    void loadProgress(quint64 requestId, double fraction, const QString& stage);
+    void loaded(quint64 requestId, const vora::app::ModelInfo& info);
+    void loadFailed(quint64 requestId, const QString& message);
+    void unloaded(quint64 requestId);
+    // Text produced since the previous batch; at most one batch every kBatchIntervalMs (the first piece
+    // goes out at once so time to first token stays visible).
+    void textReady(quint64 requestId, const QString& text);
+    void generationFinished(quint64 requestId, const vora::app::GenerationStats& stats);
+    void generationFailed(quint64 requestId, const QString& message);
+
+private:
+    std::unique_ptr<ChatBackend> m_backend;
+};
+
+} // namespace vora::app

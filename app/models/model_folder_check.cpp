@@ -1,0 +1,141 @@
+#include "app/models/model_folder_check.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace vora::app {
+namespace {
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("vora::app::ModelFolderCheck", text);
+}
+
+// Returns the parsed object, or sets problem.
+QJsonObject readJsonObject(const QString& path, QString* problem)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *problem = tr("%1 cannot be read: %2.").arg(QFileInfo(path).fileName(), file.errorString());
+        return {};
+    }
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+    if (error.error != QJsonParseError::NoError) {
+        *problem = tr("%1 is not valid JSON (%2 at byte %3).")
+                       .arg(QFileInfo(path).fileName(), error.errorString())
+                       .arg(error.offset);
+        return {};
+    }
+    if (!document.isObject()) {
+        *problem = tr("%1 does not hold a JSON object.").arg(QFileInfo(path).fileName());
+        return {};
+    }
+    return document.object();
+}
+
+QString checkConfig(const QDir& dir)
+{
+    if (!dir.exists(QStringLiteral("config.json"))) {
+        return tr("There is no config.json in this folder. Choose the folder that holds the model's "
+                  "config.json, weights and tokenizer.");
+    }
+    QString problem;
+    const QJsonObject config = readJsonObject(dir.filePath(QStringLiteral("config.json")), &problem);
+    if (!problem.isEmpty()) {
+        return problem;
+    }
+    if (!config.value(QStringLiteral("model_type")).isString() && !config.value(QStringLiteral("architectures")).isArray()) {
+        return tr("config.json names no model_type or architectures, so it does not describe a model.");
+    }
+    return {};
+}
+
+QString checkWeights(const QDir& dir)
+{
+    if (dir.exists(QStringLiteral("model.safetensors"))) {
+        return {};
+    }
+    const QString index = QStringLiteral("model.safetensors.index.json");
+    if (!dir.exists(index)) {
+        return tr("No weights found: expected model.safetensors or model.safetensors.index.json with its shards.");
+    }
+    QString problem;
+    const QJsonObject weightMap = readJsonObject(dir.filePath(index), &problem).value(QStringLiteral("weight_map")).toObject();
+    if (!problem.isEmpty()) {
+        return problem;
+    }
+    if (weightMap.isEmpty()) {
+        return tr("%1 has no weight_map.").arg(index);
+    }
+    for (const QJsonValue& shard : weightMap) {
+        if (!dir.exists(shard.toString())) {
+            return tr("The weight shard %1 named in %2 is missing.").arg(shard.toString(), index);
+        }
+    }
+    return {};
+}
+
+QString checkTokenizer(const QDir& dir)
+{
+    const bool found = dir.exists(QStringLiteral("tokenizer.json")) || dir.exists(QStringLiteral("tokenizer.model"))
+        || (dir.exists(QStringLiteral("vocab.json")) && dir.exists(QStringLiteral("merges.txt")));
+    return found ? QString()
+                 : tr("No tokenizer found: expected tokenizer.json (or vocab.json with merges.txt, or tokenizer.model).");
+}
+
+} // namespace
+
+ModelFolderCheck checkModelFolder(const QString& modelDir)
+{
+    ModelFolderCheck check;
+    const QFileInfo info(modelDir);
+    check.name = info.fileName();
+    if (!info.isDir()) {
+        check.problem = tr("%1 is not a folder.").arg(QDir::toNativeSeparators(modelDir));
+        return check;
+    }
+    const QDir dir(modelDir);
+    for (const auto& step : {checkConfig, checkWeights, checkTokenizer}) {
+        check.problem = step(dir);
+        if (!check.problem.isEmpty()) {
+            return check;
+        }
+    }
+    if (dir.exists(QStringLiteral("generation_config.json"))) {
+        QString problem;
+        check.generationConfig = readJsonObject(dir.filePath(QStringLiteral("generation_config.json")), &problem);
+        if (!problem.isEmpty()) {
+            check.problem = problem;
+            return check;
+        }
+    }
+    check.ok = true;
+    return check;
+}
+
+GenerationSettings overlayGenerationConfig(GenerationSettings base, const QJsonObject& config)
+{
+    const auto number = [&](const char* key, auto& target) {
+        const QJsonValue value = config.value(QLatin1String(key));
+        if (value.isDouble()) {
+            target = static_cast<std::remove_reference_t<decltype(target)>>(value.toDouble());
+        }
+    };
+    number("temperature", base.temperature);
+    number("top_p", base.topP);
+    number("top_k", base.topK);
+    number("min_p", base.minP);
+    number("repetition_penalty", base.repetitionPenalty);
+    number("max_new_tokens", base.maxNewTokens);
+    if (config.value(QStringLiteral("do_sample")).isBool() && !config.value(QStringLiteral("do_sample")).toBool()) {
+        base.temperature = 0;
+    }
+    return base;
+}
+
+} // namespace vora::app

@@ -1,0 +1,58 @@
+#pragma once
+// A whole VoRA Studio window over a temporary data folder and a FakeChatBackend, for GUI tests.
+#include "app/chat/chat_controller.h"
+#include "app/inference/fake_chat_backend.h"
+#include "app/storage/conversation_store.h"
+#include "tests/app/model_folder_fixture.h"
+#include "ui/chat/code_highlighting.h"
+#include "ui/main_window/main_window.h"
+
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace vora::tests {
+
+struct StudioFixture {
+    explicit StudioFixture(std::unique_ptr<app::ChatBackend> backend = nullptr)
+        : settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat)
+        , store(dir.filePath(QStringLiteral("data")))
+    {
+        if (!backend) {
+            auto owned = std::make_unique<app::FakeChatBackend>();
+            fake = owned.get();
+            backend = std::move(owned);
+        }
+        controller = std::make_unique<app::ChatController>(&store, std::move(backend));
+        window = std::make_unique<ui::MainWindow>(ui::MainWindowContext{&settings, controller.get(), &highlighting});
+    }
+
+    // Loads a placeholder model folder through the fake backend; true once it is ready.
+    bool loadModel(const app::FakeChatScript& script = {})
+    {
+        if (fake) {
+            fake->setScript(script);
+        }
+        QSignalSpy loaded(controller.get(), &app::ChatController::modelLoaded);
+        controller->loadModel(makeModelFolder(dir.path()));
+        return loaded.wait(10000);
+    }
+
+    bool waitUntilIdle()
+    {
+        return QTest::qWaitFor([this] { return !controller->isGenerating(); }, 20000);
+    }
+
+    QTemporaryDir dir;
+    QSettings settings;
+    app::ConversationStore store;
+    ui::CodeHighlighting highlighting;
+    app::FakeChatBackend* fake = nullptr;
+    std::unique_ptr<app::ChatController> controller;
+    std::unique_ptr<ui::MainWindow> window;
+};
+
+} // namespace vora::tests

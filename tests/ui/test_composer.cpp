@@ -1,0 +1,153 @@
+#include "ui/composer/attachment_strip.h"
+#include "ui/composer/composer_edit.h"
+#include "ui/composer/composer_widget.h"
+#include "ui/composer/model_view_dialog.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDropEvent>
+#include <QImage>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+#include <QUrl>
+
+using vora::ui::ComposerWidget;
+
+namespace {
+
+QImage testImage()
+{
+    QImage image(60, 30, QImage::Format_RGB32);
+    image.fill(Qt::darkCyan);
+    return image;
+}
+
+void drop(QWidget* target, QMimeData* data)
+{
+    const QPoint centre = target->rect().center();
+    QDragEnterEvent enter(centre, Qt::CopyAction, data, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &enter);
+    QDropEvent dropEvent(centre, Qt::CopyAction, data, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &dropEvent);
+}
+
+} // namespace
+
+class TestComposer : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init()
+    {
+        m_composer = std::make_unique<ComposerWidget>();
+        m_composer->setCanSend(true, QStringLiteral("Write"));
+        m_composer->resize(600, 200);
+        m_composer->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_composer.get()));
+    }
+
+    void droppingAnImageFileAttachesIt()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("photo.png"));
+        QVERIFY(testImage().save(path));
+        QMimeData data;
+        data.setUrls({QUrl::fromLocalFile(path)});
+        drop(m_composer->edit()->viewport(), &data);
+        QCOMPARE(m_composer->attachments()->count(), 1);
+        QCOMPARE(m_composer->attachments()->image(0).size(), QSize(60, 30));
+        QVERIFY(m_composer->text().isEmpty()); // no file path pasted as text
+    }
+
+    void droppingRawImageDataAttachesIt()
+    {
+        QMimeData data;
+        data.setImageData(testImage());
+        drop(m_composer->edit()->viewport(), &data);
+        QCOMPARE(m_composer->attachments()->count(), 1);
+        // Raw data is stored as PNG bytes.
+        QVERIFY(m_composer->attachments()->encodedImages().first().startsWith("\x89PNG"));
+    }
+
+    void aFileThatIsNoImageIsReported()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("notes.txt"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("just text");
+        file.close();
+        QMimeData data;
+        data.setUrls({QUrl::fromLocalFile(path)});
+        data.setText(QStringLiteral("just text"));
+        drop(m_composer->edit()->viewport(), &data);
+        QCOMPARE(m_composer->attachments()->count(), 0);
+    }
+
+    void pastingAnImageAttachesIt()
+    {
+        auto* data = new QMimeData;
+        data->setImageData(testImage());
+        QGuiApplication::clipboard()->setMimeData(data);
+        m_composer->edit()->setFocus();
+        QTest::keyClick(m_composer->edit(), Qt::Key_V, Qt::ControlModifier);
+        QCOMPARE(m_composer->attachments()->count(), 1);
+        QGuiApplication::clipboard()->setText(QStringLiteral("plain words"));
+        QTest::keyClick(m_composer->edit(), Qt::Key_V, Qt::ControlModifier);
+        QCOMPARE(m_composer->text(), QStringLiteral("plain words"));
+        QCOMPARE(m_composer->attachments()->count(), 1);
+    }
+
+    void removeButtonsRemoveTheirImage()
+    {
+        QImage other = testImage();
+        other.fill(Qt::yellow);
+        QMimeData first;
+        first.setImageData(testImage());
+        drop(m_composer->edit()->viewport(), &first);
+        QMimeData second;
+        second.setImageData(other);
+        drop(m_composer->edit()->viewport(), &second);
+        QCOMPARE(m_composer->attachments()->count(), 2);
+        const auto removes = m_composer->findChildren<QToolButton*>(QStringLiteral("removeAttachmentButton"));
+        QCOMPARE(removes.size(), 2);
+        QVERIFY(!removes.first()->accessibleName().isEmpty());
+        QTest::mouseClick(removes.first(), Qt::LeftButton);
+        QCOMPARE(m_composer->attachments()->count(), 1);
+        QCOMPARE(m_composer->attachments()->image(0).pixelColor(0, 0), QColor(Qt::yellow));
+    }
+
+    void sendCarriesTextAndImages()
+    {
+        QSignalSpy sent(m_composer.get(), &ComposerWidget::sendRequested);
+        QMimeData data;
+        data.setImageData(testImage());
+        drop(m_composer->edit()->viewport(), &data);
+        QTest::keyClicks(m_composer->edit(), QStringLiteral("What is it?"));
+        QTest::keyClick(m_composer->edit(), Qt::Key_Enter);
+        QCOMPARE(sent.count(), 1);
+        QCOMPARE(sent.first().at(0).toString(), QStringLiteral("What is it?"));
+        QCOMPARE(sent.first().at(1).value<QList<QByteArray>>().size(), 1);
+    }
+
+    void theModelViewShowsTheGridAndTokenCount()
+    {
+        QCOMPARE(vora::ui::ModelViewDialog::tokenSummary(448, 14), QStringLiteral("32x32 = 1024 tokens"));
+        QImage white(100, 50, QImage::Format_RGB32);
+        white.fill(Qt::white);
+        const QImage view = vora::ui::ModelViewDialog::renderWithGrid(white, 448, 14);
+        QCOMPARE(view.size(), QSize(448, 448));
+        QCOMPARE(qGray(view.pixel(7, 5)), 0);          // padding stays black inside a patch
+        QVERIFY(qGray(view.pixel(14, 5)) > 0);         // a grid line crosses the padding
+        QCOMPARE(qGray(view.pixel(7, 230)), 255);      // image inside a patch
+        QVERIFY(qGray(view.pixel(14, 230)) < 255);     // grid line over the image
+    }
+
+private:
+    std::unique_ptr<ComposerWidget> m_composer;
+};
+
+QTEST_MAIN(TestComposer)
+#include "test_composer.moc"
