@@ -1,0 +1,127 @@
+#include "app/inference/engine_chat_backend.h"
+
+#include "core/error.h"
+#include "core/runtime/vora_engine.h"
+
+#include <QFileInfo>
+
+namespace vora::app {
+namespace {
+
+constexpr size_t kMaxCachedImages = 32;
+
+GenerationSettings defaultsOf(const core::ModelSummary& summary)
+{
+    GenerationSettings settings;
+    const core::GenerationDefaults& d = summary.defaults;
+    settings.temperature = d.doSample ? d.temperature : 0.0;
+    settings.topP = d.topP;
+    settings.topK = d.topK;
+    settings.repetitionPenalty = d.repetitionPenalty;
+    if (d.maxNewTokens) {
+        settings.maxNewTokens = *d.maxNewTokens;
+    }
+    return settings;
+}
+
+} // namespace
+
+EngineChatBackend::EngineChatBackend() = default;
+EngineChatBackend::~EngineChatBackend() = default;
+
+ModelInfo EngineChatBackend::load(const QString& modelDir, const QString& device,
+                                  const std::function<void(double, const QString&)>& progress)
+{
+    unload();
+    core::EngineOptions options;
+    options.device = device.isEmpty() ? std::string("cpu") : device.toStdString();
+    options.progress = [&progress](double fraction, const std::string& stage) {
+        if (progress) {
+            progress(fraction, QString::fromStdString(stage));
+        }
+    };
+    m_engine = core::VoraEngine::load(modelDir.toStdString(), options);
+    const core::ModelSummary& s = m_engine->summary();
+    ModelInfo info;
+    info.path = modelDir;
+    info.name = QFileInfo(modelDir).fileName();
+    info.device = QString::fromStdString(s.device);
+    info.dtype = QString::fromStdString(s.dtype);
+    info.parameterCount = s.parameterCount;
+    info.imageSize = s.imageSize;
+    info.patchSize = s.patchSize;
+    info.defaults = defaultsOf(s);
+    info.loadSeconds = s.loadSeconds;
+    return info;
+}
+
+void EngineChatBackend::unload()
+{
+    m_images.clear();
+    m_engine.reset();
+}
+
+const core::PreparedImage& EngineChatBackend::preparedImage(const QString& path)
+{
+    const std::string key = path.toStdString();
+    auto it = m_images.find(key);
+    if (it == m_images.end()) {
+        if (m_images.size() >= kMaxCachedImages) {
+            m_images.clear();
+        }
+        it = m_images.emplace(key, std::make_unique<core::PreparedImage>(m_engine->prepareImage(key))).first;
+    }
+    return *it->second;
+}
+
+GenerationStats EngineChatBackend::generate(const QList<ChatTurnInput>& conversation, const GenerationSettings& settings,
+                                            const std::function<void(const QString&)>& onText,
+                                            const std::atomic<bool>& stopRequested)
+{
+    core::require(m_engine != nullptr, core::ErrorCode::InvalidArgument, "No model is loaded.");
+    std::vector<core::ChatTurn> turns;
+    std::vector<core::PreparedImage> images;
+    if (!settings.systemPrompt.isEmpty()) {
+        turns.push_back({"system", settings.systemPrompt.toStdString(), 0});
+    }
+    for (const ChatTurnInput& input : conversation) {
+        if (!input.imagePaths.isEmpty() && !m_engine->summary().hasVision) {
+            throw core::Error(core::ErrorCode::InvalidArgument,
+                              "This model reads text only (it has no vision embedding); remove the images or open a VoRA model.");
+        }
+        for (const QString& path : input.imagePaths) {
+            images.push_back(preparedImage(path));
+        }
+        turns.push_back({input.role.toStdString(), input.text.toStdString(), static_cast<int>(input.imagePaths.size())});
+    }
+    const core::PromptInput prompt = m_engine->chatPrompt(turns, images);
+
+    core::SamplingParams sampling;
+    sampling.temperature = settings.temperature;
+    sampling.topP = settings.topP;
+    sampling.topK = settings.topK;
+    sampling.minP = settings.minP;
+    sampling.repetitionPenalty = settings.repetitionPenalty;
+    sampling.seed = settings.seed;
+    core::StopCriteria stop = m_engine->defaultStopCriteria();
+    stop.maxNewTokens = settings.maxNewTokens;
+
+    core::TextCallbacks callbacks;
+    callbacks.stopRequested = &stopRequested;
+    callbacks.onText = [&onText](std::string_view piece) {
+        onText(QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
+    };
+    const core::TextResult result = m_engine->generate(prompt, sampling, stop, callbacks);
+
+    GenerationStats stats;
+    stats.prefillMs = result.stats.prefillMs;
+    stats.timeToFirstTokenMs = result.stats.timeToFirstTokenMs;
+    stats.decodeTokensPerSecond = result.stats.decodeTokensPerSecond;
+    stats.promptTokens = static_cast<int>(result.stats.promptTokens);
+    stats.generatedTokens = static_cast<int>(result.stats.generatedTokens);
+    stats.peakMemoryBytes = result.stats.peakMemoryBytes;
+    stats.stopReason = QString::fromLatin1(core::stopReasonName(result.reason));
+    return stats;
+}
+
+} // namespace vora::app

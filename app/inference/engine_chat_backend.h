@@ -1,0 +1,37 @@
+#pragma once
+// The real ChatBackend: vora_core's VoraEngine (model, tokenizer, chat template, image
+// preprocessing, generation). Inference worker thread only, like every ChatBackend.
+#include "app/inference/chat_backend.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace vora::core {
+class VoraEngine;
+struct PreparedImage;
+}
+
+namespace vora::app {
+
+class EngineChatBackend final : public ChatBackend {
+public:
+    EngineChatBackend();
+    ~EngineChatBackend() override;
+
+    ModelInfo load(const QString& modelDir, const QString& device,
+                   const std::function<void(double fraction, const QString& stage)>& progress) override;
+    void unload() override;
+    GenerationStats generate(const QList<ChatTurnInput>& conversation, const GenerationSettings& settings,
+                             const std::function<void(const QString& piece)>& onText,
+                             const std::atomic<bool>& stopRequested) override;
+
+private:
+    const core::PreparedImage& preparedImage(const QString& path);
+
+    std::unique_ptr<core::VoraEngine> m_engine;
+    // Preprocessed pixels by path: a conversation sends its earlier images with every turn.
+    std::map<std::string, std::unique_ptr<core::PreparedImage>> m_images;
+};
+
+} // namespace vora::app
