@@ -8,6 +8,10 @@ const std::vector<Command>& commands()
         {"info", "versions, compute devices and optional parts of this build", &runInfo},
         {"tokenize", "encode text to token ids or decode ids to text with a model's tokenizer", &runTokenize},
         {"preprocess", "image file -> pixel tensor (safetensors) + geometry JSON", &runPreprocess},
+        {"train", "train LoRA + vision embedding (pretrain, distillation) or fine-tune a model", &runTrain},
+        {"merge", "merge a training checkpoint's LoRA into a complete model folder", &runMerge},
+        {"estimate", "predict (and with --measure, measure) the peak memory of a training run", &runEstimate},
+        {"data", "data check: find bad lines, missing images and over-length samples", &runData},
     };
     return all;
 }
