@@ -10,6 +10,10 @@ const std::vector<Command>& commands()
         {"run", "generate text from a prompt and images, streaming to stdout", &runRun},
         {"bench", "measure load, prefill and decode speed on a synthetic prompt", &runBench},
         {"preprocess", "image file -> pixel tensor (safetensors) + geometry JSON", &runPreprocess},
+        {"train", "train LoRA + vision embedding (pretrain, distillation) or fine-tune a model", &runTrain},
+        {"merge", "merge a training checkpoint's LoRA into a complete model folder", &runMerge},
+        {"estimate", "predict (and with --measure, measure) the peak memory of a training run", &runEstimate},
+        {"data", "data check: find bad lines, missing images and over-length samples", &runData},
     };
     return all;
 }

@@ -21,5 +21,9 @@ int runRun(const Arguments& args);
 int runBench(const Arguments& args);
 int runTokenize(const Arguments& args);
 int runPreprocess(const Arguments& args);
+int runTrain(const Arguments& args);
+int runMerge(const Arguments& args);
+int runEstimate(const Arguments& args);
+int runData(const Arguments& args);
 
 } // namespace vora::cli

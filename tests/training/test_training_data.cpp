@@ -1,0 +1,176 @@
+// Data reading, label masks and `data check` problems on the tiny ChatML tokenizer.
+#include "core/chat/chat_template.h"
+#include "core/tokenizer/tokenizer.h"
+#include "training/sample_builder.h"
+#include "training/training_data.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fstream>
+
+using namespace vora;
+using namespace vora::training;
+
+namespace {
+
+std::unique_ptr<core::Tokenizer> tinyTokenizer()
+{
+    return core::Tokenizer::load(VORA_TEST_DATA_DIR "/training/tokenizer");
+}
+
+DataRecord parse(const std::string& line)
+{
+    std::vector<DataProblem> problems;
+    auto record = parseDataLine(line, "t.jsonl", 1, problems);
+    if (!record) {
+        throw std::runtime_error(problems.at(0).describe());
+    }
+    return *record;
+}
+
+std::vector<int32_t> toIds(const std::vector<int64_t>& ids)
+{
+    std::vector<int32_t> out;
+    for (const int64_t id : ids) {
+        if (id >= 0) {
+            out.push_back(static_cast<int32_t>(id));
+        }
+    }
+    return out;
+}
+
+void writeFile(const QString& path, const std::string& text)
+{
+    std::ofstream(path.toStdString()) << text;
+}
+
+} // namespace
+
+class TestTrainingData : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void labelMasks_data()
+    {
+        QTest::addColumn<QString>("line");
+        QTest::addColumn<QString>("fullText");
+        QTest::addColumn<QString>("supervisedText");
+        QTest::addColumn<int>("images");
+        QTest::newRow("multi-turn, system override, two images")
+            << R"({"id":"a","frames":["x.png","y.png"],"conversations":[{"from":"system","value":"Be brief."},{"from":"human","value":"<image><image>Compare."},{"from":"gpt","value":"Same."},{"from":"human","value":"Why?"},{"from":"gpt","value":"Colour."}]})"
+            << "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nCompare.<|im_end|>\n<|im_start|>assistant\nSame.<|im_end|>\n<|im_start|>user\nWhy?<|im_end|>\n<|im_start|>assistant\nColour.<|im_end|>"
+            << "Same.<|im_end|>Colour.<|im_end|>" << 2;
+        QTest::newRow("text-only, default system")
+            << R"({"id":"b","conversations":[{"from":"human","value":"Hi"},{"from":"gpt","value":"Hello there"}]})"
+            << "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello there<|im_end|>"
+            << "Hello there<|im_end|>" << 0;
+        QTest::newRow("placeholder prepended")
+            << R"({"id":"c","frames":["x.png"],"conversations":[{"from":"human","value":"What is it?"},{"from":"gpt","value":"A cat"}]})"
+            << "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nWhat is it?<|im_end|>\n<|im_start|>assistant\nA cat<|im_end|>"
+            << "A cat<|im_end|>" << 1;
+    }
+
+    void labelMasks()
+    {
+        QFETCH(QString, line);
+        QFETCH(QString, fullText);
+        QFETCH(QString, supervisedText);
+        QFETCH(int, images);
+        const auto tokenizer = tinyTokenizer();
+        const TrainingSample sample = buildTrainingSample(parse(line.toStdString()), *tokenizer, {});
+        QCOMPARE(sample.ids.size(), sample.labels.size());
+        QCOMPARE(tokenizer->decode(toIds(sample.ids)), fullText.toStdString());
+        std::vector<int64_t> supervised;
+        int sentinels = 0;
+        for (size_t i = 0; i < sample.ids.size(); ++i) {
+            sentinels += sample.ids[i] == core::kImageSentinelId;
+            if (sample.labels[i] != kIgnoreLabel) {
+                QCOMPARE(sample.labels[i], sample.ids[i]);
+                supervised.push_back(sample.labels[i]);
+            }
+        }
+        QCOMPARE(sentinels, images);
+        QCOMPARE(tokenizer->decode(toIds(supervised)), supervisedText.toStdString());
+        // The "\n" after an assistant's <|im_end|> belongs to the next prompt and is masked.
+        const int64_t imEnd = *tokenizer->tokenToId("<|im_end|>");
+        for (size_t i = 0; i + 1 < sample.ids.size(); ++i) {
+            if (sample.ids[i] == imEnd && sample.labels[i] != kIgnoreLabel) {
+                QCOMPARE(sample.labels[i + 1], kIgnoreLabel);
+            }
+        }
+        QCOMPARE(sample.ids.back(), imEnd);
+    }
+
+    void imagePlaceholdersSitBeforeTheUserText()
+    {
+        const auto tokenizer = tinyTokenizer();
+        const TrainingSample s = buildTrainingSample(
+            parse(R"({"frames":["a.png"],"conversations":[{"from":"human","value":"<image>Hi"},{"from":"gpt","value":"Yo"}]})"),
+            *tokenizer, {});
+        const auto at = std::find(s.ids.begin(), s.ids.end(), core::kImageSentinelId);
+        QVERIFY(at != s.ids.end());
+        std::vector<int64_t> before(s.ids.begin(), at);
+        QVERIFY(tokenizer->decode(toIds(before)).ends_with("<|im_start|>user\n"));
+    }
+
+    void truncationKeepsWholeRounds()
+    {
+        const auto tokenizer = tinyTokenizer();
+        const DataRecord record = parse(
+            R"({"conversations":[{"from":"human","value":"Q1"},{"from":"gpt","value":"A1"},{"from":"human","value":"Q2 is long"},{"from":"gpt","value":"A2 is also long"}]})");
+        const TrainingSample full = buildTrainingSample(record, *tokenizer, {});
+        SampleBuilderOptions options;
+        options.maxTextLen = full.textTokens - 3;
+        const TrainingSample cut = buildTrainingSample(record, *tokenizer, options);
+        QVERIFY(cut.truncated);
+        QVERIFY(tokenizer->decode(toIds(cut.ids)).ends_with("A1<|im_end|>"));
+        options.maxTextLen = 20; // inside the first round: cut and closed with a supervised <|im_end|>
+        const TrainingSample first = buildTrainingSample(record, *tokenizer, options);
+        QCOMPARE(first.textTokens, int64_t(20));
+        QCOMPARE(first.ids.back(), int64_t(*tokenizer->tokenToId("<|im_end|>")));
+        QCOMPARE(first.labels.back(), first.ids.back());
+    }
+
+    void dataCheckFindsEachKind()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        writeFile(root + "/corrupt.png", "not a png");
+        // A valid 1x1 PNG is not needed for the problem kinds; a good text-only line stays good.
+        const std::string long_(300, 'x');
+        writeFile(root + "/data.jsonl",
+                  std::string(R"({"id":"ok","conversations":[{"from":"human","value":"Hi"},{"from":"gpt","value":"Yo"}]})") + "\n"
+                      + "{not json\n"
+                      + R"({"id":"e","conversations":[{"from":"human","value":"Hi"},{"from":"gpt","value":"  "}]})" + "\n"
+                      + R"({"id":"p","frames":["a.png"],"conversations":[{"from":"human","value":"<image><image>Hi"},{"from":"gpt","value":"Yo"}]})" + "\n"
+                      + R"({"id":"m","frames":["missing.png"],"conversations":[{"from":"human","value":"Hi"},{"from":"gpt","value":"Yo"}]})" + "\n"
+                      + R"({"id":"c","frames":["corrupt.png"],"conversations":[{"from":"human","value":"Hi"},{"from":"gpt","value":"Yo"}]})" + "\n"
+                      + R"({"id":"l","conversations":[{"from":"human","value":")" + long_ + R"("},{"from":"gpt","value":"Yo"}]})" + "\n"
+                      + R"({"id":"s","conversations":[{"from":"gpt","value":"Yo"}]})" + "\n");
+        const DataSet data = readDataFiles({(root + "/data.jsonl").toStdString()});
+        const auto tokenizer = tinyTokenizer();
+        DataCheckOptions options;
+        options.imageRoot = root.toStdString();
+        options.tokenizer = tokenizer.get();
+        options.maxTextLen = 100;
+        const DataCheckReport report = checkDataSet(data, options);
+        std::map<int, DataProblemKind> byLine;
+        for (const DataProblem& p : report.problems) {
+            byLine[p.line] = p.kind;
+        }
+        QCOMPARE(byLine.count(1), size_t(0));
+        QCOMPARE(byLine.at(2), DataProblemKind::BadJson);
+        QCOMPARE(byLine.at(3), DataProblemKind::EmptyAnswer);
+        QCOMPARE(byLine.at(4), DataProblemKind::PlaceholderMismatch);
+        QCOMPARE(byLine.at(5), DataProblemKind::MissingImage);
+        QCOMPARE(byLine.at(6), DataProblemKind::CorruptImage);
+        QCOMPARE(byLine.at(7), DataProblemKind::OverLength);
+        QCOMPARE(byLine.at(8), DataProblemKind::BadStructure);
+        QCOMPARE(report.goodSamples, int64_t(2)); // line 1 and the over-length line (truncated in training)
+        QVERIFY(!report.lengthHistogram.empty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainingData)
+#include "test_training_data.moc"

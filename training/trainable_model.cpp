@@ -1,0 +1,175 @@
+#include "training/trainable_model.h"
+
+#include "core/error.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace vora::training {
+namespace {
+
+// Kaiming-uniform with a = sqrt(5) on a [out, in] (or conv) weight: U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+// PyTorch's default for nn.Linear / nn.Conv2d weights and VoRA's lora_A init.
+at::Tensor kaimingUniform(std::vector<int64_t> shape, int64_t fanIn)
+{
+    const double bound = 1.0 / std::sqrt(static_cast<double>(fanIn));
+    return torch::empty(shape, torch::kFloat).uniform_(-bound, bound);
+}
+
+std::string shortTarget(const std::string& name)
+{
+    return name.substr(name.find('.') + 1);
+}
+
+} // namespace
+
+std::vector<std::pair<std::string, core::Linear*>> namedLinears(core::DecoderLayer& layer)
+{
+    auto& a = layer.self_attn;
+    auto& m = layer.mlp;
+    return {{"self_attn.q_proj", &a.q_proj}, {"self_attn.k_proj", &a.k_proj}, {"self_attn.v_proj", &a.v_proj},
+            {"self_attn.o_proj", &a.o_proj}, {"mlp.gate_proj", &m.gate_proj}, {"mlp.up_proj", &m.up_proj},
+            {"mlp.down_proj", &m.down_proj}};
+}
+
+std::unique_ptr<TrainableModel> TrainableModel::create(const TrainOptions& options)
+{
+    auto result = std::unique_ptr<TrainableModel>(new TrainableModel());
+    TrainableModel& t = *result;
+    t.m_loraScale = options.effectiveLoraScale();
+    const bool full = !options.trainsLora();
+    core::ModelLoadOptions load;
+    load.device = options.device;
+    load.dtype = options.dtype;
+    load.mergeLora = full; // LoRA training continues a base's unmerged adapter
+    load.loraScale = t.m_loraScale;
+    t.m_model = core::VoraModel::load(options.modelDir, load);
+    core::VoraModel& model = *t.m_model;
+    core::DecoderModel& decoder = model.decoder();
+    const c10::Device device = model.device();
+    auto add = [&](const std::string& name, at::Tensor* slot, at::Tensor init) {
+        at::Tensor master = init.to(device, torch::kFloat).detach().clone().set_requires_grad(true);
+        t.m_params.push_back({name, master, slot});
+    };
+
+    if (!model.vision()) {
+        core::VisionConfig vc;
+        vc.imageSize = options.imageSize;
+        vc.patchSize = options.patchSize;
+        vc.intermediateSize = options.visionWidth;
+        decoder.config.vision = vc;
+        core::VisionEmbedding v;
+        const int64_t c = vc.intermediateSize;
+        const int64_t fanIn = 3LL * vc.patchSize * vc.patchSize;
+        v.patchSize = vc.patchSize;
+        v.gridSide = vc.gridSide();
+        v.patchifier.proj_weight = kaimingUniform({c, 3, vc.patchSize, vc.patchSize}, fanIn);
+        v.patchifier.proj_bias = kaimingUniform({c}, fanIn);
+        v.patchifier.norm = {torch::ones({c}), decoder.config.rmsNormEps};
+        v.pos_embed = torch::zeros({1, int64_t(vc.gridSide()) * vc.gridSide(), c}); // the reference's zeros
+        v.out_proj.weight = kaimingUniform({decoder.config.hiddenSize, c}, c);
+        model.vision() = v;
+        t.m_freshVision = true;
+    }
+    core::VisionEmbedding& v = *model.vision();
+    add("vision_embedding.patchifier.proj.weight", &v.patchifier.proj_weight, v.patchifier.proj_weight);
+    add("vision_embedding.patchifier.proj.bias", &v.patchifier.proj_bias, v.patchifier.proj_bias);
+    add("vision_embedding.patchifier.norm.weight", &v.patchifier.norm.weight, v.patchifier.norm.weight);
+    add("vision_embedding.pos_embed", &v.pos_embed, v.pos_embed);
+    add("vision_embedding.out_proj.weight", &v.out_proj.weight, v.out_proj.weight);
+
+    const int loraLayers = std::min<int>(options.loraLayers, decoder.config.numLayers);
+    for (core::DecoderLayer& layer : decoder.layers) {
+        const std::string prefix = "llm.model.layers." + std::to_string(layer.index) + ".";
+        for (auto& [name, linear] : namedLinears(layer)) {
+            const bool targeted = std::find(options.loraTargets.begin(), options.loraTargets.end(), shortTarget(name))
+                                  != options.loraTargets.end();
+            if (full) {
+                add(prefix + name + ".weight", &linear->weight, linear->weight);
+                if (linear->bias.defined()) {
+                    add(prefix + name + ".bias", &linear->bias, linear->bias);
+                }
+                continue;
+            }
+            if (!linear->hasLora() && targeted && layer.index < loraLayers) {
+                linear->loraA = kaimingUniform({options.loraRank, linear->weight.size(1)}, linear->weight.size(1));
+                linear->loraB = torch::zeros({linear->weight.size(0), options.loraRank});
+            }
+            if (linear->hasLora()) {
+                linear->loraScale = t.m_loraScale;
+                add(prefix + name + ".lora_A.weight", &linear->loraA, linear->loraA);
+                add(prefix + name + ".lora_B.weight", &linear->loraB, linear->loraB);
+            }
+        }
+        if (full) {
+            add(prefix + "input_layernorm.weight", &layer.input_layernorm.weight, layer.input_layernorm.weight);
+            add(prefix + "post_attention_layernorm.weight", &layer.post_attention_layernorm.weight,
+                layer.post_attention_layernorm.weight);
+        }
+    }
+    if (full) {
+        add("llm.model.embed_tokens.weight", &decoder.embed_tokens, decoder.embed_tokens);
+        add("llm.model.norm.weight", &decoder.norm.weight, decoder.norm.weight);
+        if (!decoder.config.tieWordEmbeddings) {
+            add("llm.lm_head.weight", &decoder.lm_head, decoder.lm_head);
+        }
+    }
+    t.materialize();
+    return result;
+}
+
+void TrainableModel::materialize()
+{
+    const c10::ScalarType dtype = m_model->dtype();
+    for (TrainableParam& p : m_params) {
+        if (p.slot) {
+            *p.slot = p.master.to(dtype);
+        }
+    }
+    core::DecoderModel& decoder = m_model->decoder();
+    if (decoder.config.tieWordEmbeddings) {
+        decoder.lm_head = decoder.embed_tokens;
+    }
+}
+
+void TrainableModel::loadState(const std::map<std::string, at::Tensor>& tensors, bool requireAll)
+{
+    for (const auto& [name, tensor] : tensors) {
+        const auto it = std::find_if(m_params.begin(), m_params.end(), [&](const TrainableParam& p) { return p.name == name; });
+        core::require(it != m_params.end(), core::ErrorCode::InvalidConfig,
+                      "checkpoint tensor " + name + " is not trainable in this configuration");
+    }
+    torch::NoGradGuard noGrad;
+    for (TrainableParam& p : m_params) {
+        const auto it = tensors.find(p.name);
+        if (it == tensors.end()) {
+            core::require(!requireAll, core::ErrorCode::MissingWeights, "checkpoint lacks " + p.name);
+            continue;
+        }
+        core::require(it->second.sizes() == p.master.sizes(), core::ErrorCode::ShapeMismatch,
+                      p.name + ": checkpoint shape differs from the model's");
+        p.master.copy_(it->second);
+    }
+    materialize();
+}
+
+std::map<std::string, at::Tensor> TrainableModel::stateDict() const
+{
+    std::map<std::string, at::Tensor> out;
+    for (const TrainableParam& p : m_params) {
+        out[p.name] = p.master.detach();
+    }
+    return out;
+}
+
+int64_t TrainableModel::trainableElements() const
+{
+    int64_t total = 0;
+    for (const TrainableParam& p : m_params) {
+        total += p.master.numel();
+    }
+    return total;
+}
+
+} // namespace vora::training

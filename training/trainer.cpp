@@ -1,0 +1,288 @@
+#include "training/trainer.h"
+
+#include "core/device/memory_stats.h"
+#include "core/error.h"
+#include "core/image/image_preprocessor.h"
+#include "core/tokenizer/tokenizer.h"
+#include "training/adamw.h"
+#include "training/batch_collator.h"
+#include "training/checkpoint_store.h"
+#include "training/distillation.h"
+#include "training/lr_schedule.h"
+#include "training/trainable_model.h"
+#include "training/training_step.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace vora::training {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::vector<TrainingSample> buildSamples(const TrainOptions& options, const core::Tokenizer& tokenizer)
+{
+    const DataSet data = readDataFiles(options.dataFiles);
+    DataCheckOptions check;
+    check.imageRoot = options.imageRoot;
+    check.tokenizer = &tokenizer;
+    check.maxTextLen = options.maxTextLen;
+    const DataCheckReport report = checkDataSet(data, check);
+    std::vector<std::string> refused;
+    for (const DataProblem& problem : report.problems) {
+        if (problem.kind != DataProblemKind::OverLength) {
+            refused.push_back(problem.describe());
+        }
+    }
+    if (!refused.empty() && !options.skipBadSamples) {
+        std::string list;
+        for (size_t i = 0; i < refused.size() && i < 20; ++i) {
+            list += "\n  " + refused[i];
+        }
+        throw core::Error(core::ErrorCode::InvalidArgument,
+                          std::to_string(refused.size()) + " bad sample line(s) (fix them, or pass --skip-bad-samples):" + list
+                              + (refused.size() > 20 ? "\n  ..." : ""));
+    }
+    SampleBuilderOptions build;
+    build.imageRoot = options.imageRoot;
+    build.maxTextLen = options.maxTextLen;
+    std::vector<TrainingSample> samples;
+    for (size_t i = 0; i < data.records.size(); ++i) {
+        if (!report.bad[i]) {
+            samples.push_back(buildTrainingSample(data.records[i], tokenizer, build));
+        }
+    }
+    core::require(!samples.empty(), core::ErrorCode::InvalidArgument, "no usable training samples");
+    return samples;
+}
+
+// The order of epoch e depends on the seed and e only, so a resumed run sees the same batches.
+std::vector<size_t> epochOrder(uint64_t seed, int64_t epoch, size_t count)
+{
+    std::vector<size_t> order(count);
+    for (size_t i = 0; i < count; ++i) {
+        order[i] = i;
+    }
+    std::mt19937_64 rng(seed * 1000003ULL + static_cast<uint64_t>(epoch));
+    for (size_t i = count; i > 1; --i) { // Fisher-Yates with our own index draw: same order on every stdlib
+        std::swap(order[i - 1], order[rng() % i]);
+    }
+    return order;
+}
+
+struct DataCursor {
+    int64_t epoch = 0;
+    int64_t position = 0;
+};
+
+class Loop {
+public:
+    Loop(const TrainOptions& options, const std::function<void(const std::string&)>& emit)
+        : m_options(options), m_emit(emit)
+    {
+        validateTrainOptions(options);
+        torch::manual_seed(options.seed);
+        const auto tokenizer = core::Tokenizer::load(options.tokenizerPath.empty() ? options.modelDir : options.tokenizerPath);
+        m_samples = buildSamples(options, *tokenizer);
+        m_model = TrainableModel::create(options);
+        if (!options.distillDir.empty()) {
+            m_distiller = std::make_unique<Distiller>(options.distillDir, *m_model);
+        }
+        for (const TrainableParam& p : m_model->params()) {
+            m_masters.push_back(p.master);
+        }
+        m_optimizer = std::make_unique<AdamW>(m_masters, AdamWOptions{0.9, 0.999, 1e-8, options.weightDecay});
+        const core::ModelConfig& config = m_model->model().config();
+        m_collate.preprocess.imageSize = config.vision->imageSize;
+        m_collate.preprocess.patchSize = config.vision->patchSize;
+        if (!m_model->freshVision()) {
+            m_collate.preprocess = core::PreprocessConfig::fromModelDir(options.modelDir);
+        }
+        m_collate.maskMode = config.vision->attentionMask;
+        m_collate.device = m_model->model().device();
+        const int64_t microPerEpoch = (static_cast<int64_t>(m_samples.size()) + options.batchSize - 1) / options.batchSize;
+        const int64_t stepsPerEpoch = std::max<int64_t>(1, microPerEpoch / options.gradAccum);
+        m_totalSteps = options.maxSteps > 0 ? options.maxSteps : options.epochs * stepsPerEpoch;
+        m_schedule = {parseScheduleKind(options.schedule), options.lr, options.warmupSteps, m_totalSteps, 0.0};
+    }
+
+    TrainResult run(const std::atomic<bool>* stop)
+    {
+        fs::create_directories(m_options.outDir);
+        TrainResult result;
+        if (m_options.resume && fs::exists(fs::path(m_options.outDir) / "latest")) {
+            restore(resolveCheckpointDir(m_options.outDir));
+        }
+        result.startStep = m_step;
+        result.totalSteps = m_totalSteps;
+        emit({{"event", "start"}, {"step", m_step}, {"total_steps", m_totalSteps}, {"samples", m_samples.size()},
+              {"trainable_parameters", m_model->trainableElements()}, {"device", m_collate.device.str()},
+              {"distill_heads", m_distiller ? m_distiller->heads() : 0}});
+        const auto started = std::chrono::steady_clock::now();
+        int64_t savedAt = -1;
+        while (m_step < m_totalSteps) {
+            const auto stepStarted = std::chrono::steady_clock::now();
+            json line = trainStep();
+            result.losses.push_back(line["loss"].get<double>());
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStarted).count();
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            const int64_t done = m_step - result.startStep;
+            line["tokens_per_s"] = line["tokens"].get<double>() / std::max(seconds, 1e-9);
+            line["samples_per_s"] = line["samples"].get<double>() / std::max(seconds, 1e-9);
+            line["memory_bytes"] = core::peakMemoryBytes(m_collate.device);
+            line["eta_s"] = elapsed / static_cast<double>(done) * static_cast<double>(m_totalSteps - m_step);
+            emit(line);
+            const bool stopping = stop && stop->load();
+            if ((m_options.saveEvery > 0 && m_step % m_options.saveEvery == 0) || stopping || m_step == m_totalSteps) {
+                result.lastCheckpoint = save();
+                savedAt = m_step;
+            }
+            if (stopping) {
+                result.stopped = true;
+                break;
+            }
+        }
+        if (savedAt != m_step && !result.stopped) {
+            result.lastCheckpoint = save();
+        }
+        result.finalStep = m_step;
+        emit({{"event", result.stopped ? "stopped" : "done"}, {"step", m_step}, {"checkpoint", result.lastCheckpoint}});
+        return result;
+    }
+
+private:
+    std::vector<const TrainingSample*> nextMicroBatch()
+    {
+        std::vector<const TrainingSample*> batch;
+        const auto order = epochOrder(m_options.seed, m_cursor.epoch, m_samples.size());
+        while (static_cast<int64_t>(batch.size()) < m_options.batchSize
+               && m_cursor.position < static_cast<int64_t>(order.size())) {
+            batch.push_back(&m_samples[order[static_cast<size_t>(m_cursor.position++)]]);
+        }
+        if (m_cursor.position >= static_cast<int64_t>(order.size())) {
+            m_cursor = {m_cursor.epoch + 1, 0};
+        }
+        return batch;
+    }
+
+    json trainStep()
+    {
+        m_optimizer->zeroGrad();
+        double loss = 0, lm = 0;
+        std::vector<double> aux;
+        int64_t tokens = 0, samples = 0;
+        const double scale = 1.0 / static_cast<double>(m_options.gradAccum);
+        for (int64_t micro = 0; micro < m_options.gradAccum; ++micro) {
+            const Batch batch = collateBatch(nextMicroBatch(), m_collate);
+            m_model->materialize();
+            const StepLosses losses = computeLosses(*m_model, batch, m_distiller.get(), m_options.gradientCheckpointing);
+            (losses.total * scale).backward();
+            loss += losses.total.item<double>() * scale;
+            lm += losses.lm.item<double>() * scale;
+            aux.resize(std::max(aux.size(), losses.aux.size()), 0.0);
+            for (size_t k = 0; k < losses.aux.size(); ++k) {
+                aux[k] += losses.aux[k].item<double>() * scale;
+            }
+            tokens += batch.tokens;
+            samples += batch.samples;
+        }
+        const double gradNorm = clipGradNorm(m_masters, m_options.maxGradNorm);
+        const double lr = learningRateAt(m_schedule, m_step);
+        m_optimizer->step(lr);
+        ++m_step;
+        m_samplesSeen += samples;
+        double auxMean = 0;
+        for (const double a : aux) {
+            auxMean += a / static_cast<double>(aux.size());
+        }
+        return {{"step", m_step}, {"total_steps", m_totalSteps}, {"epoch", m_cursor.epoch}, {"loss", loss}, {"lm_loss", lm},
+                {"aux_loss", auxMean}, {"aux_losses", aux}, {"lr", lr}, {"grad_norm", gradNorm}, {"tokens", tokens},
+                {"samples", samples}};
+    }
+
+    std::string save()
+    {
+        CheckpointContents contents;
+        contents.trainable = m_model->stateDict();
+        const auto& params = m_model->params();
+        for (size_t i = 0; i < params.size(); ++i) {
+            contents.optimizer[params[i].name + ".exp_avg"] = m_optimizer->expAvg()[i];
+            contents.optimizer[params[i].name + ".exp_avg_sq"] = m_optimizer->expAvgSq()[i];
+        }
+        contents.optimizer["__rng__.cpu"] = at::detail::getDefaultCPUGenerator().get_state();
+        const json state = {{"step", m_step}, {"optimizer_steps", m_optimizer->steps()}, {"epoch", m_cursor.epoch},
+                            {"position", m_cursor.position}, {"samples_seen", m_samplesSeen},
+                            {"total_steps", m_totalSteps}, {"lora_scale", m_model->loraScale()},
+                            {"schedule", m_options.schedule}, {"lr", m_options.lr}, {"warmup_steps", m_options.warmupSteps},
+                            {"data_samples", m_samples.size()}, {"options", json::parse(toJson(m_options))}};
+        contents.stateJson = state.dump(1);
+        const std::string dir = writeCheckpoint(m_options.outDir, m_step, contents);
+        emit({{"event", "checkpoint"}, {"step", m_step}, {"path", dir}});
+        return dir;
+    }
+
+    void restore(const std::string& dir)
+    {
+        const CheckpointContents contents = readCheckpoint(dir, m_collate.device);
+        m_model->loadState(contents.trainable, true);
+        const json state = json::parse(contents.stateJson);
+        core::require(state.at("data_samples").get<size_t>() == m_samples.size(), core::ErrorCode::InvalidArgument,
+                      dir + ": the checkpoint was trained on a different data set (sample count differs)");
+        torch::NoGradGuard noGrad;
+        const auto& params = m_model->params();
+        for (size_t i = 0; i < params.size(); ++i) {
+            m_optimizer->expAvg()[i].copy_(contents.optimizer.at(params[i].name + ".exp_avg"));
+            m_optimizer->expAvgSq()[i].copy_(contents.optimizer.at(params[i].name + ".exp_avg_sq"));
+        }
+        at::Generator generator = at::detail::getDefaultCPUGenerator();
+        generator.set_state(contents.optimizer.at("__rng__.cpu").to(torch::kCPU));
+        m_optimizer->setSteps(state.at("optimizer_steps").get<int64_t>());
+        m_step = state.at("step").get<int64_t>();
+        m_cursor = {state.at("epoch").get<int64_t>(), state.at("position").get<int64_t>()};
+        m_samplesSeen = state.value("samples_seen", int64_t(0));
+        emit({{"event", "resumed"}, {"step", m_step}, {"path", dir}});
+    }
+
+    void emit(const json& line)
+    {
+        const std::string text = line.dump();
+        std::ofstream out(fs::path(m_options.outDir) / "progress.jsonl", std::ios::app);
+        out << text << "\n";
+        if (m_emit) {
+            m_emit(text);
+        }
+    }
+
+    const TrainOptions& m_options;
+    const std::function<void(const std::string&)>& m_emit;
+    std::vector<TrainingSample> m_samples;
+    std::unique_ptr<TrainableModel> m_model;
+    std::unique_ptr<Distiller> m_distiller;
+    std::vector<at::Tensor> m_masters;
+    std::unique_ptr<AdamW> m_optimizer;
+    CollateOptions m_collate;
+    LrScheduleParams m_schedule;
+    int64_t m_totalSteps = 0;
+    int64_t m_step = 0;
+    int64_t m_samplesSeen = 0;
+    DataCursor m_cursor;
+};
+
+} // namespace
+
+TrainResult runTraining(const TrainOptions& options, const std::atomic<bool>* stop,
+                        const std::function<void(const std::string&)>& onProgressLine)
+{
+    Loop loop(options, onProgressLine);
+    return loop.run(stop);
+}
+
+} // namespace vora::training
