@@ -29,6 +29,7 @@ const std::vector<OptionSpec> kBenchOptions = {
     {"device", true, "cpu, cuda or cuda:N", "DEV"},
     {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
     {"attention", true, "fused (default) or explicit", "MODE"},
+    {"unfused", false, "keep q/k/v and gate/up as separate projections (to measure the fusion)"},
 };
 
 // A patch grid of exactly n tokens, as square as n allows.
@@ -88,6 +89,9 @@ int runBench(const Arguments& args)
     options.dtype = line.valueOr("dtype", "auto");
     const auto started = std::chrono::steady_clock::now();
     const auto model = core::VoraModel::load(line.required("model"), options);
+    if (!line.has("unfused")) {
+        model->decoder().fuseForInference();
+    }
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     const int64_t imageTokens = line.integer("image-tokens").value_or(model->vision() ? 1024 : 0);

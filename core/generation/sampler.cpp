@@ -34,29 +34,38 @@ Sampler::Sampler(const SamplingParams& params)
 void Sampler::setHistory(const std::vector<int64_t>& tokens)
 {
     m_history.clear();
-    m_seen.clear();
+    m_seenMask = at::Tensor();
     for (int64_t token : tokens) {
         if (token >= 0) {
-            if (static_cast<size_t>(token) >= m_seen.size()) {
-                m_seen.resize(static_cast<size_t>(token) + 1, 0);
-            }
-            if (!m_seen[static_cast<size_t>(token)]) {
-                m_seen[static_cast<size_t>(token)] = 1;
-                m_history.push_back(token);
-            }
+            m_history.push_back(token);
         }
+    }
+}
+
+void Sampler::remember(int64_t token)
+{
+    if (m_seenMask.defined()) {
+        m_seenMask.narrow(0, token, 1).fill_(true); // one tiny kernel, no host-to-device copy per step
+    } else {
+        m_history.push_back(token);
     }
 }
 
 at::Tensor Sampler::penalised(const at::Tensor& logits) const
 {
-    if (m_params.repetitionPenalty == 1.0 || m_history.empty()) {
+    if (m_params.repetitionPenalty == 1.0) {
         return logits;
     }
-    const at::Tensor ids = at::tensor(m_history, at::TensorOptions().dtype(at::kLong)).to(logits.device());
-    const at::Tensor scores = logits.index_select(0, ids);
-    const at::Tensor adjusted = at::where(scores < 0, scores * m_params.repetitionPenalty, scores / m_params.repetitionPenalty);
-    return logits.index_copy(0, ids, adjusted);
+    if (!m_seenMask.defined()) {
+        auto& mask = const_cast<at::Tensor&>(m_seenMask);
+        mask = at::zeros({logits.size(0)}, at::TensorOptions().dtype(at::kBool).device(logits.device()));
+        if (!m_history.empty()) {
+            const at::Tensor ids = at::tensor(m_history, at::TensorOptions().dtype(at::kLong)).to(logits.device());
+            mask.index_fill_(0, ids.clamp(0, logits.size(0) - 1), true);
+        }
+    }
+    const at::Tensor adjusted = at::where(logits < 0, logits * m_params.repetitionPenalty, logits / m_params.repetitionPenalty);
+    return at::where(m_seenMask, adjusted, logits);
 }
 
 int64_t Sampler::next(const at::Tensor& rawLogits, const std::vector<int64_t>& suppressed)
@@ -99,13 +108,7 @@ int64_t Sampler::next(const at::Tensor& rawLogits, const std::vector<int64_t>& s
         const int64_t pick = at::multinomial(probabilities, 1, false, m_generator).item<int64_t>();
         token = candidates[pick].item<int64_t>();
     }
-    if (static_cast<size_t>(token) >= m_seen.size()) {
-        m_seen.resize(static_cast<size_t>(token) + 1, 0);
-    }
-    if (!m_seen[static_cast<size_t>(token)]) {
-        m_seen[static_cast<size_t>(token)] = 1;
-        m_history.push_back(token);
-    }
+    remember(token);
     return token;
 }
 

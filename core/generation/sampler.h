@@ -24,10 +24,13 @@ public:
 private:
     at::Tensor penalised(const at::Tensor& logits) const;
 
+    void remember(int64_t token);
+
     SamplingParams m_params;
     at::Generator m_generator;
-    std::vector<int64_t> m_history;
-    std::vector<uint8_t> m_seen;
+    std::vector<int64_t> m_history;  // distinct tokens, for building the mask
+    at::Tensor m_seenMask;           // [V] bool on the logits' device, built on first use, then updated in place
+
 };
 
 } // namespace vora::core

@@ -29,6 +29,9 @@ struct AttentionMaskSpec {
 
 struct SelfAttention {
     Linear q_proj, k_proj, v_proj, o_proj;
+    // Inference only: q, k and v stacked into one projection (fuseForInference); then the three
+    // above are left empty.
+    Linear qkv_proj;
     int numHeads = 0;
     int numKvHeads = 0;
     int64_t headDim = 0;
@@ -36,6 +39,7 @@ struct SelfAttention {
 
 struct Mlp {
     Linear gate_proj, up_proj, down_proj;
+    Linear gate_up_proj; // inference only: gate and up stacked (fuseForInference)
 
     at::Tensor forward(const at::Tensor& x) const;
 };
@@ -58,6 +62,9 @@ struct DecoderLayer {
 
     // hidden: [B, L, D] -> [B, L, D]
     at::Tensor forward(const at::Tensor& hidden, const LayerContext& context) const;
+    // Stacks q/k/v and gate/up into single projections (fewer, larger GEMMs and one RoPE pass per
+    // step). Skipped when LoRA runs unmerged. Frees the separate weights; training must not call it.
+    void fuseForInference();
 };
 
 // Attention core shared by both paths. q: [B, H, Lq, Dh]; k, v: [B, KvH, Lk, Dh] -> [B, H, Lq, Dh].

@@ -35,6 +35,14 @@ at::Tensor DecoderModel::forward(const at::Tensor& embeddings, int64_t positionS
     return norm.forward(hidden);
 }
 
+void DecoderModel::fuseForInference()
+{
+    for (DecoderLayer& layer : layers) {
+        layer.fuseForInference();
+    }
+    rope.castTables(embed_tokens.scalar_type());
+}
+
 at::Tensor DecoderModel::logits(const at::Tensor& hidden) const
 {
     return at::linear(hidden, lm_head);

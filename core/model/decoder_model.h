@@ -36,6 +36,9 @@ struct DecoderModel {
                        KvCache* cache, const ForwardOptions& options = {}) const;
     // hidden: [..., D] -> logits [..., V]
     at::Tensor logits(const at::Tensor& hidden) const;
+    // Inference-only layout: stacked projections and RoPE tables in the model dtype (see
+    // DecoderLayer::fuseForInference). Not for models that will be trained.
+    void fuseForInference();
 };
 
 } // namespace vora::core

@@ -59,6 +59,26 @@ std::pair<at::Tensor, at::Tensor> RotaryEmbedding::apply(const at::Tensor& q, co
     return {q * cos + rotateHalf(q) * sin, k * cos + rotateHalf(k) * sin};
 }
 
+void RotaryEmbedding::castTables(c10::ScalarType dtype)
+{
+    m_cosCast = m_cos.to(dtype);
+    m_sinCast = m_sin.to(dtype);
+}
+
+at::Tensor RotaryEmbedding::applyToHeads(const at::Tensor& x, int64_t start) const
+{
+    const int64_t length = x.size(1);
+    require(start >= 0 && start + length <= m_maxPositions, ErrorCode::InvalidArgument,
+            "sequence of " + std::to_string(start + length) + " positions exceeds the context of "
+                + std::to_string(m_maxPositions));
+    const bool cached = m_cosCast.defined() && m_cosCast.scalar_type() == x.scalar_type();
+    const at::Tensor cosTable = cached ? m_cosCast : m_cos.to(x.scalar_type());
+    const at::Tensor sinTable = cached ? m_sinCast : m_sin.to(x.scalar_type());
+    const at::Tensor cos = cosTable.narrow(0, start, length).unsqueeze(0).unsqueeze(2); // [1, L, 1, Dh]
+    const at::Tensor sin = sinTable.narrow(0, start, length).unsqueeze(0).unsqueeze(2);
+    return x * cos + rotateHalf(x) * sin;
+}
+
 std::pair<at::Tensor, at::Tensor> RotaryEmbedding::apply(const at::Tensor& q, const at::Tensor& k, int64_t start) const
 {
     const int64_t length = q.size(2);

@@ -18,11 +18,18 @@ public:
     std::pair<at::Tensor, at::Tensor> apply(const at::Tensor& q, const at::Tensor& k, const at::Tensor& positions) const;
     // Same for positions given as a contiguous range [start, start + length).
     std::pair<at::Tensor, at::Tensor> apply(const at::Tensor& q, const at::Tensor& k, int64_t start) const;
+    // x: [B, L, N, Dh] (heads after positions, as a fused projection lays them out), rotated in place
+    // of a copy; the tables are cast to x's dtype once and cached.
+    at::Tensor applyToHeads(const at::Tensor& x, int64_t start) const;
+    // Caches the tables in the model's dtype (called once after loading).
+    void castTables(c10::ScalarType dtype);
     int64_t maxPositions() const { return m_maxPositions; }
 
 private:
     at::Tensor m_cos; // [maxPositions, Dh] float32
     at::Tensor m_sin;
+    at::Tensor m_cosCast; // [maxPositions, Dh] in the model dtype (castTables)
+    at::Tensor m_sinCast;
     int64_t m_maxPositions = 0;
 };
 

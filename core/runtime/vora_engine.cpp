@@ -75,6 +75,7 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
     load.maxContext = options.maxContext;
     load.progress = options.progress;
     state->model = VoraModel::load(modelDir, load);
+    state->model->decoder().fuseForInference();
     state->attention = options.attention == AttentionMode::Explicit ? AttentionImpl::Explicit : AttentionImpl::Fused;
     const ModelConfig& config = state->model->config();
     state->preprocess = config.isVora() ? PreprocessConfig::fromModelDir(modelDir) : PreprocessConfig{};

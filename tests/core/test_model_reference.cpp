@@ -60,14 +60,16 @@ private Q_SLOTS:
         QTest::addColumn<QString>("checkpoint");
         QTest::addColumn<bool>("mergeLora");
         QTest::addColumn<QString>("attention");
+        QTest::addColumn<bool>("fuseProjections");
         for (const char* variant : {"qwen2_vora_merged", "qwen2_vora_unmerged", "llama_vora_tied", "qwen2_text", "llama_text"}) {
             for (const char* attention : {"fused", "explicit"}) {
-                QTest::addRow("%s/%s", variant, attention) << variant << variant << true << attention;
+                QTest::addRow("%s/%s", variant, attention) << variant << variant << true << attention << false;
             }
+            QTest::addRow("%s/stacked projections", variant) << variant << variant << true << "fused" << true;
         }
-        QTest::addRow("unmerged run unmerged") << "qwen2_vora_unmerged" << "qwen2_vora_unmerged" << false << "fused";
+        QTest::addRow("unmerged run unmerged") << "qwen2_vora_unmerged" << "qwen2_vora_unmerged" << false << "fused" << true;
         QTest::addRow("merged by the reference") << "qwen2_vora_unmerged" << "qwen2_vora_unmerged_premerged" << true
-                                                 << "fused";
+                                                 << "fused" << false;
     }
 
     void matchesReference()
@@ -76,9 +78,15 @@ private Q_SLOTS:
         QFETCH(QString, checkpoint);
         QFETCH(bool, mergeLora);
         QFETCH(QString, attention);
+        QFETCH(bool, fuseProjections);
         ModelLoadOptions options;
         options.mergeLora = mergeLora;
         const auto model = VoraModel::load(tinyModelDir(checkpoint.toStdString()), options);
+        if (fuseProjections) {
+            model->decoder().fuseForInference();
+            const auto& attention0 = model->decoder().layers[0].self_attn;
+            QCOMPARE(attention0.qkv_proj.weight.defined(), mergeLora); // unmerged LoRA keeps q/k/v apart
+        }
         if (variant.contains(QLatin1String("unmerged")) && checkpoint == variant) {
             QCOMPARE(mergeLora ? model->report().loraLayersMerged : model->report().loraLayersUnmerged, 2 * 7);
         }
