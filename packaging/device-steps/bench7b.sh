@@ -7,6 +7,8 @@ python3 $py make $dir || exit 1
 python3 $py hf-bench $dir | tee $out/hf_bench.json
 build/gpu/bin/vora bench --model $dir --device cuda --dtype bfloat16 --image-tokens 1024 --prompt-tokens 64 \
   --new-tokens 128 --repeat 3 | tee $out/vora_bench.json
+build/gpu/bin/vora bench --model $dir --device cuda --dtype bfloat16 --image-tokens 1024 --prompt-tokens 64 \
+  --new-tokens 128 --repeat 3 --unfused | tee $out/vora_bench_unfused.json
 python3 $py reference $dir /tmp/ref.safetensors
 # (command substitution drops trailing newlines: keep them with a sentinel character)
 prompt="$(python3 -c "import sys; sys.path.insert(0,'tests/reference'); import gpu_vora7b; print(gpu_vora7b.PROMPT, end='')"; printf x)"
