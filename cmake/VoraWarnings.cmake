@@ -5,6 +5,12 @@ function(vora_set_warnings target)
                                            -Wno-unused-parameter)
   if(VORA_WARNINGS_AS_ERRORS)
     target_compile_options(${target} PRIVATE -Werror)
+    # GCC 12/13 at -O3 (the GPU machine's g++ 13) raise known false positives inside inlined
+    # libstdc++ vector code (GCC bugs 107852, 108197); GCC 14 does not. They stay visible as warnings.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 14)
+      target_compile_options(${target} PRIVATE -Wno-error=array-bounds -Wno-error=stringop-overflow
+                                               -Wno-error=aggressive-loop-optimizations -Wno-error=restrict)
+    endif()
   endif()
 endfunction()
 
