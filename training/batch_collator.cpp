@@ -1,9 +1,10 @@
 #include "training/batch_collator.h"
 
+#include "core/image/model_image.h"
+
 #include "core/chat/chat_template.h"
 #include "core/error.h"
 #include "core/generation/attention_mask.h"
-#include "core/image/image_decoder.h"
 
 #include <torch/torch.h>
 
@@ -80,7 +81,7 @@ Batch collateBatch(const std::vector<const TrainingSample*>& samples, const Coll
     std::vector<at::Tensor> pixels;
     for (const TrainingSample* s : samples) {
         for (const std::string& path : s->imagePaths) {
-            const core::PreprocessedImage image = core::preprocessImage(core::decodeImageFile(path), options.preprocess);
+            const core::PreprocessedImage image = core::loadModelImage(path, options.preprocess);
             pixels.push_back(torch::from_blob(const_cast<float*>(image.pixels.data()), {3, image.height, image.width},
                                               torch::kFloat).clone());
         }

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/image/image_decoder.h"
+#include "core/image/model_image.h"
 #include "training/sample_builder.h"
 
 #include <nlohmann/json.hpp>
@@ -211,7 +212,11 @@ DataCheckReport checkDataSet(const DataSet& data, const DataCheckOptions& option
             }
             if (options.decodeImages) {
                 try {
-                    core::decodeImageFile(path);
+                    if (core::isPixelFile(path)) {
+                        core::loadModelImage(path, core::PreprocessConfig{}); // shape and dtype checks
+                    } else {
+                        core::decodeImageFile(path);
+                    }
                 } catch (const core::Error& e) {
                     flag(DataProblemKind::CorruptImage, e.what());
                 }

@@ -3,12 +3,10 @@
 #include "core/error.h"
 #include "core/generation/generator.h"
 #include "core/generation/sequence_assembly.h"
-#include "core/image/image_decoder.h"
+#include "core/image/model_image.h"
 #include "core/model/vora_model.h"
-#include "core/model/weight_loader.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/runtime/stop_string_matcher.h"
-#include "core/safetensors/safetensors_file.h"
 #include "core/safetensors/safetensors_writer.h"
 #include "core/tokenizer/tokenizer.h"
 
@@ -31,23 +29,6 @@ std::string tokenizerPath(const std::string& modelDir)
     }
     throw Error(ErrorCode::FileNotFound,
                 modelDir + ": no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt)");
-}
-
-PreparedImage pixelFileImage(const std::string& path, const PreprocessConfig& config)
-{
-    const auto file = SafetensorsFile::open(path);
-    require(file->contains("pixel_values"), ErrorCode::CorruptFile, path + ": no \"pixel_values\" tensor");
-    const TensorInfo& info = file->info("pixel_values");
-    require(info.shape.size() == 4 && info.shape[0] == 1 && info.shape[1] == 3, ErrorCode::ShapeMismatch,
-            path + ": pixel_values must be [1, 3, H, W], found " + info.describe());
-    const at::Tensor pixels = readTensor({file.get(), &info}, c10::Device(c10::kCPU), at::kFloat).contiguous();
-    PreparedImage image;
-    image.source = path;
-    image.pixels.height = static_cast<int>(info.shape[2]);
-    image.pixels.width = static_cast<int>(info.shape[3]);
-    image.pixels.chw.assign(pixels.data_ptr<float>(), pixels.data_ptr<float>() + pixels.numel());
-    image.geometry = computeImageGeometry(image.pixels.width, image.pixels.height, config);
-    return image;
 }
 
 } // namespace
@@ -102,10 +83,7 @@ const PreprocessConfig& VoraEngine::preprocessConfig() const { return m_state->p
 
 PreparedImage VoraEngine::prepareImage(const std::string& path) const
 {
-    if (fs::path(path).extension() == ".safetensors") {
-        return pixelFileImage(path, m_state->preprocess);
-    }
-    const PreprocessedImage processed = preprocessImage(decodeImageFile(path), m_state->preprocess);
+    const PreprocessedImage processed = loadModelImage(path, m_state->preprocess);
     PreparedImage image;
     image.source = path;
     image.pixels.height = processed.height;
