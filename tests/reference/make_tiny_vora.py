@@ -11,7 +11,7 @@ Writes, under OUT (default tests/data/tiny_models):
   <variant>/expected/<case>.safetensors: input_ids (int64, -200 sentinels), pixel_values_<i>
       ([1,3,H,W] float32), logits ([L,V] float32 over the expanded sequence), greedy (int64 [N]),
       is_image (uint8 [L])
-Run inside the toolbox with transformers==4.50.3 (see tests/reference/README.md).
+Run inside the toolbox with transformers==4.50.3 (see "Tests and reference data" in README.md).
 """
 import json
 import math
