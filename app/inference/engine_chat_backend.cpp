@@ -10,17 +10,16 @@ namespace {
 
 constexpr size_t kMaxCachedImages = 32;
 
-GenerationSettings defaultsOf(const core::ModelSummary& summary)
+GenerationSettings defaultsOf(const core::VoraEngine& engine)
 {
+    const core::SamplingParams sampling = engine.defaultSampling();
     GenerationSettings settings;
-    const core::GenerationDefaults& d = summary.defaults;
-    settings.temperature = d.doSample ? d.temperature : 0.0;
-    settings.topP = d.topP;
-    settings.topK = d.topK;
-    settings.repetitionPenalty = d.repetitionPenalty;
-    if (d.maxNewTokens) {
-        settings.maxNewTokens = *d.maxNewTokens;
-    }
+    settings.temperature = sampling.temperature;
+    settings.topP = sampling.topP;
+    settings.topK = sampling.topK;
+    settings.minP = sampling.minP;
+    settings.repetitionPenalty = sampling.repetitionPenalty;
+    settings.maxNewTokens = engine.defaultStopCriteria().maxNewTokens;
     return settings;
 }
 
@@ -50,7 +49,7 @@ ModelInfo EngineChatBackend::load(const QString& modelDir, const QString& device
     info.parameterCount = s.parameterCount;
     info.imageSize = s.imageSize;
     info.patchSize = s.patchSize;
-    info.defaults = defaultsOf(s);
+    info.defaults = defaultsOf(*m_engine);
     info.loadSeconds = s.loadSeconds;
     return info;
 }

@@ -4,7 +4,6 @@
 
 #include <torch/torch.h>
 
-#include <sstream>
 
 namespace vora::core {
 namespace {
@@ -24,17 +23,6 @@ c10::ScalarType scalarTypeOf(DType dtype, const std::string& name)
     case DType::Bool: return at::kBool;
     }
     throw Error(ErrorCode::UnsupportedFormat, "tensor " + name + ": unsupported dtype");
-}
-
-std::string shapeText(const std::vector<int64_t>& shape)
-{
-    std::ostringstream out;
-    out << "[";
-    for (size_t i = 0; i < shape.size(); ++i) {
-        out << (i ? ", " : "") << shape[i];
-    }
-    out << "]";
-    return out.str();
 }
 
 bool isTeacherWeight(const std::string& name) { return name.rfind("aux_vision.", 0) == 0; }
@@ -86,8 +74,8 @@ at::Tensor WeightLoader::take(const std::string& name, const std::vector<int64_t
     require(!stored.empty(), ErrorCode::MissingWeights, "checkpoint has no weight " + name);
     const TensorLocation& location = *m_checkpoint.find(stored);
     require(location.info->shape == shape, ErrorCode::ShapeMismatch,
-            location.file->path() + ": " + stored + " has shape " + shapeText(location.info->shape) + ", config.json implies "
-                + shapeText(shape));
+            location.file->path() + ": " + stored + " has shape " + formatShape(location.info->shape) + ", config.json implies "
+                + formatShape(shape));
     m_used.insert(stored);
     m_loadedElements += location.info->elementCount();
     return readTensor(location, m_device, dtype);

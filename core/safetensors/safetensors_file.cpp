@@ -16,9 +16,8 @@
 #include <sstream>
 
 namespace vora::core {
-namespace {
 
-std::string shapeText(const std::vector<int64_t>& shape)
+std::string formatShape(const std::vector<int64_t>& shape)
 {
     std::ostringstream out;
     out << "[";
@@ -28,6 +27,8 @@ std::string shapeText(const std::vector<int64_t>& shape)
     out << "]";
     return out.str();
 }
+
+namespace {
 
 class FileDescriptor {
 public:
@@ -57,7 +58,7 @@ int64_t TensorInfo::elementCount() const
 
 std::string TensorInfo::describe() const
 {
-    return name + " (" + std::string(dtypeName(dtype)) + " " + shapeText(shape) + ")";
+    return name + " (" + std::string(dtypeName(dtype)) + " " + formatShape(shape) + ")";
 }
 
 std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path)

@@ -15,6 +15,9 @@
 
 namespace vora::core {
 
+// "[3584, 1536]": shapes in error messages.
+std::string formatShape(const std::vector<int64_t>& shape);
+
 struct TensorInfo {
     std::string name;
     DType dtype = DType::F32;
