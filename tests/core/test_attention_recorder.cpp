@@ -1,0 +1,132 @@
+// Attention capture for the visualizer: per generated token, head-averaged attention over each
+// image's patch grid, recorded through the explicit attention path without changing the output.
+#include "core/generation/generator.h"
+#include "core/generation/sequence_assembly.h"
+#include "core/model/attention_observer.h"
+#include "core/model/vora_model.h"
+#include "core/runtime/attention_recorder.h"
+#include "core/runtime/vora_engine.h"
+#include "tiny_model_writer.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <torch/torch.h>
+
+using namespace vora::core;
+
+namespace {
+
+// Captures layer 0's probabilities of one forward pass, independently of AttentionRecorder.
+class LayerZeroProbe : public AttentionObserver {
+public:
+    bool wantsLayer(int layer) const override { return layer == 0; }
+    void onAttention(int, const at::Tensor& probabilities, int64_t) override { captured = probabilities.clone(); }
+    at::Tensor captured;
+};
+
+ImagePixels stripes(int height, int width)
+{
+    ImagePixels image;
+    image.height = height;
+    image.width = width;
+    image.chw.resize(size_t(3) * height * width);
+    for (size_t i = 0; i < image.chw.size(); ++i) {
+        image.chw[i] = static_cast<float>((i / 7) % 5) - 2.f;
+    }
+    return image;
+}
+
+} // namespace
+
+class TestAttentionRecorder : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_model = vora::testing::writeTinyQwenVoraModel(m_dir.filePath(QStringLiteral("tiny")).toStdString());
+    }
+
+    void recordsOneGridPerImageForEveryToken()
+    {
+        const auto engine = VoraEngine::load(m_model);
+        PromptInput prompt = engine->rawPrompt("<|im_start|>user\n<image>and<image>?<|im_end|>\n<|im_start|>assistant\n", {});
+        prompt.images = {stripes(56, 56), stripes(28, 42)}; // 4x4 and 2x3 patches
+        SamplingParams greedy;
+        greedy.temperature = 0;
+        StopCriteria stop;
+        stop.maxNewTokens = 5;
+        const TextResult plain = engine->generate(prompt, greedy, stop);
+
+        AttentionRecorder recorder;
+        TextCallbacks callbacks;
+        callbacks.attention = &recorder;
+        const TextResult observed = engine->generate(prompt, greedy, stop, callbacks);
+        QCOMPARE(observed.tokenIds, plain.tokenIds); // watching does not change the answer
+
+        QCOMPARE(recorder.images().size(), size_t(2));
+        QCOMPARE(recorder.images()[0].gridHeight, 4);
+        QCOMPARE(recorder.images()[1].gridWidth, 3);
+        const std::vector<TokenAttention> tokens = recorder.tokens();
+        QCOMPARE(tokens.size(), observed.tokenIds.size());
+        for (const TokenAttention& token : tokens) {
+            QCOMPARE(token.perImage.size(), size_t(2));
+            QCOMPARE(token.perImage[0].size(), size_t(16));
+            QCOMPARE(token.perImage[1].size(), size_t(6));
+            double mass = 0;
+            for (const auto& grid : token.perImage) {
+                for (float w : grid) {
+                    QVERIFY(w >= 0.f);
+                    mass += w;
+                }
+            }
+            QVERIFY(std::abs(mass - token.imageShare) < 1e-5);
+            QVERIFY(token.imageShare > 0.f && token.imageShare <= 1.f + 1e-5f);
+        }
+        for (size_t i = 1; i < tokens.size(); ++i) {
+            QCOMPARE(tokens[i].queryPosition, tokens[i - 1].queryPosition + 1);
+        }
+    }
+
+    void firstTokenMatchesLayerProbabilities()
+    {
+        // With only layer 0 recorded, the first token's grid is layer 0's head-averaged attention
+        // row of the last prompt position, cut at the image's positions.
+        const auto model = VoraModel::load(m_model);
+        const auto engine = VoraEngine::load(m_model);
+        PromptInput prompt = engine->rawPrompt("<|im_start|>user\n<image>Hi<|im_end|>\n<|im_start|>assistant\n", {});
+        prompt.images = {stripes(56, 56)};
+        const AssembledSequence sequence = assembleSequence(*model, prompt);
+        LayerZeroProbe probe;
+        promptLogits(*model, sequence, AttentionImpl::Explicit, &probe);
+        const int64_t last = sequence.length() - 1;
+        const at::Tensor row = probe.captured[0].select(1, last).mean(0);
+        int64_t imageStart = 0;
+        while (!sequence.isImage[static_cast<size_t>(imageStart)]) {
+            ++imageStart;
+        }
+
+        AttentionRecorder recorder({0});
+        TextCallbacks callbacks;
+        callbacks.attention = &recorder;
+        SamplingParams greedy;
+        greedy.temperature = 0;
+        StopCriteria stop;
+        stop.maxNewTokens = 1;
+        engine->generate(prompt, greedy, stop, callbacks);
+        const std::vector<TokenAttention> tokens = recorder.tokens();
+        QCOMPARE(tokens.size(), size_t(1));
+        QCOMPARE(tokens[0].queryPosition, last);
+        for (int p = 0; p < 16; ++p) {
+            QVERIFY(std::abs(tokens[0].perImage[0][static_cast<size_t>(p)] - row[imageStart + p].item<float>()) < 1e-5f);
+        }
+    }
+
+private:
+    QTemporaryDir m_dir;
+    std::string m_model;
+};
+
+QTEST_GUILESS_MAIN(TestAttentionRecorder)
+#include "test_attention_recorder.moc"
