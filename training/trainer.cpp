@@ -118,8 +118,13 @@ public:
     {
         fs::create_directories(m_options.outDir);
         TrainResult result;
+        // The restored step is already saved; saving it again would delete the folder `latest` names
+        // before its replacement is renamed in (a crash there would leave no usable checkpoint).
+        int64_t savedAt = -1;
         if (m_options.resume && fs::exists(fs::path(m_options.outDir) / "latest")) {
-            restore(resolveCheckpointDir(m_options.outDir));
+            result.lastCheckpoint = resolveCheckpointDir(m_options.outDir);
+            restore(result.lastCheckpoint);
+            savedAt = m_step;
         }
         result.startStep = m_step;
         result.totalSteps = m_totalSteps;
@@ -127,7 +132,6 @@ public:
               {"trainable_parameters", m_model->trainableElements()}, {"device", m_collate.device.str()},
               {"distill_heads", m_distiller ? m_distiller->heads() : 0}});
         const auto started = std::chrono::steady_clock::now();
-        int64_t savedAt = -1;
         while (m_step < m_totalSteps) {
             const auto stepStarted = std::chrono::steady_clock::now();
             json line = trainStep();

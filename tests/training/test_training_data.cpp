@@ -3,14 +3,14 @@
 #include "core/tokenizer/tokenizer.h"
 #include "training/sample_builder.h"
 #include "training/training_data.h"
+#include "training_fixtures.h"
 
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <fstream>
-
 using namespace vora;
 using namespace vora::training;
+using vora::testing::writeTextFile;
 
 namespace {
 
@@ -38,11 +38,6 @@ std::vector<int32_t> toIds(const std::vector<int64_t>& ids)
         }
     }
     return out;
-}
-
-void writeFile(const QString& path, const std::string& text)
-{
-    std::ofstream(path.toStdString()) << text;
 }
 
 } // namespace
@@ -136,10 +131,10 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString root = dir.path();
-        writeFile(root + "/corrupt.png", "not a png");
+        writeTextFile((root + "/corrupt.png").toStdString(), "not a png");
         // A valid 1x1 PNG is not needed for the problem kinds; a good text-only line stays good.
         const std::string long_(300, 'x');
-        writeFile(root + "/data.jsonl",
+        writeTextFile((root + "/data.jsonl").toStdString(),
                   std::string(R"({"id":"ok","conversations":[{"from":"human","value":"Hi"},{"from":"gpt","value":"Yo"}]})") + "\n"
                       + "{not json\n"
                       + R"({"id":"e","conversations":[{"from":"human","value":"Hi"},{"from":"gpt","value":"  "}]})" + "\n"

@@ -8,13 +8,12 @@
 #include "training/trainable_model.h"
 #include "training/trainer.h"
 #include "training/training_step.h"
+#include "training_fixtures.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 #include <torch/torch.h>
-
-#include <fstream>
 
 using namespace vora;
 using namespace vora::training;
@@ -38,48 +37,6 @@ TrainOptions tinyOptions()
     o.maxTextLen = 128;
     o.quiet = true;
     return o;
-}
-
-// A 24-bit BMP of one colour (the decoder reads BMP; no image library is needed to write one).
-void writeBmp(const std::string& path, int side, uint8_t r, uint8_t g, uint8_t b)
-{
-    const int row = (side * 3 + 3) & ~3;
-    const uint32_t size = 54 + static_cast<uint32_t>(row * side);
-    std::vector<uint8_t> bytes(size, 0);
-    auto put32 = [&](size_t at, uint32_t v) { for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<uint8_t>(v >> (8 * i)); };
-    bytes[0] = 'B';
-    bytes[1] = 'M';
-    put32(2, size);
-    put32(10, 54);
-    put32(14, 40);
-    put32(18, static_cast<uint32_t>(side));
-    put32(22, static_cast<uint32_t>(side));
-    bytes[26] = 1;
-    bytes[28] = 24;
-    for (int y = 0; y < side; ++y) {
-        for (int x = 0; x < side; ++x) {
-            const size_t at = 54 + static_cast<size_t>(y * row + x * 3);
-            bytes[at] = b;
-            bytes[at + 1] = g;
-            bytes[at + 2] = r;
-        }
-    }
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string writeDataSet(const QString& dir)
-{
-    const std::string root = dir.toStdString();
-    writeBmp(root + "/red.bmp", 40, 230, 20, 20);
-    writeBmp(root + "/blue.bmp", 40, 20, 20, 230);
-    writeBmp(root + "/green.bmp", 40, 20, 230, 20);
-    const std::string path = root + "/data.jsonl";
-    std::ofstream out(path);
-    out << R"({"id":"1","frames":["red.bmp"],"conversations":[{"from":"human","value":"<image>Colour?"},{"from":"gpt","value":"red"}]})" << "\n"
-        << R"({"id":"2","frames":["blue.bmp"],"conversations":[{"from":"human","value":"<image>Colour?"},{"from":"gpt","value":"blue"}]})" << "\n"
-        << R"({"id":"3","frames":["green.bmp"],"conversations":[{"from":"human","value":"Colour?"},{"from":"gpt","value":"green"}]})" << "\n"
-        << R"({"id":"4","conversations":[{"from":"human","value":"Say hi"},{"from":"gpt","value":"hi there"}]})" << "\n";
-    return path;
 }
 
 double relativeError(const at::Tensor& a, const at::Tensor& b)
@@ -152,7 +109,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         TrainOptions o = tinyOptions();
-        o.dataFiles = {writeDataSet(dir.path())};
+        o.dataFiles = {vora::testing::writeTrainingDataSet(dir.path().toStdString())};
         o.imageRoot = dir.path().toStdString();
         o.batchSize = 2;
         o.maxSteps = 6;
