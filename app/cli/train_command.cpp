@@ -1,30 +1,19 @@
 #include "app/cli/commands.h"
+#include "app/cli/stop_signal.h"
 #include "app/cli/train_options_cli.h"
 #include "training/trainer.h"
 
-#include <atomic>
-#include <csignal>
 #include <iostream>
 
 namespace vora::cli {
-namespace {
-
-std::atomic<bool> g_stopRequested{false};
-
-extern "C" void requestStop(int)
-{
-    g_stopRequested.store(true);
-}
-
-} // namespace
 
 int runTrain(const Arguments& args)
 {
     const CommandLine line("vora train --model DIR --data FILE.jsonl --out DIR [options]", trainOptionSpecs(), args);
     const training::TrainOptions options = readTrainOptions(line);
-    std::signal(SIGINT, requestStop);
-    std::signal(SIGTERM, requestStop);
-    const training::TrainResult result = training::runTraining(options, &g_stopRequested, [&](const std::string& text) {
+    // First SIGINT/SIGTERM: finish the step, save, exit 0. A second one exits at once.
+    const std::atomic<bool>* stopRequested = installStopSignalHandlers();
+    const training::TrainResult result = training::runTraining(options, stopRequested, [&](const std::string& text) {
         if (!options.quiet) {
             std::cout << text << std::endl;
         }
