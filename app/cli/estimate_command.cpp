@@ -1,3 +1,4 @@
+#include "app/cli/byte_format.h"
 #include "app/cli/commands.h"
 #include "app/cli/train_options_cli.h"
 #include "core/model/model_config.h"
@@ -16,9 +17,7 @@ namespace {
 
 std::string gib(int64_t bytes)
 {
-    char text[32];
-    std::snprintf(text, sizeof text, "%9.3f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
-    return text;
+    return formatGiB(bytes, 3, 9);
 }
 
 } // namespace

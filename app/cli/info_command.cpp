@@ -1,3 +1,4 @@
+#include "app/cli/byte_format.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "core/device/runtime_info.h"
@@ -8,17 +9,6 @@
 #include <iostream>
 
 namespace vora::cli {
-namespace {
-
-std::string gibibytes(int64_t bytes)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
-    return text;
-}
-
-} // namespace
-
 int runInfo(const Arguments& args)
 {
     const std::vector<OptionSpec> specs = {{"json", false, "print one JSON object"}};
@@ -56,8 +46,8 @@ int runInfo(const Arguments& args)
               << "  CPU threads    " << info.cpuThreads << "\n"
               << "Devices:\n";
     for (const auto& d : info.devices) {
-        std::cout << "  " << d.id << "  " << d.name << "  " << gibibytes(d.totalMemoryBytes) << " total, "
-                  << gibibytes(d.freeMemoryBytes) << " free\n";
+        std::cout << "  " << d.id << "  " << d.name << "  " << formatGiB(d.totalMemoryBytes) << " total, "
+                  << formatGiB(d.freeMemoryBytes) << " free\n";
     }
     return 0;
 }

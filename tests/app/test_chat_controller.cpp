@@ -4,6 +4,7 @@
 #include "app/inference/fake_chat_backend.h"
 #include "app/storage/conversation_store.h"
 #include "model_folder_fixture.h"
+#include "png_fixture.h"
 
 #include <QAbstractItemModelTester>
 #include <QBuffer>
@@ -23,17 +24,6 @@ QStringList numberedPieces(int count, const QString& prefix = QStringLiteral("w"
         pieces.append(QStringLiteral("%1%2 ").arg(prefix).arg(i));
     }
     return pieces;
-}
-
-QByteArray pngBytes(QColor colour)
-{
-    QImage image(40, 20, QImage::Format_RGB32);
-    image.fill(colour);
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return bytes;
 }
 
 } // namespace

@@ -15,20 +15,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "png_fixture.h"
+
 using namespace vora::app;
 
 namespace {
-
-QByteArray pngBytes(QColor colour)
-{
-    QImage image(8, 8, QImage::Format_RGB32);
-    image.fill(colour);
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return bytes;
-}
 
 ChatMessage message(qint64 conversation, const QString& role, const QString& text)
 {
@@ -59,7 +50,7 @@ private Q_SLOTS:
             ConversationStore store(dir.path());
             QCOMPARE(store.schemaVersion(), kStoreSchemaVersion);
             id = store.createConversation(QStringLiteral("Cats"));
-            hash = store.importImage(pngBytes(Qt::red));
+            hash = store.importImage(pngBytes(Qt::red, QSize(8, 8)));
             QCOMPARE(hash.size(), 64);
             ChatMessage question = message(id, QStringLiteral("user"), QStringLiteral("What is this? 🐱"));
             question.imageHashes = {hash};
@@ -84,7 +75,7 @@ private Q_SLOTS:
         QCOMPARE(messages.size(), 2);
         QCOMPARE(messages.at(0).text, QStringLiteral("What is this? 🐱"));
         QCOMPARE(messages.at(0).imageHashes, QStringList{hash});
-        QCOMPARE(readAll(messages.at(0).imagePaths.first()), pngBytes(Qt::red));
+        QCOMPARE(readAll(messages.at(0).imagePaths.first()), pngBytes(Qt::red, QSize(8, 8)));
         QCOMPARE(messages.at(1).state, MessageState::Stopped);
         QVERIFY(messages.at(1).stats.has_value());
         QCOMPARE(messages.at(1).stats->generatedTokens, 3);
@@ -116,8 +107,8 @@ private Q_SLOTS:
         ConversationStore store(dir.path());
         const qint64 a = store.createConversation(QStringLiteral("a"));
         const qint64 b = store.createConversation(QStringLiteral("b"));
-        const QString shared = store.importImage(pngBytes(Qt::green));
-        const QString own = store.importImage(pngBytes(Qt::blue));
+        const QString shared = store.importImage(pngBytes(Qt::green, QSize(8, 8)));
+        const QString own = store.importImage(pngBytes(Qt::blue, QSize(8, 8)));
         ChatMessage inA = message(a, QStringLiteral("user"), QStringLiteral("x"));
         inA.imageHashes = {shared, own};
         store.addMessage(inA);
@@ -159,7 +150,7 @@ private Q_SLOTS:
         ConversationStore store(dir.filePath(QStringLiteral("data")));
         const qint64 id = store.createConversation(QStringLiteral("Shapes"));
         ChatMessage question = message(id, QStringLiteral("user"), QStringLiteral("What colour?"));
-        question.imageHashes = {store.importImage(pngBytes(Qt::red))};
+        question.imageHashes = {store.importImage(pngBytes(Qt::red, QSize(8, 8)))};
         store.addMessage(question);
         ChatMessage answer = message(id, QStringLiteral("assistant"), QStringLiteral("**Red**."));
         store.addMessage(answer);
@@ -173,7 +164,7 @@ private Q_SLOTS:
         const QRegularExpressionMatch link =
             QRegularExpression(QStringLiteral(R"(!\[image 1\]\((shapes_images/[0-9a-f]{64}\.png)\))")).match(markdown);
         QVERIFY2(link.hasMatch(), qPrintable(markdown));
-        QCOMPARE(readAll(dir.filePath(QStringLiteral("out/")) + link.captured(1)), pngBytes(Qt::red));
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("out/")) + link.captured(1)), pngBytes(Qt::red, QSize(8, 8)));
 
         const QString jsonPath = dir.filePath(QStringLiteral("out/shapes.json"));
         exportConversation(store, id, jsonPath, ExportFormat::Json);
@@ -182,7 +173,7 @@ private Q_SLOTS:
         const QJsonArray messages = root.value(QStringLiteral("messages")).toArray();
         QCOMPARE(messages.size(), 2);
         const QString image = messages.at(0).toObject().value(QStringLiteral("images")).toArray().at(0).toString();
-        QCOMPARE(readAll(dir.filePath(QStringLiteral("out/")) + image), pngBytes(Qt::red));
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("out/")) + image), pngBytes(Qt::red, QSize(8, 8)));
     }
 
     void aKilledWriterLeavesEveryCommittedRow()
