@@ -3,12 +3,14 @@
 #include "app/cli/commands.h"
 #include "app/cli/stop_signal.h"
 #include "core/error.h"
+#include "core/runtime/attention_recorder.h"
 #include "core/runtime/vora_engine.h"
 #include "core/tokenizer/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
 
 namespace vora::cli {
@@ -35,6 +37,7 @@ const std::vector<OptionSpec> kRunOptions = {
     {"no-merge-lora", false, "run lora_A/lora_B unmerged instead of merging at load"},
     {"json", false, "after the text, print one JSON line with text, token ids and stats"},
     {"dump-logits", true, "write prefill logits and input ids to a safetensors file", "FILE"},
+    {"attention-map", true, "write each generated token's attention over the image patches as JSON", "FILE"},
 };
 
 core::AttentionMode attentionMode(const std::string& text)
@@ -61,6 +64,28 @@ void applySampling(const CommandLine& line, core::SamplingParams& sampling, core
     for (const std::string& s : line.values("stop")) {
         stop.stopStrings.push_back(s);
     }
+}
+
+void writeAttentionMap(const std::string& path, const core::AttentionRecorder& recorder,
+                       const std::vector<core::PreparedImage>& images, const core::TextResult& result,
+                       const core::Tokenizer& tokenizer)
+{
+    nlohmann::json out;
+    for (size_t i = 0; i < recorder.images().size(); ++i) {
+        const auto& span = recorder.images()[i];
+        out["images"].push_back({{"source", i < images.size() ? images[i].source : std::string()},
+                                 {"grid_height", span.gridHeight}, {"grid_width", span.gridWidth},
+                                 {"first_position", span.start}});
+    }
+    const auto tokens = recorder.tokens();
+    for (size_t i = 0; i < tokens.size() && i < result.tokenIds.size(); ++i) {
+        const auto id = static_cast<int32_t>(result.tokenIds[i]);
+        out["tokens"].push_back({{"id", id}, {"text", tokenizer.decode({id}, false)},
+                                 {"image_share", tokens[i].imageShare}, {"grids", tokens[i].perImage}});
+    }
+    std::ofstream file(path);
+    file << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    core::require(file.good(), core::ErrorCode::Io, "cannot write " + path);
 }
 
 nlohmann::json statsJson(const core::GenerationStats& stats)
@@ -120,8 +145,15 @@ int runRun(const Arguments& args)
     core::TextCallbacks callbacks;
     callbacks.onText = [](std::string_view piece) { std::cout << piece << std::flush; };
     callbacks.stopRequested = installStopSignalHandlers();
+    core::AttentionRecorder recorder;
+    if (line.has("attention-map")) {
+        callbacks.attention = &recorder;
+    }
     const core::TextResult result = engine->generate(prompt, sampling, stop, callbacks);
     std::cout << "\n";
+    if (const auto path = line.value("attention-map")) {
+        writeAttentionMap(*path, recorder, images, result, engine->tokenizer());
+    }
 
     const auto& s = result.stats;
     if (line.has("json")) {

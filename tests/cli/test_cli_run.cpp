@@ -3,6 +3,7 @@
 #include "core/safetensors/safetensors_file.h"
 #include "tiny_model_writer.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -86,6 +87,34 @@ private Q_SLOTS:
         const auto* raw = reinterpret_cast<const int64_t*>(dump->data(ids));
         QCOMPARE(raw[0], int64_t(151644)); // <|im_start|> parsed as the special token
         QVERIFY(std::find(raw, raw + ids.shape[0], int64_t(-200)) != raw + ids.shape[0]);
+    }
+
+    void attentionMapCoversEveryTokenAndPatch()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("attention.json"));
+        const CliResult r = runVora({QStringLiteral("run"), QStringLiteral("--model"), m_model, QStringLiteral("--image"), image(),
+                                     QStringLiteral("--prompt"), QStringLiteral("Where?"), QStringLiteral("--temperature"),
+                                     QStringLiteral("0"), QStringLiteral("--max-new-tokens"), QStringLiteral("4"),
+                                     QStringLiteral("--json"), QStringLiteral("--attention-map"), file});
+        QCOMPARE(r.exitCode, 0);
+        QFile json(file);
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject map = QJsonDocument::fromJson(json.readAll()).object();
+        const QJsonArray images = map.value(QStringLiteral("images")).toArray();
+        QCOMPARE(images.size(), 1);
+        QCOMPARE(images.first().toObject().value(QStringLiteral("grid_height")).toInt(), 4);
+        const QJsonArray tokens = map.value(QStringLiteral("tokens")).toArray();
+        QCOMPARE(tokens.size(), lastJsonLine(r.out).value(QStringLiteral("token_ids")).toArray().size());
+        for (const QJsonValue& token : tokens) {
+            const QJsonArray grid = token.toObject().value(QStringLiteral("grids")).toArray().first().toArray();
+            QCOMPARE(grid.size(), 16);
+            double sum = 0;
+            for (const QJsonValue& w : grid) {
+                QVERIFY(w.toDouble() >= 0);
+                sum += w.toDouble();
+            }
+            QVERIFY(std::abs(sum - token.toObject().value(QStringLiteral("image_share")).toDouble()) < 1e-4);
+        }
     }
 
     void errorsAreClear_data()
