@@ -51,17 +51,16 @@ void Sampler::remember(int64_t token)
     }
 }
 
-at::Tensor Sampler::penalised(const at::Tensor& logits) const
+at::Tensor Sampler::penalised(const at::Tensor& logits)
 {
     if (m_params.repetitionPenalty == 1.0) {
         return logits;
     }
     if (!m_seenMask.defined()) {
-        auto& mask = const_cast<at::Tensor&>(m_seenMask);
-        mask = at::zeros({logits.size(0)}, at::TensorOptions().dtype(at::kBool).device(logits.device()));
+        m_seenMask = at::zeros({logits.size(0)}, at::TensorOptions().dtype(at::kBool).device(logits.device()));
         if (!m_history.empty()) {
             const at::Tensor ids = at::tensor(m_history, at::TensorOptions().dtype(at::kLong)).to(logits.device());
-            mask.index_fill_(0, ids.clamp(0, logits.size(0) - 1), true);
+            m_seenMask.index_fill_(0, ids.clamp(0, logits.size(0) - 1), true);
         }
     }
     const at::Tensor adjusted = at::where(logits < 0, logits * m_params.repetitionPenalty, logits / m_params.repetitionPenalty);

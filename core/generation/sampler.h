@@ -22,7 +22,7 @@ public:
     int64_t next(const at::Tensor& logits, const std::vector<int64_t>& suppressed = {});
 
 private:
-    at::Tensor penalised(const at::Tensor& logits) const;
+    at::Tensor penalised(const at::Tensor& logits);
 
     void remember(int64_t token);
 
