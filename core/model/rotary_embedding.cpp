@@ -51,42 +51,36 @@ RotaryEmbedding::RotaryEmbedding(const ModelConfig& config, int64_t maxPositions
     m_sin = emb.sin().to(device);
 }
 
-std::pair<at::Tensor, at::Tensor> RotaryEmbedding::apply(const at::Tensor& q, const at::Tensor& k,
-                                                         const at::Tensor& positions) const
-{
-    const at::Tensor cos = m_cos.index_select(0, positions).to(q.scalar_type()).unsqueeze(0).unsqueeze(0);
-    const at::Tensor sin = m_sin.index_select(0, positions).to(q.scalar_type()).unsqueeze(0).unsqueeze(0);
-    return {q * cos + rotateHalf(q) * sin, k * cos + rotateHalf(k) * sin};
-}
-
 void RotaryEmbedding::castTables(c10::ScalarType dtype)
 {
     m_cosCast = m_cos.to(dtype);
     m_sinCast = m_sin.to(dtype);
 }
 
-at::Tensor RotaryEmbedding::applyToHeads(const at::Tensor& x, int64_t start) const
+std::pair<at::Tensor, at::Tensor> RotaryEmbedding::rows(int64_t start, int64_t length, c10::ScalarType dtype) const
 {
-    const int64_t length = x.size(1);
     require(start >= 0 && start + length <= m_maxPositions, ErrorCode::InvalidArgument,
             "sequence of " + std::to_string(start + length) + " positions exceeds the context of "
                 + std::to_string(m_maxPositions));
-    const bool cached = m_cosCast.defined() && m_cosCast.scalar_type() == x.scalar_type();
-    const at::Tensor cosTable = cached ? m_cosCast : m_cos.to(x.scalar_type());
-    const at::Tensor sinTable = cached ? m_sinCast : m_sin.to(x.scalar_type());
-    const at::Tensor cos = cosTable.narrow(0, start, length).unsqueeze(0).unsqueeze(2); // [1, L, 1, Dh]
-    const at::Tensor sin = sinTable.narrow(0, start, length).unsqueeze(0).unsqueeze(2);
+    if (m_cosCast.defined() && m_cosCast.scalar_type() == dtype) {
+        return {m_cosCast.narrow(0, start, length), m_sinCast.narrow(0, start, length)};
+    }
+    return {m_cos.narrow(0, start, length).to(dtype), m_sin.narrow(0, start, length).to(dtype)};
+}
+
+at::Tensor RotaryEmbedding::applyToHeads(const at::Tensor& x, int64_t start) const
+{
+    const auto [cosRows, sinRows] = rows(start, x.size(1), x.scalar_type());
+    const at::Tensor cos = cosRows.unsqueeze(0).unsqueeze(2); // [1, L, 1, Dh]
+    const at::Tensor sin = sinRows.unsqueeze(0).unsqueeze(2);
     return x * cos + rotateHalf(x) * sin;
 }
 
 std::pair<at::Tensor, at::Tensor> RotaryEmbedding::apply(const at::Tensor& q, const at::Tensor& k, int64_t start) const
 {
-    const int64_t length = q.size(2);
-    require(start >= 0 && start + length <= m_maxPositions, ErrorCode::InvalidArgument,
-            "sequence of " + std::to_string(start + length) + " positions exceeds the context of "
-                + std::to_string(m_maxPositions));
-    const at::Tensor cos = m_cos.narrow(0, start, length).to(q.scalar_type()).unsqueeze(0).unsqueeze(0);
-    const at::Tensor sin = m_sin.narrow(0, start, length).to(q.scalar_type()).unsqueeze(0).unsqueeze(0);
+    const auto [cosRows, sinRows] = rows(start, q.size(2), q.scalar_type());
+    const at::Tensor cos = cosRows.unsqueeze(0).unsqueeze(0); // [1, 1, L, Dh]
+    const at::Tensor sin = sinRows.unsqueeze(0).unsqueeze(0);
     return {q * cos + rotateHalf(q) * sin, k * cos + rotateHalf(k) * sin};
 }
 

@@ -13,10 +13,8 @@ public:
     RotaryEmbedding() = default;
     RotaryEmbedding(const ModelConfig& config, int64_t maxPositions, c10::Device device);
 
-    // q: [B, H, L, Dh], k: [B, KvH, L, Dh], positions: [L] int64 (shared by the batch).
-    // Returns the rotated pair in the inputs' dtype, computing as HF does (tables cast to q's dtype).
-    std::pair<at::Tensor, at::Tensor> apply(const at::Tensor& q, const at::Tensor& k, const at::Tensor& positions) const;
-    // Same for positions given as a contiguous range [start, start + length).
+    // q: [B, H, L, Dh], k: [B, KvH, L, Dh] at positions [start, start + L). Returns the rotated pair
+    // in the inputs' dtype, computing as HF does (tables cast to q's dtype).
     std::pair<at::Tensor, at::Tensor> apply(const at::Tensor& q, const at::Tensor& k, int64_t start) const;
     // x: [B, L, N, Dh] (heads after positions, as a fused projection lays them out), rotated in place
     // of a copy; the tables are cast to x's dtype once and cached.
@@ -26,6 +24,9 @@ public:
     int64_t maxPositions() const { return m_maxPositions; }
 
 private:
+    // cos/sin rows [start, start + length) in dtype ([length, Dh]); throws past the context.
+    std::pair<at::Tensor, at::Tensor> rows(int64_t start, int64_t length, c10::ScalarType dtype) const;
+
     at::Tensor m_cos; // [maxPositions, Dh] float32
     at::Tensor m_sin;
     at::Tensor m_cosCast; // [maxPositions, Dh] in the model dtype (castTables)
