@@ -37,8 +37,9 @@ int runInfo(const Arguments& args)
 
     std::cout << "VoRA Studio runtime " << info.voraVersion << "\n"
               << "  LibTorch       " << info.torchVersion << (info.torchHasCuda ? " (CUDA)" : " (CPU only)") << "\n"
-              << "  OpenCV         " << (info.opencvVersion.empty() ? "not built in: images must be pre-decoded"
-                                                                    : info.opencvVersion)
+              << "  OpenCV         "
+              << (info.opencvVersion.empty() ? "not built in: images must be binary PPM/PGM or pre-decoded"
+                                             : info.opencvVersion)
               << "\n"
               << "  Qt             not linked by the CLI (see vora-studio --version)\n"
               << "  sentencepiece  " << (info.sentencePieceAvailable ? "available: " : "unavailable: ")

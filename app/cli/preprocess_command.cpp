@@ -38,7 +38,7 @@ void writeJson(const std::string& path, const nlohmann::json& json)
 int runPreprocess(const Arguments& args)
 {
     const std::vector<OptionSpec> specs = {
-        {"image", true, "the image file (PNG, JPEG, WebP, BMP, TIFF)", "PATH"},
+        {"image", true, "the image file (PNG, JPEG, WebP, BMP, TIFF, binary PPM/PGM)", "PATH"},
         {"model", true, "model folder: preprocessor_config.json / config.json (defaults: VoRA 448)", "DIR"},
         {"out", true, "pixel tensor to write: safetensors with pixel_values float32 [1,3,H,W]", "FILE"},
         {"out-json", true, "geometry JSON to write (default: FILE.json)", "FILE"},

@@ -39,6 +39,16 @@ inline void writeBmp(const std::string& path, int side, uint8_t r, uint8_t g, ui
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
+// A binary PPM (P6, maxval 255) of one colour, as the synthetic-data generator writes with --format ppm.
+inline void writePpm(const std::string& path, int side, uint8_t r, uint8_t g, uint8_t b)
+{
+    std::string bytes = "P6\n" + std::to_string(side) + " " + std::to_string(side) + "\n255\n";
+    for (int i = 0; i < side * side; ++i) {
+        bytes += {static_cast<char>(r), static_cast<char>(g), static_cast<char>(b)};
+    }
+    writeTextFile(path, bytes);
+}
+
 // Four good samples in root/data.jsonl (two with an image and a placeholder, one with an image and
 // none, one text-only); images red/blue/green.bmp beside it. Returns the JSONL path.
 inline std::string writeTrainingDataSet(const std::string& root)
