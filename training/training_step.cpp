@@ -99,8 +99,13 @@ thread_local std::vector<std::unique_ptr<Recompute>> t_records;
 StepLosses computeLosses(TrainableModel& trainable, const Batch& batch, const Distiller* distiller,
                          bool gradientCheckpointing)
 {
+    return computeLosses(trainable.model(), batch, distiller, gradientCheckpointing);
+}
+
+StepLosses computeLosses(core::VoraModel& model, const Batch& batch, const Distiller* distiller,
+                         bool gradientCheckpointing)
+{
     t_records.clear();
-    core::VoraModel& model = trainable.model();
     const core::DecoderModel& decoder = model.decoder();
     at::Tensor embeddings = decoder.embed(batch.ids);
     if (batch.pixels.defined()) {
