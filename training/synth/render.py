@@ -35,12 +35,19 @@ class FontBook:
         return _load_face(self.path(font), size)
 
     def ink_aspect(self, font: str, text: str) -> float:
-        left, top, right, bottom = self.face(font, _REFERENCE_SIZE).getbbox(text)
+        left, top, right, bottom = ink_box(self.face(font, _REFERENCE_SIZE), text)
         return (right - left) / (bottom - top)
 
     def size_for_ink_height(self, font: str, text: str, height_px: float) -> int:
-        _, top, _, bottom = self.face(font, _REFERENCE_SIZE).getbbox(text)
+        _, top, _, bottom = ink_box(self.face(font, _REFERENCE_SIZE), text)
         return max(1, round(height_px * _REFERENCE_SIZE / (bottom - top)))
+
+
+def ink_box(face: ImageFont.FreeTypeFont, text: str):
+    """The inked pixels' box relative to the drawing origin (getbbox includes side bearings)."""
+    mask, (dx, dy) = face.getmask2(text, mode="L")
+    left, top, right, bottom = mask.getbbox()
+    return dx + left, dy + top, dx + right, dy + bottom
 
 
 @lru_cache(maxsize=512)
@@ -70,8 +77,8 @@ def render_number(scene: NumberScene, side: int, fonts: FontBook) -> Image.Image
     image, draw, big = _canvas(side, scene.background)
     text = str(scene.value)
     face = fonts.face(scene.font, fonts.size_for_ink_height(scene.font, text, scene.glyph_height * big))
-    left, top, _, _ = face.getbbox(text)
-    # getbbox is relative to the drawing origin: shift so that the ink's corner lands on (x, y).
+    left, top, _, _ = ink_box(face, text)
+    # Shift the drawing origin so that the ink's corner lands on (x, y).
     draw.text((scene.x * big - left, scene.y * big - top), text, font=face, fill=tuple(scene.ink))
     return image.reduce(SUPERSAMPLE)
 
