@@ -89,9 +89,16 @@ void writeRecords(const std::string& path, const std::vector<Answered>& answered
     core::require(out.good(), core::ErrorCode::Io, "cannot write " + path);
     for (const Answered& a : answered) {
         const training::EvalQuestion& q = *a.question;
-        const nlohmann::json line = {{"id", q.id}, {"file", q.file}, {"line", q.line}, {"type", training::questionTypeName(q.type)},
-                                     {"question", q.question}, {"reference", q.reference}, {"answer", a.answer},
-                                     {"correct", a.score.correct}, {"expected", a.score.expected}, {"found", a.score.found}};
+        const nlohmann::json line = {{"id", q.id},
+                                     {"file", q.file},
+                                     {"line", q.line},
+                                     {"type", training::questionTypeName(q.type)},
+                                     {"question", q.question},
+                                     {"reference", q.reference},
+                                     {"answer", a.answer},
+                                     {"correct", a.score.correct},
+                                     {"expected", a.score.expected},
+                                     {"found", a.score.found}};
         out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
     core::require(out.good(), core::ErrorCode::Io, "cannot write " + path);
@@ -101,8 +108,8 @@ void printTable(const training::EvalTally& tally, const std::optional<training::
 {
     std::printf("%-10s %8s %8s %9s\n", "type", "correct", "total", "accuracy");
     auto row = [](const char* name, const training::TypeTally& t) {
-        std::printf("%-10s %8lld %8lld %8.1f%%\n", name, static_cast<long long>(t.correct), static_cast<long long>(t.total),
-                    100.0 * t.accuracy());
+        std::printf("%-10s %8lld %8lld %8.1f%%\n", name, static_cast<long long>(t.correct),
+                    static_cast<long long>(t.total), 100.0 * t.accuracy());
     };
     for (const training::QuestionType type : training::kQuestionTypes) {
         if (tally.of(type).total > 0) {
@@ -147,10 +154,11 @@ int runEval(const Arguments& args)
 
     std::optional<training::ReferenceLoss> loss;
     if (line.has("loss")) {
-        std::vector<training::DataRecord> asked(data.records.begin(),
-                                                data.records.begin() + static_cast<std::ptrdiff_t>(questions.back().record + 1));
-        training::ReferenceLossOptions lossOptions{imageRoot, line.valueOr("device", "cpu"), line.valueOr("dtype", "auto"),
-                                                   line.integer("max-text-len").value_or(2048)};
+        const auto end = data.records.begin() + static_cast<std::ptrdiff_t>(questions.back().record + 1);
+        const std::vector<training::DataRecord> asked(data.records.begin(), end);
+        const training::ReferenceLossOptions lossOptions{imageRoot, line.valueOr("device", "cpu"),
+                                                         line.valueOr("dtype", "auto"),
+                                                         line.integer("max-text-len").value_or(2048)};
         loss = training::computeReferenceLoss(modelDir, asked, lossOptions);
     }
 
@@ -181,7 +189,8 @@ int runEval(const Arguments& args)
             turns.push_back({"system", *q.system, 0});
         }
         turns.push_back({"user", q.question, static_cast<int>(q.imagePaths.size())});
-        const core::TextResult result = engine->generate(engine->chatPrompt(turns, images.imagesOf(q)), greedy, stop, callbacks);
+        const core::PromptInput prompt = engine->chatPrompt(turns, images.imagesOf(q));
+        const core::TextResult result = engine->generate(prompt, greedy, stop, callbacks);
         if (result.reason == core::StopReason::Cancelled) {
             stopped = true;
             break;
@@ -207,9 +216,14 @@ int runEval(const Arguments& args)
         for (const training::QuestionType type : training::kQuestionTypes) {
             types[training::questionTypeName(type)] = tallyJson(tally.of(type));
         }
-        nlohmann::json out = {{"model", modelDir}, {"questions", answered.size()}, {"overall", tallyJson(tally.overall())},
-                              {"types", types}, {"stopped", stopped}, {"seconds", seconds},
-                              {"device", engine->summary().device}, {"dtype", engine->summary().dtype}};
+        nlohmann::json out = {{"model", modelDir},
+                              {"questions", answered.size()},
+                              {"overall", tallyJson(tally.overall())},
+                              {"types", types},
+                              {"stopped", stopped},
+                              {"seconds", seconds},
+                              {"device", engine->summary().device},
+                              {"dtype", engine->summary().dtype}};
         if (loss) {
             out["val_loss"] = loss->meanLoss;
             out["val_tokens"] = loss->tokens;

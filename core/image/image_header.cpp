@@ -191,7 +191,7 @@ public:
                 break;
             }
         }
-        require(m_at > start, ErrorCode::CorruptFile, m_r.name() + ": " + m_kind + " header fields are not separated by whitespace");
+        require(m_at > start, ErrorCode::CorruptFile, prefix() + "header fields are not separated by whitespace");
     }
 
     int64_t number(const char* field)
@@ -201,26 +201,28 @@ public:
         int digits = 0;
         for (uint8_t c = byte(field); c >= '0' && c <= '9'; c = byte(field)) {
             require(++digits <= kMaxNetpbmDigits, ErrorCode::CorruptFile,
-                    m_r.name() + ": " + m_kind + " " + field + " has more than " + std::to_string(kMaxNetpbmDigits) + " digits");
+                    prefix() + field + " has more than " + std::to_string(kMaxNetpbmDigits) + " digits");
             value = value * 10 + (c - '0');
             ++m_at;
         }
-        require(digits > 0, ErrorCode::CorruptFile, m_r.name() + ": " + m_kind + " " + field + " is not a decimal number");
+        require(digits > 0, ErrorCode::CorruptFile, prefix() + field + " is not a decimal number");
         return value;
     }
 
     size_t finish()
     {
         require(isNetpbmSpace(byte("header end")), ErrorCode::CorruptFile,
-                m_r.name() + ": " + m_kind + " maxval is not followed by a whitespace byte");
+                prefix() + "maxval is not followed by a whitespace byte");
         return m_at + 1;
     }
 
 private:
+    std::string prefix() const { return m_r.name() + ": " + m_kind + " "; } // "photo.ppm: PPM "
+
     uint8_t byte(const char* what)
     {
         require(m_at < kMaxNetpbmHeader, ErrorCode::CorruptFile,
-                m_r.name() + ": " + m_kind + " header is longer than " + std::to_string(kMaxNetpbmHeader) + " bytes");
+                prefix() + "header is longer than " + std::to_string(kMaxNetpbmHeader) + " bytes");
         m_r.need(m_at, 1, (std::string(m_kind) + " " + what).c_str());
         return m_r.u8(m_at);
     }
@@ -245,14 +247,15 @@ ImageHeader probeNetpbm(const ByteReader& r)
     require(maxval > 0 && maxval <= 65535, ErrorCode::CorruptFile,
             r.name() + ": " + kind + " maxval " + std::to_string(maxval) + " is outside 1..65535");
     require(maxval == 255, ErrorCode::UnsupportedFormat,
-            r.name() + ": " + kind + " maxval " + std::to_string(maxval) + " is not supported (only 255: 8-bit samples)");
+            r.name() + ": " + kind + " maxval " + std::to_string(maxval) + " is not supported (only 255, 8-bit)");
     h.rasterOffset = parser.finish();
     return h;
 }
 
 bool looksLikeNetpbm(const ByteReader& r)
 {
-    return r.has(0, 3) && r.u8(0) == 'P' && r.u8(1) >= '1' && r.u8(1) <= '7' && (isNetpbmSpace(r.u8(2)) || r.u8(2) == '#');
+    return r.has(0, 3) && r.u8(0) == 'P' && r.u8(1) >= '1' && r.u8(1) <= '7'
+        && (isNetpbmSpace(r.u8(2)) || r.u8(2) == '#');
 }
 
 ImageHeader probeByMagic(const ByteReader& r)

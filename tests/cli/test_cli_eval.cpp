@@ -64,7 +64,8 @@ private Q_SLOTS:
                                           kData, "--json", "--max-new-tokens", "4", "--loss", "--out-records", records});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         const QJsonObject report = QJsonDocument::fromJson(result.out).object();
-        const QJsonObject expected = readJson(kData + "/manifest.json")["splits"].toObject()["test"].toObject()["finetune_questions"].toObject();
+        const QJsonObject split = readJson(kData + "/manifest.json")["splits"].toObject()["test"].toObject();
+        const QJsonObject expected = split["finetune_questions"].toObject();
         const QJsonObject types = report["types"].toObject();
         int total = 0;
         for (const QString& type : expected.keys()) { // the generator's counts per type = the classifier's
@@ -117,7 +118,8 @@ private Q_SLOTS:
 
     void dataCheckAcceptsPpmFrames()
     {
-        const CliResult result = runVora({"data", "check", "--data", kData + "/finetune-test.jsonl", "--image-root", kData, "--json"});
+        const CliResult result
+            = runVora({"data", "check", "--data", kData + "/finetune-test.jsonl", "--image-root", kData, "--json"});
         QVERIFY2(result.exitCode == 0, result.out.constData());
         const QJsonObject report = QJsonDocument::fromJson(result.out).object();
         QCOMPARE(report["good"].toInt(), 43);
@@ -138,9 +140,11 @@ private Q_SLOTS:
         // A frame that is missing is named.
         QFile missing(m_dir.filePath("missing.jsonl"));
         QVERIFY(missing.open(QIODevice::WriteOnly));
-        missing.write(R"({"id":"m","frames":["nowhere.ppm"],"conversations":[{"from":"human","value":"<image>Hi"},{"from":"gpt","value":"Yo"}]})" "\n");
+        missing.write(R"({"id":"m","frames":["nowhere.ppm"],"conversations":)"
+                      R"([{"from":"human","value":"<image>Hi"},{"from":"gpt","value":"Yo"}]})" "\n");
         missing.close();
-        const CliResult noImage = runVora({"eval", "--model", m_model, "--data", m_dir.filePath("missing.jsonl"), "--image-root", kData});
+        const CliResult noImage
+            = runVora({"eval", "--model", m_model, "--data", m_dir.filePath("missing.jsonl"), "--image-root", kData});
         QCOMPARE(noImage.exitCode, 1);
         QVERIFY2(noImage.err.contains("nowhere.ppm"), noImage.err.constData());
     }

@@ -52,7 +52,8 @@ std::vector<uint8_t> withRaster(const std::string& header, size_t n)
     return bytes;
 }
 
-std::pair<core::ErrorCode, std::string> decodeError(const std::vector<uint8_t>& bytes, const core::DecodeLimits& limits = {})
+std::pair<core::ErrorCode, std::string> decodeError(const std::vector<uint8_t>& bytes,
+                                                    const core::DecodeLimits& limits = {})
 {
     try {
         core::decodeImageBytes(bytes, limits, "hostile.ppm");
