@@ -19,6 +19,7 @@ python3 -m training.synth.distill_text --model "$base" --prompts "$data/prompts.
   --device cuda --dtype bfloat16 --batch-size 256 --max-new-tokens 128 || exit 1
 cp "$data/text-manifest.json" "$out/" && head -5 "$data/text-val.jsonl" > "$out/text-val-head.jsonl"
 for f in pretrain-train pretrain-val finetune-train finetune-val finetune-test text-train text-val; do
-  build/gpu/bin/vora data check --data "$data/$f.jsonl" --image-root "$data" --model "$base" --max-text-len 512 \
-    | tail -1 | sed "s/^/$f: /"
+  build/gpu/bin/vora data check --data "$data/$f.jsonl" --image-root "$data" --model "$base" --max-text-len 512 --json \
+    | python3 -c "import json,sys; r=json.load(sys.stdin); print('$f:', r['lines'], 'lines,', r['good'], 'good,', \
+      len(r['problems']), 'problems, max', r['max_text_tokens'], 'text tokens')"
 done
