@@ -73,6 +73,27 @@ class Determinism(unittest.TestCase):
             for name in made:
                 self.assertEqual(made[name], committed[name], name)
 
+    def test_multi_turn_and_formats(self):
+        """--multi-turn puts a picture's questions in one sample; PNG and PPM hold the same pixels."""
+        with tempfile.TemporaryDirectory() as tmp:
+            common = ["--train", "10", "--val", "0", "--test", "0", "--workers", "1", "--fonts-dir", FONTS]
+            for name, extra in (("png", []), ("ppm", ["--format", "ppm", "--multi-turn"])):
+                result = run_generator("generate", "--out", f"{tmp}/{name}", *common, *extra)
+                self.assertEqual(result.returncode, 0, result.stderr)
+            single, multi = read_jsonl(f"{tmp}/png/finetune-train.jsonl"), read_jsonl(f"{tmp}/ppm/finetune-train.jsonl")
+            self.assertEqual(len(multi), 10)
+            self.assertEqual(sum(len(r["conversations"]) for r in multi), sum(len(r["conversations"]) for r in single))
+            for record in multi:
+                turns = record["conversations"]
+                self.assertEqual([t["from"] for t in turns], ["human", "gpt"] * (len(turns) // 2))
+                self.assertEqual(sum(t["value"].count("<image>") for t in turns), 1)
+                self.assertTrue(turns[0]["value"].startswith("<image>"))
+            for record in read_jsonl(f"{tmp}/png/pretrain-train.jsonl"):
+                frame = record["frames"][0]
+                png = np.asarray(Image.open(f"{tmp}/png/{frame}").convert("RGB"))
+                ppm = np.asarray(Image.open(f"{tmp}/ppm/{frame[:-3]}ppm").convert("RGB"))
+                self.assertTrue(np.array_equal(png, ppm), frame)
+
     def test_manifest_counts_match_the_files(self):
         with tempfile.TemporaryDirectory() as tmp:
             result = run_generator("generate", "--out", tmp, "--train", "20", "--val", "2", "--test", "6", "--workers", "1",
