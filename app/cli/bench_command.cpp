@@ -3,6 +3,7 @@
 // Prints one JSON line. A benchmark, not a test: nothing here asserts a speed.
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
+#include "app/cli/stats_json.h"
 #include "core/error.h"
 #include "core/generation/generator.h"
 #include "core/model/vora_model.h"
@@ -92,7 +93,7 @@ int runBench(const Arguments& args)
     if (!line.has("unfused")) {
         model->decoder().fuseForInference();
     }
-    const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 
     const int64_t imageTokens = line.integer("image-tokens").value_or(model->vision() ? 1024 : 0);
     const int64_t promptTokens = line.integer("prompt-tokens").value_or(64);
@@ -128,22 +129,18 @@ int runBench(const Arguments& args)
         decode.push_back(output.stats.decodeTokensPerSecond);
         last = output.stats;
     }
-    const nlohmann::json out = {
-        {"model", line.required("model")},
-        {"device", model->device().str()},
-        {"dtype", core::dtypeDisplayName(model->dtype())},
-        {"parameters", model->report().parameterCount},
-        {"load_s", loadSeconds},
-        {"prompt_tokens", last.promptTokens},
-        {"image_tokens", last.imageTokens},
-        {"new_tokens", last.generatedTokens},
-        {"prefill_ms", median(prefill)},
-        {"time_to_first_token_ms", median(firstToken)},
-        {"decode_tokens_per_s", median(decode)},
-        {"peak_memory_bytes", last.peakMemoryBytes},
-        {"attention", attention},
-        {"runs", repeat},
-    };
+    core::GenerationStats typical = last;
+    typical.prefillMs = median(prefill);
+    typical.timeToFirstTokenMs = median(firstToken);
+    typical.decodeTokensPerSecond = median(decode);
+    nlohmann::json out = statisticsJson(typical);
+    out["model"] = line.required("model");
+    out["device"] = model->device().str();
+    out["dtype"] = core::dtypeDisplayName(model->dtype());
+    out["parameters"] = model->report().parameterCount;
+    out["load_ms"] = loadMs;
+    out["attention"] = attention;
+    out["runs"] = repeat;
     std::cout << out.dump() << std::endl;
     return 0;
 }

@@ -1,6 +1,7 @@
 // `vora run`: one generation from the command line, streaming text to stdout.
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
+#include "app/cli/stats_json.h"
 #include "app/cli/stop_signal.h"
 #include "core/error.h"
 #include "core/runtime/attention_recorder.h"
@@ -51,8 +52,11 @@ core::AttentionMode attentionMode(const std::string& text)
     throw UsageError("--attention must be fused or explicit");
 }
 
-void applySampling(const CommandLine& line, core::SamplingParams& sampling, core::StopCriteria& stop)
+// The model's defaults with the flags given on top; values out of range are usage errors.
+core::GenerationSettings generationSettings(const CommandLine& line, core::GenerationSettings settings)
 {
+    core::SamplingParams& sampling = settings.sampling;
+    core::StopCriteria& stop = settings.stop;
     if (auto v = line.number("temperature")) sampling.temperature = *v;
     if (auto v = line.number("top-p")) sampling.topP = *v;
     if (auto v = line.integer("top-k")) sampling.topK = static_cast<int>(*v);
@@ -64,6 +68,13 @@ void applySampling(const CommandLine& line, core::SamplingParams& sampling, core
     for (const std::string& s : line.values("stop")) {
         stop.stopStrings.push_back(s);
     }
+    try {
+        core::validateSampling(sampling);
+        core::validateStopCriteria(stop);
+    } catch (const core::Error& error) {
+        throw UsageError(error.what());
+    }
+    return settings;
 }
 
 void writeAttentionMap(const std::string& path, const core::AttentionRecorder& recorder,
@@ -86,17 +97,6 @@ void writeAttentionMap(const std::string& path, const core::AttentionRecorder& r
     std::ofstream file(path);
     file << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     core::require(file.good(), core::ErrorCode::Io, "cannot write " + path);
-}
-
-nlohmann::json statsJson(const core::GenerationStats& stats)
-{
-    return {{"prompt_tokens", stats.promptTokens},
-            {"image_tokens", stats.imageTokens},
-            {"generated_tokens", stats.generatedTokens},
-            {"prefill_ms", stats.prefillMs},
-            {"time_to_first_token_ms", stats.timeToFirstTokenMs},
-            {"decode_tokens_per_s", stats.decodeTokensPerSecond},
-            {"peak_memory_bytes", stats.peakMemoryBytes}};
 }
 
 } // namespace
@@ -138,9 +138,7 @@ int runRun(const Arguments& args)
         engine->dumpPromptLogits(prompt, *path);
     }
 
-    core::SamplingParams sampling = engine->defaultSampling();
-    core::StopCriteria stop = engine->defaultStopCriteria();
-    applySampling(line, sampling, stop);
+    const core::GenerationSettings settings = generationSettings(line, engine->summary().defaults);
 
     core::TextCallbacks callbacks;
     callbacks.onText = [](std::string_view piece) { std::cout << piece << std::flush; };
@@ -149,7 +147,7 @@ int runRun(const Arguments& args)
     if (line.has("attention-map")) {
         callbacks.attention = &recorder;
     }
-    const core::TextResult result = engine->generate(prompt, sampling, stop, callbacks);
+    const core::TextResult result = engine->generate(prompt, settings, callbacks);
     std::cout << "\n";
     if (const auto path = line.value("attention-map")) {
         writeAttentionMap(*path, recorder, images, result, engine->tokenizer());
@@ -157,21 +155,20 @@ int runRun(const Arguments& args)
 
     const auto& s = result.stats;
     if (line.has("json")) {
-        nlohmann::json out = statsJson(s);
+        nlohmann::json out = statisticsJson(s);
         out["text"] = result.text;
         out["token_ids"] = result.tokenIds;
-        out["stop_reason"] = core::stopReasonName(result.reason);
         out["load_ms"] = loadMs;
         out["device"] = engine->summary().device;
         out["dtype"] = engine->summary().dtype;
         std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
-        std::cerr << "[" << s.generatedTokens << " tokens, " << core::stopReasonName(result.reason) << "; load "
+        std::cerr << "[" << s.generatedTokens << " tokens, " << core::stopReasonName(s.stopReason) << "; load "
                   << static_cast<int>(loadMs) << " ms, prefill " << static_cast<int>(s.prefillMs) << " ms ("
                   << s.promptTokens << " tokens), first token " << static_cast<int>(s.timeToFirstTokenMs) << " ms, "
                   << s.decodeTokensPerSecond << " tok/s on " << engine->summary().device << "]\n";
     }
-    return result.reason == core::StopReason::Cancelled ? 130 : 0;
+    return s.stopReason == core::StopReason::Cancelled ? 130 : 0;
 }
 
 } // namespace vora::cli

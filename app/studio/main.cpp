@@ -2,7 +2,7 @@
 // Developer option: VORA_STUDIO_FAKE_BACKEND=1 swaps the inference runtime for a scripted fake backend
 // (app/inference/fake_chat_backend.h) that accepts any valid-looking model folder and streams a demo
 // markdown answer, for UI work and screenshots without a model.
-#include "app/chat/chat_controller.h"
+#include "app/chat/conversation_controller.h"
 #include "app/inference/chat_backend_factory.h"
 #include "app/inference/fake_chat_backend.h"
 #include "app/storage/conversation_store.h"
@@ -79,11 +79,12 @@ int main(int argc, char** argv)
 
     QSettings settings;
     const vora::ui::CodeHighlighting highlighting;
-    vora::app::ChatController controller(&*store, makeBackend());
+    vora::app::ModelHost host(makeBackend());
+    vora::app::ConversationController controller(&*store, &host);
     vora::ui::MainWindow window({&settings, &controller, &highlighting});
     window.show();
     if (parser.isSet(model)) {
-        controller.loadModel(parser.value(model));
+        host.loadModel(parser.value(model));
     }
     if (quitMs >= 0) {
         QTimer::singleShot(quitMs, &application, &QApplication::quit);

@@ -162,9 +162,10 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         const QJsonObject bench = lastJsonLine(r.out);
         QCOMPARE(bench.value(QStringLiteral("image_tokens")).toInt(), 16);
-        QCOMPARE(bench.value(QStringLiteral("new_tokens")).toInt(), 4);
+        QCOMPARE(bench.value(QStringLiteral("generated_tokens")).toInt(), 4);
+        QCOMPARE(bench.value(QStringLiteral("stop_reason")).toString(), QStringLiteral("length"));
         QVERIFY(bench.value(QStringLiteral("decode_tokens_per_s")).toDouble() > 0);
-        QVERIFY(bench.value(QStringLiteral("load_s")).toDouble() > 0);
+        QVERIFY(bench.value(QStringLiteral("load_ms")).toDouble() > 0);
     }
 
 private:

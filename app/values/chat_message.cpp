@@ -1,4 +1,4 @@
-#include "app/chat/chat_message.h"
+#include "app/values/chat_message.h"
 
 namespace vora::app {
 

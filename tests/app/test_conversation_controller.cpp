@@ -1,4 +1,4 @@
-#include "app/chat/chat_controller.h"
+#include "app/chat/conversation_controller.h"
 #include "app/chat/message_list_model.h"
 #include "app/conversations/conversation_list_model.h"
 #include "app/inference/fake_chat_backend.h"
@@ -28,7 +28,7 @@ QStringList numberedPieces(int count, const QString& prefix = QStringLiteral("w"
 
 } // namespace
 
-class TestChatController : public QObject {
+class TestConversationController : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void init()
@@ -37,8 +37,9 @@ private Q_SLOTS:
         m_store = std::make_unique<ConversationStore>(m_dir->filePath(QStringLiteral("data")));
         auto backend = std::make_unique<FakeChatBackend>();
         m_fake = backend.get();
-        m_controller = std::make_unique<ChatController>(m_store.get(), std::move(backend));
-        connect(m_controller.get(), &ChatController::errorOccurred, this,
+        m_host = std::make_unique<ModelHost>(std::move(backend));
+        m_controller = std::make_unique<ConversationController>(m_store.get(), m_host.get());
+        connect(m_controller.get(), &ConversationController::errorOccurred, this,
                 [](const QString& title, const QString& details) { qWarning() << title << details; });
         m_messageTester = std::make_unique<QAbstractItemModelTester>(
             m_controller->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -51,6 +52,7 @@ private Q_SLOTS:
         m_messageTester.reset();
         m_listTester.reset();
         m_controller.reset();
+        m_host.reset();
         m_store.reset();
         m_dir.reset();
     }
@@ -58,19 +60,26 @@ private Q_SLOTS:
     void loadsAValidFolderWithItsGenerationDefaults()
     {
         loadModel();
-        QCOMPARE(m_controller->modelState(), ChatController::ModelState::Ready);
-        QCOMPARE(m_controller->modelInfo().name, QStringLiteral("VoRA-7B-Instruct"));
-        QCOMPARE(m_controller->modelDefaults().temperature, 0.3);
-        QCOMPARE(m_controller->modelDefaults().topK, 40);
+        QCOMPARE(m_host->state(), ModelHost::ModelState::Ready);
+        QCOMPARE(m_host->info().name, QStringLiteral("VoRA-7B-Instruct"));
+        // The fixture's generation_config.json, read by core's parser.
+        const vora::core::SamplingParams defaults = m_controller->defaultSettings().generation.sampling;
+        QCOMPARE(defaults.temperature, 0.3);
+        QCOMPARE(defaults.topP, 0.9);
+        QCOMPARE(defaults.topK, 40);
+        QCOMPARE(defaults.repetitionPenalty, 1.1);
+        QCOMPARE(defaults.minP, 0.0);
+        QVERIFY(m_controller->defaultSettings().systemPrompt.isEmpty());
+        QVERIFY(!m_controller->hasCustomSettings());
     }
 
     void aFolderThatIsNoModelIsRefusedBeforeTheWorker()
     {
-        QSignalSpy failed(m_controller.get(), &ChatController::modelLoadFailed);
-        m_controller->loadModel(m_dir->path());
+        QSignalSpy failed(m_host.get(), &ModelHost::loadFailed);
+        m_host->loadModel(m_dir->path());
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("config.json")));
-        QCOMPARE(m_controller->modelState(), ChatController::ModelState::None);
+        QCOMPARE(m_host->state(), ModelHost::ModelState::None);
     }
 
     void aLoadErrorSurfacesAsASignalAndLeavesNoModel()
@@ -78,11 +87,11 @@ private Q_SLOTS:
         FakeChatScript script;
         script.loadError = QStringLiteral("weight llm.lm_head.weight has shape [3, 4], expected [151936, 3584]");
         m_fake->setScript(script);
-        QSignalSpy failed(m_controller.get(), &ChatController::modelLoadFailed);
-        m_controller->loadModel(vora::tests::makeModelFolder(m_dir->path()));
+        QSignalSpy failed(m_host.get(), &ModelHost::loadFailed);
+        m_host->loadModel(vora::tests::makeModelFolder(m_dir->path()));
         QVERIFY(failed.wait());
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("lm_head")));
-        QCOMPARE(m_controller->modelState(), ChatController::ModelState::None);
+        QCOMPARE(m_host->state(), ModelHost::ModelState::None);
         QVERIFY(!m_controller->send(QStringLiteral("hello"), {}));
     }
 
@@ -107,7 +116,7 @@ private Q_SLOTS:
         QVERIFY2(textUpdates >= 1 && textUpdates < 40, qPrintable(QString::number(textUpdates)));
         // What the backend saw: the user turn only, with the conversation's settings.
         QCOMPARE(m_fake->lastConversation().size(), 1);
-        QCOMPARE(m_fake->lastSettings().temperature, 0.3);
+        QCOMPARE(m_fake->lastSettings().sampling.temperature, 0.3);
     }
 
     void stopInMidStreamKeepsThePartialText()
@@ -118,7 +127,7 @@ private Q_SLOTS:
         loadModel(script);
         QVERIFY(m_controller->send(QStringLiteral("Describe"), {}));
         QVERIFY(QTest::qWaitFor([&] { return !m_controller->messages()->at(1).text.isEmpty(); }, 5000));
-        QSignalSpy finished(m_controller.get(), &ChatController::generationFinished);
+        QSignalSpy finished(m_controller.get(), &ConversationController::generationFinished);
         m_controller->stop();
         waitUntilIdle();
         const ChatMessage answer = m_controller->messages()->at(1);
@@ -127,7 +136,7 @@ private Q_SLOTS:
         QVERIFY(answer.text.size() < script.pieces.join(QString()).size());
         QVERIFY(script.pieces.join(QString()).startsWith(answer.text));
         QCOMPARE(finished.count(), 1);
-        QCOMPARE(finished.first().first().value<GenerationStats>().stopReason, QStringLiteral("cancelled"));
+        QCOMPARE(finished.first().first().value<vora::core::GenerationStats>().stopReason, vora::core::StopReason::Cancelled);
         const QList<ChatMessage> stored = m_store->messages(m_controller->currentConversationId());
         QCOMPARE(stored.at(1).state, MessageState::Stopped);
         QCOMPARE(stored.at(1).text, answer.text);
@@ -159,7 +168,7 @@ private Q_SLOTS:
         script.generateError = QStringLiteral("CUDA out of memory while allocating the KV cache");
         script.failAfterPieces = 3;
         loadModel(script);
-        QSignalSpy errors(m_controller.get(), &ChatController::errorOccurred);
+        QSignalSpy errors(m_controller.get(), &ConversationController::errorOccurred);
         QVERIFY(m_controller->send(QStringLiteral("Describe"), {}));
         waitUntilIdle();
         QCOMPARE(errors.count(), 1);
@@ -205,10 +214,11 @@ private Q_SLOTS:
         waitUntilIdle();
         QVERIFY(m_controller->send(QStringLiteral("second"), {}));
         waitUntilIdle();
-        GenerationSettings custom = m_controller->effectiveSettings();
+        ConversationSettings custom = m_controller->effectiveSettings();
         custom.systemPrompt = QStringLiteral("Answer in French.");
-        custom.seed = 7;
+        custom.generation.sampling.seed = 7;
         m_controller->setConversationSettings(custom);
+        QVERIFY(m_controller->hasCustomSettings());
         QVERIFY(m_controller->editAndResend(0, QStringLiteral("first, edited")));
         waitUntilIdle();
         QCOMPARE(m_controller->messages()->rowCount(), 2);
@@ -216,7 +226,9 @@ private Q_SLOTS:
         const QList<ChatTurnInput> seen = m_fake->lastConversation();
         QCOMPARE(seen.size(), 2);
         QCOMPARE(seen.at(0).role, QStringLiteral("system"));
-        QCOMPARE(m_fake->lastSettings().seed, 7);
+        QCOMPARE(seen.at(0).text, QStringLiteral("Answer in French."));
+        QCOMPARE(seen.at(1).text, QStringLiteral("first, edited"));
+        QCOMPARE(m_fake->lastSettings().sampling.seed, 7);
         QCOMPARE(m_store->messages(m_controller->currentConversationId()).size(), 2);
     }
 
@@ -249,8 +261,8 @@ private:
     void loadModel(const FakeChatScript& script = {})
     {
         m_fake->setScript(script);
-        QSignalSpy loaded(m_controller.get(), &ChatController::modelLoaded);
-        m_controller->loadModel(vora::tests::makeModelFolder(m_dir->path()));
+        QSignalSpy loaded(m_host.get(), &ModelHost::loaded);
+        m_host->loadModel(vora::tests::makeModelFolder(m_dir->path()));
         QVERIFY(loaded.wait());
     }
 
@@ -262,10 +274,11 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<ConversationStore> m_store;
     FakeChatBackend* m_fake = nullptr;
-    std::unique_ptr<ChatController> m_controller;
+    std::unique_ptr<ModelHost> m_host;
+    std::unique_ptr<ConversationController> m_controller;
     std::unique_ptr<QAbstractItemModelTester> m_messageTester;
     std::unique_ptr<QAbstractItemModelTester> m_listTester;
 };
 
-QTEST_GUILESS_MAIN(TestChatController)
-#include "test_chat_controller.moc"
+QTEST_GUILESS_MAIN(TestConversationController)
+#include "test_conversation_controller.moc"

@@ -1,8 +1,10 @@
 #pragma once
-// Value types of the conversation state: what the store persists and the item models show.
-#include "app/inference/chat_backend.h"
+// Value types of the conversation state: what the store persists, the item models show and the
+// controllers pass between threads. app/values includes no other app folder, so every folder can use it.
+#include "core/generation/generation_stats.h"
 
 #include <QDateTime>
+#include <QMetaType>
 #include <QString>
 #include <QStringList>
 
@@ -21,10 +23,10 @@ struct ChatMessage {
     QString role; // user | assistant | system
     QString text;
     MessageState state = MessageState::Complete;
-    QString error;                        // details when state is Error
-    std::optional<GenerationStats> stats; // assistant answers that finished or stopped
-    QStringList imageHashes;              // SHA-256 hex of each attached image, in order
-    QStringList imagePaths;               // the stored files of those images, same order
+    QString error;                              // details when state is Error
+    std::optional<core::GenerationStats> stats; // assistant answers that finished or stopped
+    QStringList imageHashes;                    // SHA-256 hex of each attached image, in order
+    QStringList imagePaths;                     // the stored files of those images, same order
     QDateTime created;
 };
 
@@ -38,3 +40,4 @@ struct ConversationSummary {
 } // namespace vora::app
 
 Q_DECLARE_METATYPE(vora::app::ChatMessage)
+Q_DECLARE_METATYPE(vora::core::GenerationStats)

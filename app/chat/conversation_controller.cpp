@@ -1,10 +1,7 @@
-#include "app/chat/chat_controller.h"
+#include "app/chat/conversation_controller.h"
 
 #include "app/chat/message_list_model.h"
 #include "app/conversations/conversation_list_model.h"
-#include "app/inference/inference_worker.h"
-#include "app/models/model_folder_check.h"
-#include "app/runtime_summary.h"
 #include "app/storage/conversation_store.h"
 
 #include <exception>
@@ -12,7 +9,7 @@
 namespace vora::app {
 namespace {
 
-const char* const kNewChatTitle = QT_TRANSLATE_NOOP("vora::app::ChatController", "New chat");
+const char* const kNewChatTitle = QT_TRANSLATE_NOOP("vora::app::ConversationController", "New chat");
 
 QString titleFrom(const QString& text)
 {
@@ -22,44 +19,39 @@ QString titleFrom(const QString& text)
 
 } // namespace
 
-ChatController::ChatController(ConversationStore* store, std::unique_ptr<ChatBackend> backend, QObject* parent)
+ConversationController::ConversationController(ConversationStore* store, ModelHost* host, QObject* parent)
     : QObject(parent)
     , m_store(store)
+    , m_host(host)
     , m_conversations(new ConversationListModel(store, this))
     , m_messages(new MessageListModel(this))
-    , m_worker(new InferenceWorker(std::move(backend)))
 {
-    m_thread.setObjectName(QStringLiteral("inference"));
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connectWorker();
-    m_thread.start();
+    connect(host, &ModelHost::stateChanged, this, &ConversationController::onModelStateChanged);
+    connect(host, &ModelHost::textReady, this, &ConversationController::onTextReady);
+    connect(host, &ModelHost::generationFinished, this, &ConversationController::onGenerationFinished);
+    connect(host, &ModelHost::generationFailed, this, &ConversationController::onGenerationFailed);
 }
 
-ChatController::~ChatController()
+ConversationController::~ConversationController()
 {
     if (m_active.stop) {
         m_active.stop->store(true);
     }
-    m_thread.quit();
-    m_thread.wait();
 }
 
-void ChatController::connectWorker()
+void ConversationController::onModelStateChanged(ModelHost::ModelState state)
 {
-    connect(this, &ChatController::loadRequested, m_worker, &InferenceWorker::load, Qt::QueuedConnection);
-    connect(this, &ChatController::generateRequested, m_worker, &InferenceWorker::generate, Qt::QueuedConnection);
-    connect(m_worker, &InferenceWorker::loadProgress, this, &ChatController::onLoadProgress, Qt::QueuedConnection);
-    connect(m_worker, &InferenceWorker::loaded, this, &ChatController::onLoaded, Qt::QueuedConnection);
-    connect(m_worker, &InferenceWorker::loadFailed, this, &ChatController::onLoadFailed, Qt::QueuedConnection);
-    connect(m_worker, &InferenceWorker::textReady, this, &ChatController::onTextReady, Qt::QueuedConnection);
-    connect(m_worker, &InferenceWorker::generationFinished, this, &ChatController::onGenerationFinished,
-            Qt::QueuedConnection);
-    connect(m_worker, &InferenceWorker::generationFailed, this, &ChatController::onGenerationFailed,
-            Qt::QueuedConnection);
+    if (state != ModelHost::ModelState::Ready) {
+        abandonActive(); // the model that was answering is going away
+    }
 }
 
-GenerationSettings ChatController::effectiveSettings() const
+ConversationSettings ConversationController::defaultSettings() const
+{
+    return {QString(), m_host->info().defaults};
+}
+
+ConversationSettings ConversationController::effectiveSettings() const
 {
     if (m_currentConversation != 0) {
         try {
@@ -70,10 +62,10 @@ GenerationSettings ChatController::effectiveSettings() const
             // Unreadable settings fall back to the model's; the next write reports the store problem.
         }
     }
-    return m_modelDefaults;
+    return defaultSettings();
 }
 
-bool ChatController::hasCustomSettings() const
+bool ConversationController::hasCustomSettings() const
 {
     try {
         return m_currentConversation != 0 && m_store->conversationSettings(m_currentConversation).has_value();
@@ -82,7 +74,7 @@ bool ChatController::hasCustomSettings() const
     }
 }
 
-void ChatController::setConversationSettings(const std::optional<GenerationSettings>& settings)
+void ConversationController::setConversationSettings(const std::optional<ConversationSettings>& settings)
 {
     if (m_currentConversation == 0) {
         newConversation();
@@ -91,52 +83,7 @@ void ChatController::setConversationSettings(const std::optional<GenerationSetti
             tr("Could not save the conversation settings"));
 }
 
-void ChatController::loadModel(const QString& modelDir)
-{
-    const ModelFolderCheck check = checkModelFolder(modelDir);
-    if (!check.ok) {
-        Q_EMIT modelLoadFailed(tr("%1 cannot be opened as a model. %2").arg(check.name, check.problem));
-        return;
-    }
-    abandonActive();
-    m_loadRequestId = ++m_lastRequestId;
-    m_pendingModelDir = modelDir;
-    m_pendingGenerationConfig = check.generationConfig;
-    setModelState(ModelState::Loading);
-    Q_EMIT loadRequested(m_loadRequestId, modelDir, runtimeSummary().bestDevice);
-}
-
-void ChatController::onLoadProgress(quint64 requestId, double fraction, const QString& stage)
-{
-    if (requestId == m_loadRequestId) {
-        Q_EMIT modelLoadProgress(fraction, stage);
-    }
-}
-
-void ChatController::onLoaded(quint64 requestId, const ModelInfo& info)
-{
-    if (requestId != m_loadRequestId) {
-        return;
-    }
-    m_loadRequestId = 0;
-    m_modelInfo = info;
-    m_modelDefaults = overlayGenerationConfig(info.defaults, m_pendingGenerationConfig);
-    setModelState(ModelState::Ready);
-    Q_EMIT modelLoaded(info);
-}
-
-void ChatController::onLoadFailed(quint64 requestId, const QString& message)
-{
-    if (requestId != m_loadRequestId) {
-        return;
-    }
-    m_loadRequestId = 0;
-    m_modelInfo = {};
-    setModelState(ModelState::None);
-    Q_EMIT modelLoadFailed(message);
-}
-
-void ChatController::newConversation()
+void ConversationController::newConversation()
 {
     abandonActive();
     if (m_currentConversation != 0 && m_messages->rowCount() == 0) {
@@ -149,7 +96,7 @@ void ChatController::newConversation()
     setCurrentConversation(id);
 }
 
-void ChatController::openConversation(qint64 conversationId)
+void ConversationController::openConversation(qint64 conversationId)
 {
     if (conversationId == m_currentConversation) {
         return;
@@ -158,7 +105,7 @@ void ChatController::openConversation(qint64 conversationId)
     setCurrentConversation(conversationId);
 }
 
-void ChatController::deleteConversation(qint64 conversationId)
+void ConversationController::deleteConversation(qint64 conversationId)
 {
     if (conversationId == m_currentConversation) {
         abandonActive();
@@ -173,12 +120,12 @@ void ChatController::deleteConversation(qint64 conversationId)
     }
 }
 
-void ChatController::setSearchFilter(const QString& filter)
+void ConversationController::setSearchFilter(const QString& filter)
 {
     m_conversations->setFilter(filter);
 }
 
-bool ChatController::send(const QString& text, const QList<QByteArray>& images)
+bool ConversationController::send(const QString& text, const QList<QByteArray>& images)
 {
     if (!canSend() || (text.trimmed().isEmpty() && images.isEmpty())) {
         return false;
@@ -222,16 +169,16 @@ bool ChatController::send(const QString& text, const QList<QByteArray>& images)
     return true;
 }
 
-void ChatController::stop()
+void ConversationController::stop()
 {
     if (m_active.stop) {
         m_active.stop->store(true);
     }
 }
 
-void ChatController::regenerate(int assistantRow)
+void ConversationController::regenerate(int assistantRow)
 {
-    if (m_modelState != ModelState::Ready || assistantRow < 0 || assistantRow >= m_messages->rowCount()
+    if (!m_host->isReady() || assistantRow < 0 || assistantRow >= m_messages->rowCount()
         || m_messages->at(assistantRow).role != QLatin1String("assistant")) {
         return;
     }
@@ -256,9 +203,9 @@ void ChatController::regenerate(int assistantRow)
     startGeneration();
 }
 
-bool ChatController::editAndResend(int userRow, const QString& text)
+bool ConversationController::editAndResend(int userRow, const QString& text)
 {
-    if (m_modelState != ModelState::Ready || userRow < 0 || userRow >= m_messages->rowCount()
+    if (!m_host->isReady() || userRow < 0 || userRow >= m_messages->rowCount()
         || m_messages->at(userRow).role != QLatin1String("user") || text.trimmed().isEmpty()) {
         return false;
     }
@@ -290,20 +237,19 @@ bool ChatController::editAndResend(int userRow, const QString& text)
     return true;
 }
 
-void ChatController::startGeneration()
+void ConversationController::startGeneration()
 {
     const int row = m_messages->rowCount() - 1;
-    m_active.requestId = ++m_lastRequestId;
+    const ConversationSettings settings = effectiveSettings();
     m_active.stop = makeStopToken();
     m_active.messageId = m_messages->at(row).id;
+    m_active.requestId = m_host->generate(turnsBefore(row, settings), settings.generation, m_active.stop);
     Q_EMIT generatingChanged(true);
-    Q_EMIT generateRequested(m_active.requestId, turnsBefore(row), effectiveSettings(), m_active.stop);
 }
 
-QList<ChatTurnInput> ChatController::turnsBefore(int row) const
+QList<ChatTurnInput> ConversationController::turnsBefore(int row, const ConversationSettings& settings) const
 {
     QList<ChatTurnInput> turns;
-    const GenerationSettings settings = effectiveSettings();
     if (!settings.systemPrompt.trimmed().isEmpty()) {
         turns.append({QStringLiteral("system"), settings.systemPrompt, {}});
     }
@@ -318,7 +264,7 @@ QList<ChatTurnInput> ChatController::turnsBefore(int row) const
     return turns;
 }
 
-void ChatController::onTextReady(quint64 requestId, const QString& text)
+void ConversationController::onTextReady(quint64 requestId, const QString& text)
 {
     if (requestId != m_active.requestId) {
         return;
@@ -329,17 +275,17 @@ void ChatController::onTextReady(quint64 requestId, const QString& text)
     }
 }
 
-void ChatController::onGenerationFinished(quint64 requestId, const GenerationStats& stats)
+void ConversationController::onGenerationFinished(quint64 requestId, const core::GenerationStats& stats)
 {
     if (requestId != m_active.requestId) {
         return;
     }
-    const bool stopped = stats.stopReason == QLatin1String("cancelled");
+    const bool stopped = stats.stopReason == core::StopReason::Cancelled;
     finishActive(stopped ? MessageState::Stopped : MessageState::Complete, {}, stats);
     Q_EMIT generationFinished(stats);
 }
 
-void ChatController::onGenerationFailed(quint64 requestId, const QString& message)
+void ConversationController::onGenerationFailed(quint64 requestId, const QString& message)
 {
     if (requestId != m_active.requestId) {
         return;
@@ -348,7 +294,7 @@ void ChatController::onGenerationFailed(quint64 requestId, const QString& messag
     Q_EMIT errorOccurred(tr("The answer could not be generated"), message);
 }
 
-void ChatController::finishActive(MessageState state, const QString& error, const std::optional<GenerationStats>& stats)
+void ConversationController::finishActive(MessageState state, const QString& error, const std::optional<core::GenerationStats>& stats)
 {
     const int row = m_messages->rowOf(m_active.messageId);
     m_active = {};
@@ -364,7 +310,7 @@ void ChatController::finishActive(MessageState state, const QString& error, cons
     Q_EMIT generatingChanged(false);
 }
 
-void ChatController::abandonActive()
+void ConversationController::abandonActive()
 {
     if (m_active.requestId == 0) {
         return;
@@ -374,15 +320,7 @@ void ChatController::abandonActive()
     finishActive(MessageState::Stopped, {}, std::nullopt);
 }
 
-void ChatController::setModelState(ModelState state)
-{
-    if (state != m_modelState) {
-        m_modelState = state;
-        Q_EMIT modelStateChanged(state);
-    }
-}
-
-void ChatController::setCurrentConversation(qint64 conversationId)
+void ConversationController::setCurrentConversation(qint64 conversationId)
 {
     QList<ChatMessage> loaded;
     if (conversationId != 0
@@ -400,7 +338,7 @@ void ChatController::setCurrentConversation(qint64 conversationId)
     Q_EMIT currentConversationChanged(conversationId);
 }
 
-bool ChatController::persist(const std::function<void()>& write, const QString& what)
+bool ConversationController::persist(const std::function<void()>& write, const QString& what)
 {
     try {
         write();
