@@ -1,8 +1,12 @@
-# Enforces the layer direction of DESIGN.md: core <- training <- app <- ui <- vora-studio.
+# Enforces the layer picture of README.md ("Layout"): two towers on vora_core,
+#   vora_core <- vora_training <- vora (the CLI)           no Qt at all
+#   vora_core <- vora_app <- vora_ui <- vora-studio        Qt; no training code in the process
 #  - vora_core and vora_training (and the vora CLI) must not link any Qt module, directly or
 #    through another target.
+#  - vora_app (and so vora_ui and vora-studio) must not link vora_training: the app runs training
+#    as a `vora train` child process, so a crash or OOM there cannot take the window down.
 #  - no file under ui/ may include a torch or ATen header.
-# Both checks run at configure time and stop the configuration when broken.
+# The checks run at configure time and stop the configuration when broken.
 
 function(_vora_collect_links target out)
   set(seen ${${out}})
@@ -41,6 +45,18 @@ function(vora_assert_no_qt target)
   endforeach()
 endfunction()
 
+function(vora_assert_not_linked target forbidden)
+  if(NOT TARGET ${target})
+    return() # e.g. the gpu preset builds no Qt layers
+  endif()
+  set(links "")
+  _vora_collect_links(${target} links)
+  if(forbidden IN_LIST links)
+    message(FATAL_ERROR "Layer violation: ${target} links ${forbidden}. "
+                        "The app runs training as a `vora train` child process (see README.md, Layout).")
+  endif()
+endfunction()
+
 function(vora_assert_ui_has_no_torch)
   file(GLOB_RECURSE ui_files ${PROJECT_SOURCE_DIR}/ui/*.h ${PROJECT_SOURCE_DIR}/ui/*.cpp)
   foreach(file IN LISTS ui_files)
@@ -55,6 +71,9 @@ endfunction()
 function(vora_check_layer_guards)
   foreach(target vora_core vora_training vora)
     vora_assert_no_qt(${target})
+  endforeach()
+  foreach(target vora_app vora_ui vora-studio)
+    vora_assert_not_linked(${target} vora_training)
   endforeach()
   vora_assert_ui_has_no_torch()
 endfunction()
