@@ -146,6 +146,12 @@ QList<QThread*> FakeChatBackend::threadsUsed() const
     return m_threadsUsed;
 }
 
+bool FakeChatBackend::isLoaded() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_loaded;
+}
+
 void FakeChatBackend::noteThread()
 {
     QMutexLocker lock(&m_mutex);

@@ -38,6 +38,7 @@ public:
     int generateCalls() const;
     // Every thread load, unload or generate ran on, so tests can check that none was the GUI thread.
     QList<QThread*> threadsUsed() const;
+    bool isLoaded() const;
 
     static QStringList demoAnswer(int imageCount);
 

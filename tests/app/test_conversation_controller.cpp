@@ -142,6 +142,27 @@ private Q_SLOTS:
         QCOMPARE(stored.at(1).text, answer.text);
     }
 
+    void ejectingTheModelStopsTheAnswerAndSending()
+    {
+        FakeChatScript script;
+        script.pieces = numberedPieces(400);
+        script.pieceDelayMs = 5;
+        loadModel(script);
+        QVERIFY(m_controller->send(QStringLiteral("Describe"), {}));
+        QVERIFY(QTest::qWaitFor([&] { return !m_controller->messages()->at(1).text.isEmpty(); }, 5000));
+        QSignalSpy states(m_host.get(), &ModelHost::stateChanged);
+        m_host->ejectModel();
+        QCOMPARE(m_host->state(), ModelHost::ModelState::None);
+        QCOMPARE(states.count(), 1);
+        QVERIFY(m_host->info().path.isEmpty());
+        QVERIFY(!m_controller->isGenerating());
+        QCOMPARE(m_controller->messages()->at(1).state, MessageState::Stopped);
+        QVERIFY(!m_controller->canSend());
+        QVERIFY(!m_controller->send(QStringLiteral("again"), {}));
+        QVERIFY(QTest::qWaitFor([&] { return !m_fake->isLoaded(); }, 5000)); // the worker freed it
+        QCOMPARE(m_store->messages(m_controller->currentConversationId()).at(1).state, MessageState::Stopped);
+    }
+
     void resultsOfASupersededRequestAreDropped()
     {
         FakeChatScript slow;
