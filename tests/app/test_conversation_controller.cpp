@@ -121,12 +121,7 @@ private Q_SLOTS:
 
     void stopInMidStreamKeepsThePartialText()
     {
-        FakeChatScript script;
-        script.pieces = numberedPieces(400);
-        script.pieceDelayMs = 5;
-        loadModel(script);
-        QVERIFY(m_controller->send(QStringLiteral("Describe"), {}));
-        QVERIFY(QTest::qWaitFor([&] { return !m_controller->messages()->at(1).text.isEmpty(); }, 5000));
+        const FakeChatScript script = startLongAnswer();
         QSignalSpy finished(m_controller.get(), &ConversationController::generationFinished);
         m_controller->stop();
         waitUntilIdle();
@@ -144,12 +139,7 @@ private Q_SLOTS:
 
     void ejectingTheModelStopsTheAnswerAndSending()
     {
-        FakeChatScript script;
-        script.pieces = numberedPieces(400);
-        script.pieceDelayMs = 5;
-        loadModel(script);
-        QVERIFY(m_controller->send(QStringLiteral("Describe"), {}));
-        QVERIFY(QTest::qWaitFor([&] { return !m_controller->messages()->at(1).text.isEmpty(); }, 5000));
+        startLongAnswer();
         QSignalSpy states(m_host.get(), &ModelHost::stateChanged);
         m_host->ejectModel();
         QCOMPARE(m_host->state(), ModelHost::ModelState::None);
@@ -165,12 +155,7 @@ private Q_SLOTS:
 
     void resultsOfASupersededRequestAreDropped()
     {
-        FakeChatScript slow;
-        slow.pieces = numberedPieces(400, QStringLiteral("old"));
-        slow.pieceDelayMs = 5;
-        loadModel(slow);
-        QVERIFY(m_controller->send(QStringLiteral("Describe"), {}));
-        QVERIFY(QTest::qWaitFor([&] { return !m_controller->messages()->at(1).text.isEmpty(); }, 5000));
+        startLongAnswer(QStringLiteral("old"));
         FakeChatScript fresh;
         fresh.pieces = numberedPieces(30, QStringLiteral("new"));
         m_fake->setScript(fresh);
@@ -279,6 +264,21 @@ private Q_SLOTS:
     }
 
 private:
+    // Loads a model whose answer takes about two seconds and sends a question; returns once the first
+    // text of the answer has arrived.
+    FakeChatScript startLongAnswer(const QString& prefix = QStringLiteral("w"))
+    {
+        FakeChatScript script;
+        script.pieces = numberedPieces(400, prefix);
+        script.pieceDelayMs = 5;
+        loadModel(script);
+        [&] {
+            QVERIFY(m_controller->send(QStringLiteral("Describe"), {}));
+            QVERIFY(QTest::qWaitFor([&] { return !m_controller->messages()->at(1).text.isEmpty(); }, 5000));
+        }();
+        return script;
+    }
+
     void loadModel(const FakeChatScript& script = {})
     {
         m_fake->setScript(script);

@@ -1,4 +1,4 @@
-#include "app/cli/stop_signal.h"
+#include "cli/stop_signal.h"
 
 #include <csignal>
 #include <unistd.h>

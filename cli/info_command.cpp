@@ -1,6 +1,6 @@
-#include "app/cli/byte_format.h"
-#include "app/cli/command_line.h"
-#include "app/cli/commands.h"
+#include "cli/byte_format.h"
+#include "cli/command_line.h"
+#include "cli/commands.h"
 #include "core/device/runtime_info.h"
 
 #include <nlohmann/json.hpp>

@@ -1,9 +1,9 @@
 // `vora bench`: load time, prefill, time to first token, decode speed and peak memory on a
 // synthetic prompt (random text ids + one random image of N patch tokens), greedy, batch 1.
 // Prints one JSON line. A benchmark, not a test: nothing here asserts a speed.
-#include "app/cli/command_line.h"
-#include "app/cli/commands.h"
-#include "app/cli/stats_json.h"
+#include "cli/command_line.h"
+#include "cli/commands.h"
+#include "cli/stats_json.h"
 #include "core/error.h"
 #include "core/generation/generator.h"
 #include "core/model/vora_model.h"

@@ -1,5 +1,5 @@
-#include "app/cli/command_line.h"
-#include "app/cli/commands.h"
+#include "cli/command_line.h"
+#include "cli/commands.h"
 #include "training/lora_merge.h"
 
 #include <cstdio>

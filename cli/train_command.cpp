@@ -1,6 +1,6 @@
-#include "app/cli/commands.h"
-#include "app/cli/stop_signal.h"
-#include "app/cli/train_options_cli.h"
+#include "cli/commands.h"
+#include "cli/stop_signal.h"
+#include "cli/train_options_cli.h"
 #include "training/trainer.h"
 
 #include <iostream>

@@ -1,8 +1,8 @@
 // `vora`: the command-line face of the runtime and trainer. Links vora_core and vora_training only
 // (no Qt), so it builds on headless GPU servers; the desktop app starts it for training jobs.
-#include "app/cli/command_line.h"
+#include "cli/command_line.h"
 #include "core/build_config.h"
-#include "app/cli/commands.h"
+#include "cli/commands.h"
 #include "core/error.h"
 
 #include <iostream>

@@ -1,7 +1,7 @@
 #pragma once
 // The option specs shared by `vora train` and `vora estimate`, and their reading into TrainOptions
 // (a --config JSON first, then the flags given on the command line override it).
-#include "app/cli/command_line.h"
+#include "cli/command_line.h"
 #include "training/train_options.h"
 
 #include <vector>

@@ -1,7 +1,7 @@
 // `vora preprocess`: an image file -> the model's pixel tensor (safetensors) and its geometry (JSON),
 // so that machines without OpenCV (the GPU server) can be fed pixels prepared elsewhere.
-#include "app/cli/command_line.h"
-#include "app/cli/commands.h"
+#include "cli/command_line.h"
+#include "cli/commands.h"
 #include "core/error.h"
 #include "core/image/image_decoder.h"
 #include "core/image/image_preprocessor.h"

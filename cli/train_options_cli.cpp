@@ -1,4 +1,4 @@
-#include "app/cli/train_options_cli.h"
+#include "cli/train_options_cli.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>

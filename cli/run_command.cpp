@@ -1,8 +1,8 @@
 // `vora run`: one generation from the command line, streaming text to stdout.
-#include "app/cli/command_line.h"
-#include "app/cli/commands.h"
-#include "app/cli/stats_json.h"
-#include "app/cli/stop_signal.h"
+#include "cli/command_line.h"
+#include "cli/commands.h"
+#include "cli/stats_json.h"
+#include "cli/stop_signal.h"
 #include "core/error.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/runtime/vora_engine.h"
