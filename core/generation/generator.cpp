@@ -64,9 +64,7 @@ GenerationOutput generate(const VoraModel& model, const AssembledSequence& seque
                           const StopCriteria& stop, const GenerationHooks& hooks)
 {
     const c10::InferenceMode inference;
-    require(stop.maxNewTokens >= 1, ErrorCode::InvalidArgument, "max new tokens must be at least 1");
-    require(stop.minNewTokens >= 0 && stop.minNewTokens <= stop.maxNewTokens, ErrorCode::InvalidArgument,
-            "min new tokens must be between 0 and max new tokens");
+    validateStopCriteria(stop);
     const int64_t promptLength = sequence.length();
     const int64_t capacity = promptLength + stop.maxNewTokens;
     require(capacity <= model.maxContext(), ErrorCode::InvalidArgument,
@@ -106,7 +104,7 @@ GenerationOutput generate(const VoraModel& model, const AssembledSequence& seque
         Clock::time_point decodeStarted;
         while (true) {
             if (cancelled()) {
-                output.reason = StopReason::Cancelled;
+                output.stats.stopReason = StopReason::Cancelled;
                 break;
             }
             if (hooks.onStepLogits) {
@@ -120,15 +118,15 @@ GenerationOutput generate(const VoraModel& model, const AssembledSequence& seque
                 decodeStarted = Clock::now();
             }
             if (hooks.onToken && !hooks.onToken(token)) {
-                output.reason = StopReason::StopString;
+                output.stats.stopReason = StopReason::StopString;
                 break;
             }
             if (contains(stop.eosIds, token)) {
-                output.reason = StopReason::Eos;
+                output.stats.stopReason = StopReason::Eos;
                 break;
             }
             if (static_cast<int>(output.tokens.size()) >= stop.maxNewTokens) {
-                output.reason = StopReason::Length;
+                output.stats.stopReason = StopReason::Length;
                 break;
             }
             const at::Tensor ids = at::full({1, 1}, token, at::TensorOptions().dtype(at::kLong).device(model.device()));

@@ -3,7 +3,8 @@
 // KV-cache decode steps until eos, the token budget, a hook's refusal, or the stop token.
 // The cache is allocated once for prompt + max new tokens. Thread: the caller's; the model is
 // read-only, so one model may serve several Generators one after another (not concurrently).
-#include "core/generation/sampling_params.h"
+#include "core/generation/generation_settings.h"
+#include "core/generation/generation_stats.h"
 #include "core/generation/sequence_assembly.h"
 #include "core/model/decoder_layer.h"
 
@@ -33,8 +34,7 @@ struct GenerationHooks {
 
 struct GenerationOutput {
     std::vector<int64_t> tokens; // generated ids (a final eos included)
-    StopReason reason = StopReason::Length;
-    GenerationStats stats;
+    GenerationStats stats;       // the stop reason included
     at::Tensor prefillLogits; // [L, V] float32 on CPU when keepPrefillLogits
 };
 

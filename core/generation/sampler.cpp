@@ -5,28 +5,39 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <limits>
 #include <random>
 
 namespace vora::core {
+namespace {
 
-const char* stopReasonName(StopReason reason)
+constexpr float kRemoved = -std::numeric_limits<float>::infinity();
+
+// transformers' TopPLogitsWarper on scores sorted descending: drop the tail whose cumulative
+// probability is <= 1 - top_p, always keeping the most likely token.
+at::Tensor applyTopP(const at::Tensor& sortedScores, double topP)
 {
-    switch (reason) {
-    case StopReason::Eos: return "eos";
-    case StopReason::Length: return "length";
-    case StopReason::StopString: return "stop";
-    case StopReason::Cancelled: return "cancelled";
-    }
-    return "unknown";
+    const at::Tensor cumulative = at::softmax(sortedScores.flip(0), 0).cumsum(0);
+    at::Tensor remove = (cumulative <= (1.0 - topP)).flip(0);
+    remove[0] = false;
+    return sortedScores.masked_fill(remove, kRemoved);
 }
+
+// transformers' MinPLogitsWarper: drop tokens below minP x the top probability.
+at::Tensor applyMinP(const at::Tensor& sortedScores, double minP)
+{
+    const at::Tensor probabilities = at::softmax(sortedScores, 0);
+    at::Tensor remove = probabilities < probabilities.max() * minP;
+    remove[0] = false;
+    return sortedScores.masked_fill(remove, kRemoved);
+}
+
+} // namespace
 
 Sampler::Sampler(const SamplingParams& params)
     : m_params(params)
 {
-    require(params.topP > 0.0 && params.topP <= 1.0, ErrorCode::InvalidArgument, "top-p must be in (0, 1]");
-    require(params.topK >= 0, ErrorCode::InvalidArgument, "top-k must be >= 0");
-    require(params.minP >= 0.0 && params.minP < 1.0, ErrorCode::InvalidArgument, "min-p must be in [0, 1)");
-    require(params.repetitionPenalty > 0.0, ErrorCode::InvalidArgument, "repetition penalty must be > 0");
+    validateSampling(params);
     const uint64_t seed = params.seed >= 0 ? static_cast<uint64_t>(params.seed) : std::random_device{}();
     m_generator = at::make_generator<at::CPUGeneratorImpl>(seed);
 }
@@ -67,46 +78,36 @@ at::Tensor Sampler::penalised(const at::Tensor& logits)
     return at::where(m_seenMask, adjusted, logits);
 }
 
-int64_t Sampler::next(const at::Tensor& rawLogits, const std::vector<int64_t>& suppressed)
+TokenDistribution Sampler::distribution(const at::Tensor& rawLogits, const std::vector<int64_t>& suppressed)
 {
     at::Tensor logits = penalised(rawLogits.to(at::kFloat));
     if (!suppressed.empty()) {
         const at::Tensor ids = at::tensor(suppressed, at::TensorOptions().dtype(at::kLong)).to(logits.device());
-        logits = logits.index_fill(0, ids, -std::numeric_limits<float>::infinity());
+        logits = logits.index_fill(0, ids, kRemoved);
     }
-    int64_t token = 0;
     if (m_params.greedy()) {
-        token = logits.argmax().item<int64_t>();
-    } else {
-        at::Tensor scores = logits / m_params.temperature;
-        at::Tensor candidates;
-        if (m_params.topK > 0 && m_params.topK < scores.size(0)) {
-            auto [values, indices] = scores.topk(m_params.topK); // sorted descending
-            scores = values.cpu();
-            candidates = indices.cpu();
-        } else {
-            auto [values, indices] = scores.sort(/*stable=*/true, 0, /*descending=*/true);
-            scores = values.cpu();
-            candidates = indices.cpu();
-        }
-        // top-p (transformers: drop the tail whose cumulative probability is <= 1 - top_p, keep >= 1)
-        if (m_params.topP < 1.0) {
-            const at::Tensor ascending = scores.flip(0);
-            const at::Tensor cumulative = at::softmax(ascending, 0).cumsum(0);
-            at::Tensor remove = (cumulative <= (1.0 - m_params.topP)).flip(0);
-            remove[0] = false;
-            scores = scores.masked_fill(remove, -std::numeric_limits<float>::infinity());
-        }
-        if (m_params.minP > 0.0) {
-            const at::Tensor probabilities = at::softmax(scores, 0);
-            at::Tensor remove = probabilities < probabilities.max() * m_params.minP;
-            remove[0] = false;
-            scores = scores.masked_fill(remove, -std::numeric_limits<float>::infinity());
-        }
-        const at::Tensor probabilities = at::softmax(scores, 0);
-        const int64_t pick = at::multinomial(probabilities, 1, false, m_generator).item<int64_t>();
-        token = candidates[pick].item<int64_t>();
+        return {logits.argmax().reshape({1}).cpu(), at::ones({1}, at::kFloat)};
     }
+    const at::Tensor scaled = logits / m_params.temperature;
+    const bool topK = m_params.topK > 0 && m_params.topK < scaled.size(0);
+    auto [values, indices] = topK ? scaled.topk(m_params.topK) : scaled.sort(/*stable=*/true, 0, /*descending=*/true);
+    at::Tensor scores = values.cpu();
+    if (m_params.topP < 1.0) {
+        scores = applyTopP(scores, m_params.topP);
+    }
+    if (m_params.minP > 0.0) {
+        scores = applyMinP(scores, m_params.minP);
+    }
+    return {indices.cpu(), at::softmax(scores, 0)};
+}
+
+int64_t Sampler::next(const at::Tensor& logits, const std::vector<int64_t>& suppressed)
+{
+    const TokenDistribution candidates = distribution(logits, suppressed);
+    const int64_t pick = candidates.ids.size(0) == 1
+        ? 0
+        : at::multinomial(candidates.probabilities, 1, false, m_generator).item<int64_t>();
+    const int64_t token = candidates.ids[pick].item<int64_t>();
     remember(token);
     return token;
 }

@@ -1,6 +1,7 @@
 #include "core/runtime/vora_engine.h"
 
 #include "core/error.h"
+#include "core/generation/generation_config.h"
 #include "core/generation/generator.h"
 #include "core/generation/sequence_assembly.h"
 #include "core/image/model_image.h"
@@ -29,6 +30,20 @@ std::string tokenizerPath(const std::string& modelDir)
     }
     throw Error(ErrorCode::FileNotFound,
                 modelDir + ": no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt)");
+}
+
+// generation_config.json's eos ids, else config.json's, plus the tokenizer's eos and ChatML's <|im_end|>.
+std::vector<int64_t> endTokens(std::vector<int64_t> ids, const ModelConfig& config, const Tokenizer& tokenizer)
+{
+    if (ids.empty()) {
+        ids = config.eosTokenIds;
+    }
+    for (const std::optional<int32_t> id : {tokenizer.eosId(), tokenizer.tokenToId("<|im_end|>")}) {
+        if (id && std::find(ids.begin(), ids.end(), *id) == ids.end()) {
+            ids.push_back(*id);
+        }
+    }
+    return ids;
 }
 
 } // namespace
@@ -73,7 +88,8 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
     s.patchSize = state->preprocess.patchSize;
     s.maxContext = state->model->maxContext();
     s.loadSeconds = state->model->report().loadSeconds;
-    s.defaults = loadGenerationDefaults(modelDir, config);
+    s.defaults = defaultGenerationSettings(loadGenerationConfig(modelDir));
+    s.defaults.stop.eosIds = endTokens(s.defaults.stop.eosIds, config, *state->tokenizer);
     return std::unique_ptr<VoraEngine>(new VoraEngine(std::move(state)));
 }
 
@@ -114,40 +130,10 @@ PromptInput VoraEngine::rawPrompt(std::string_view text, const std::vector<Prepa
     return prompt;
 }
 
-SamplingParams VoraEngine::defaultSampling() const
+TextResult VoraEngine::generate(const PromptInput& prompt, const GenerationSettings& settings, const TextCallbacks& callbacks)
 {
-    const GenerationDefaults& d = m_state->summary.defaults;
-    SamplingParams sampling;
-    sampling.temperature = d.doSample ? d.temperature : 0.0;
-    sampling.topP = d.topP;
-    sampling.topK = d.topK;
-    sampling.repetitionPenalty = d.repetitionPenalty;
-    return sampling;
-}
-
-StopCriteria VoraEngine::defaultStopCriteria() const
-{
-    StopCriteria stop;
-    stop.eosIds = m_state->summary.defaults.eosTokenIds;
-    if (const auto eos = m_state->tokenizer->eosId()) {
-        if (std::find(stop.eosIds.begin(), stop.eosIds.end(), *eos) == stop.eosIds.end()) {
-            stop.eosIds.push_back(*eos);
-        }
-    }
-    if (const auto imEnd = m_state->tokenizer->tokenToId("<|im_end|>")) {
-        if (std::find(stop.eosIds.begin(), stop.eosIds.end(), *imEnd) == stop.eosIds.end()) {
-            stop.eosIds.push_back(*imEnd);
-        }
-    }
-    if (m_state->summary.defaults.maxNewTokens) {
-        stop.maxNewTokens = *m_state->summary.defaults.maxNewTokens;
-    }
-    return stop;
-}
-
-TextResult VoraEngine::generate(const PromptInput& prompt, const SamplingParams& sampling, const StopCriteria& stop,
-                                const TextCallbacks& callbacks)
-{
+    StopCriteria stop = settings.stop;
+    stop.eosIds = m_state->summary.defaults.stop.eosIds;
     const VoraModel& model = *m_state->model;
     const AssembledSequence sequence = assembleSequence(model, prompt);
     StreamingDecoder decoder(*m_state->tokenizer, /*skipSpecial=*/true);
@@ -187,13 +173,12 @@ TextResult VoraEngine::generate(const PromptInput& prompt, const SamplingParams&
         callbacks.attention->begin(std::move(spans), sequence.length());
         hooks.observer = callbacks.attention->observer();
     }
-    const GenerationOutput output = vora::core::generate(model, sequence, sampling, stop, hooks);
+    const GenerationOutput output = vora::core::generate(model, sequence, settings.sampling, stop, hooks);
     if (!matcher.matched()) {
         emit(matcher.push(decoder.flush()));
         emit(matcher.flush());
     }
     result.tokenIds = output.tokens;
-    result.reason = output.reason;
     result.stats = output.stats;
     return result;
 }

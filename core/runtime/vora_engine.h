@@ -6,7 +6,8 @@
 // may be set from any thread.
 #include "core/chat/chat_template.h"
 #include "core/generation/prompt_input.h"
-#include "core/generation/sampling_params.h"
+#include "core/generation/generation_settings.h"
+#include "core/generation/generation_stats.h"
 #include "core/image/image_preprocessor.h"
 #include "core/model/model_config.h"
 
@@ -46,7 +47,8 @@ struct ModelSummary {
     int patchSize = 0;
     int64_t maxContext = 0;
     double loadSeconds = 0;
-    GenerationDefaults defaults;
+    // From generation_config.json (defaultGenerationSettings); stop.eosIds: every end token of the model.
+    GenerationSettings defaults;
 };
 
 struct PreparedImage {
@@ -64,8 +66,7 @@ struct TextCallbacks {
 struct TextResult {
     std::string text;
     std::vector<int64_t> tokenIds;
-    StopReason reason = StopReason::Length;
-    GenerationStats stats;
+    GenerationStats stats; // the stop reason included
 };
 
 class VoraEngine {
@@ -89,12 +90,9 @@ public:
     // Verbatim text (special tokens parsed), each "<image>" bound to the next image.
     PromptInput rawPrompt(std::string_view text, const std::vector<PreparedImage>& images) const;
 
-    // Sampling defaults from generation_config.json and stop ids from it and the tokenizer.
-    SamplingParams defaultSampling() const;
-    StopCriteria defaultStopCriteria() const;
-
-    TextResult generate(const PromptInput& prompt, const SamplingParams& sampling, const StopCriteria& stop,
-                        const TextCallbacks& callbacks = {});
+    // settings.stop.eosIds is ignored: generation always ends at the model's end tokens
+    // (summary().defaults.stop.eosIds). Throws Error(InvalidArgument) for settings out of range.
+    TextResult generate(const PromptInput& prompt, const GenerationSettings& settings, const TextCallbacks& callbacks = {});
 
     // Prefill logits over the expanded prompt, written as safetensors: "logits" float32 [L, V],
     // "input_ids" int64 (with sentinels), "is_image" uint8 [L].
