@@ -14,6 +14,7 @@ const std::vector<Command>& commands()
         {"merge", "merge a training checkpoint's LoRA into a complete model folder", &runMerge},
         {"estimate", "predict (and with --measure, measure) the peak memory of a training run", &runEstimate},
         {"data", "data check: find bad lines, missing images and over-length samples", &runData},
+        {"import-gguf", "GGUF file (llama, qwen2) -> HF model folder: dequantised weights, config, tokenizer", &runImportGguf},
     };
     return all;
 }

@@ -25,5 +25,6 @@ int runTrain(const Arguments& args);
 int runMerge(const Arguments& args);
 int runEstimate(const Arguments& args);
 int runData(const Arguments& args);
+int runImportGguf(const Arguments& args);
 
 } // namespace vora::cli
