@@ -18,16 +18,17 @@ int runImportGguf(const Arguments& args)
         {"out", true, "the model folder to create (must not exist, or be empty)", "DIR"},
         {"dtype", true, "bfloat16 (default) or float32: the dtype of the written weights", "TYPE"},
     };
-    const CommandLine line("vora import-gguf --gguf FILE --out DIR [--dtype bfloat16|float32]", specs, args);
+    const std::string synopsis = "vora import-gguf --gguf FILE --out DIR [--dtype bfloat16|float32]";
+    const CommandLine line(synopsis, specs, args);
     if (!line.positionals().empty()) {
-        throw UsageError("unexpected argument '" + line.positionals().front() + "'");
+        throw UsageError("unexpected argument '" + line.positionals().front() + "'", formatUsage(synopsis, specs));
     }
     core::GgufImportOptions options;
     options.ggufPath = line.required("gguf");
     options.outDir = line.required("out");
     options.dtype = line.valueOr("dtype", "bfloat16");
     if (options.dtype != "bfloat16" && options.dtype != "float32") {
-        throw UsageError("--dtype must be bfloat16 or float32, got '" + options.dtype + "'");
+        throw UsageError("--dtype must be bfloat16 or float32, got '" + options.dtype + "'", formatUsage(synopsis, specs));
     }
     const bool interactive = ::isatty(STDERR_FILENO) != 0;
     if (interactive) {

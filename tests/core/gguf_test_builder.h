@@ -79,7 +79,7 @@ struct TensorEntry {
     std::vector<uint64_t> dims;
     uint32_t type = kGgmlF32;
     uint64_t offset = 0;
-    std::optional<uint32_t> nDims; // overrides dims.size() in the file
+    std::optional<uint32_t> nDims = std::nullopt; // overrides dims.size() in the file
 };
 
 struct FileSpec {

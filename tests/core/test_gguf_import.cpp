@@ -146,7 +146,8 @@ private Q_SLOTS:
         QCOMPARE(config.numHeads, 4);
         QCOMPARE(config.numKeyValueHeads, 2);
         QCOMPARE(config.intermediateSize, int64_t(128));
-        QCOMPARE(config.vocabSize, int64_t(421));
+        QCOMPARE(config.vocabSize, want["model.embed_tokens.weight"]["shape"][0].get<int64_t>());
+        QVERIFY(config.vocabSize > 400);
         QCOMPARE(config.maxPositionEmbeddings, int64_t(512));
         QCOMPARE(config.tieWordEmbeddings, !gguf.contains(QLatin1String("llama")));
         QCOMPARE(config.rmsNormEps, gguf.contains(QLatin1String("llama")) ? 1e-5 : 1e-6);

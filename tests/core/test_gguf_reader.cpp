@@ -257,8 +257,9 @@ private Q_SLOTS:
             for (int round = 0; round < 600; ++round) {
                 std::string bytes = original;
                 const int edits = 1 + static_cast<int>(rng() % 4);
-                for (int e = 0; e < edits; ++e) {
-                    const size_t at = rng() % (rng() % 4 == 0 ? bytes.size() : header);
+                for (int e = 0; e < edits && !bytes.empty(); ++e) {
+                    // Mostly in the header, sometimes anywhere (within what earlier edits left).
+                    const size_t at = rng() % (rng() % 4 == 0 ? bytes.size() : std::min<size_t>(header, bytes.size()));
                     switch (rng() % 5) {
                     case 0: bytes[at] = static_cast<char>(rng()); break;
                     case 1: bytes[at] = static_cast<char>(bytes[at] ^ (1 << (rng() % 8))); break;

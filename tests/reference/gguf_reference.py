@@ -94,7 +94,17 @@ def number_strings():
         out += [f"The number is {a}.", f"{a:,} people", f"{a}.{b:02d}", f" {a}", f"x{a}y", f"{a}-{b}",
                 f"What number is written in the image? {a}"]
     out += ["١٢٣ and ४५६ and ½ and ²", "3.14159", "1,000,000", "v1.2.3", "  12  34  "]
+    out += ["a\x04b", "\x04\x06\x04", " \x06 7\x04"]  # bytes the tiny llama vocabulary lacks
     return out
+
+
+def byte_level_char(byte):
+    """GPT-2's bytes_to_unicode for one byte."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + \
+        list(range(ord("®"), ord("ÿ") + 1))
+    if byte in printable:
+        return chr(byte)
+    return chr(256 + [b for b in range(256) if b not in printable].index(byte))
 
 
 def train_tokenizer(kind, lines):
@@ -117,6 +127,10 @@ def train_tokenizer(kind, lines):
     tokens = [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])]
     assert [vocab[t] for t in tokens] == list(range(len(tokens)))
     merges = [m if isinstance(m, str) else " ".join(m) for m in model["merges"]]
+    if kind == "smollm":  # like SmolLM2's vocabulary, lack the symbols of a few control bytes
+        missing = {byte_level_char(0x04), byte_level_char(0x06)}
+        assert not any(part in missing for m in merges for part in m.split(" "))
+        tokens = [t for t in tokens if t not in missing]
     return tok, tokens, merges
 
 
@@ -141,10 +155,13 @@ def reference_pipeline(kind, tokens, merges):
 def random_k_blocks(rng, rows, cols, qtype):
     block_elems, block_bytes = gguf.GGML_QUANT_SIZES[qtype]
     blocks = rng.integers(0, 256, size=(rows, cols // block_elems, block_bytes), dtype=np.uint8)
-    scale = rng.uniform(0.0005, 0.004, size=blocks.shape[:2]).astype(np.float16).view(np.uint8)
+    # Scales for weights of about +-0.05 (q * 6-bit scale reaches ~950 for Q4_K, ~4000 for Q6_K);
+    # the smallest are f16 subnormals.
+    low, high = (1e-5, 1e-4) if qtype == Q.Q4_K else (2e-6, 2e-5)
+    scale = rng.uniform(low, high, size=blocks.shape[:2]).astype(np.float16).view(np.uint8)
     if qtype == Q.Q4_K:  # d and dmin at the start
         blocks[..., 0:2] = scale.reshape(*blocks.shape[:2], 2)
-        dmin = rng.uniform(0.0005, 0.004, size=blocks.shape[:2]).astype(np.float16).view(np.uint8)
+        dmin = rng.uniform(low, high, size=blocks.shape[:2]).astype(np.float16).view(np.uint8)
         blocks[..., 2:4] = dmin.reshape(*blocks.shape[:2], 2)
     else:  # Q6_K: d at the end
         blocks[..., block_bytes - 2:] = scale.reshape(*blocks.shape[:2], 2)
@@ -259,7 +276,7 @@ def build_model(arch, kind, seed, corpus):
     def weight(rows, cols, scale=0.06):
         return rng.normal(0.0, scale, size=(rows, cols)).astype(np.float32)
 
-    add("token_embd.weight", "model.embed_tokens.weight", weight(vocab, d["hidden"], 0.5), Q.Q8_0)
+    add("token_embd.weight", "model.embed_tokens.weight", weight(vocab, d["hidden"], 0.05), Q.Q8_0)
     for layer in range(d["layers"]):
         blk, hf = f"blk.{layer}.", f"model.layers.{layer}."
         add(blk + "attn_norm.weight", hf + "input_layernorm.weight",
@@ -284,7 +301,7 @@ def build_model(arch, kind, seed, corpus):
                     rng.normal(0, 0.05, rows).astype(np.float32), Q.F32)
     add("output_norm.weight", "model.norm.weight", (1 + rng.normal(0, 0.1, d["hidden"])).astype(np.float32), Q.F32)
     if arch == "llama":  # untied; the qwen2 file ties lm_head to the embedding
-        add("output.weight", "lm_head.weight", weight(vocab, d["hidden"], 0.1), Q.Q6_K)
+        add("output.weight", "lm_head.weight", weight(vocab, d["hidden"], 0.02), Q.Q6_K)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
@@ -372,6 +389,7 @@ def make_tiny():
         reference.encode_special_tokens = False
         prompts.append(reference.encode(chat, add_special_tokens=False).ids)
         logits = transformers_logits(path, prompts)
+        print(f"  logits: max |logit| {max(float(l.abs().max()) for l in logits):.2f}", file=sys.stderr)
         save_file({**{f"input_ids_{i}": torch.tensor(p, dtype=torch.int64) for i, p in enumerate(prompts)},
                    **{f"logits_{i}": l.contiguous() for i, l in enumerate(logits)}},
                   str(OUT / f"tiny_{arch}_logits.safetensors"))
@@ -386,9 +404,10 @@ def make_tiny():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smollm2", help="the SmolLM2-135M-Instruct Q4_1 GGUF from packaging/demo-model's cache")
+    parser.add_argument("--skip-logits", action="store_true", help="with --smollm2: only the tokenizer references")
     args = parser.parse_args()
     if args.smollm2:
         from gguf_smollm2_reference import make_smollm2
-        make_smollm2(Path(args.smollm2), OUT)
+        make_smollm2(Path(args.smollm2), OUT, with_logits=not args.skip_logits)
     else:
         make_tiny()
