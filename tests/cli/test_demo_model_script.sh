@@ -31,7 +31,7 @@ demo() {
   set -e
 }
 expect() { # expect CODE TEXT-IN-STDERR (may be empty)
-  if [[ $code != "$1" ]] || ! grep -qF -- "$2" "$err"; then
+  if [[ $code != "$1" ]] || { [[ -n $2 ]] && ! grep -qF -- "$2" "$err"; }; then
     echo "FAIL: expected exit $1 and '$2'; got $code:"; cat "$err"; exit 1
   fi
   checks=$((checks + 1))
