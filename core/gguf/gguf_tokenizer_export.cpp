@@ -1,12 +1,14 @@
 #include "core/gguf/gguf_tokenizer_export.h"
 
 #include "core/error.h"
+#include "core/gguf/gguf_sentencepiece_merges.h"
 #include "core/tokenizer/pre_tokenizer.h"
 #include "core/unicode/unicode.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace vora::core {
@@ -144,22 +146,99 @@ ordered_json tokenOrNull(const std::vector<std::string>& tokens, std::optional<i
     return id ? ordered_json(tokens[static_cast<size_t>(*id)]) : ordered_json(nullptr);
 }
 
+// The parts of tokenizer.json that depend on tokenizer.ggml.model.
+struct ModelParts {
+    ordered_json normalizer;
+    ordered_json preTokenizer;
+    ordered_json decoder;
+    ordered_json model;
+};
+
+// "gpt2": byte-level BPE with the file's merges, split as tokenizer.ggml.pre says.
+ModelParts bytePairParts(const GgufFile& file, const std::vector<std::string>& tokens, const std::vector<int64_t>& types)
+{
+    require(std::find(types.begin(), types.end(), Byte) == types.end(), ErrorCode::UnsupportedFormat,
+            file.path() + ": byte tokens (token type 6) do not belong in a gpt2 tokenizer");
+    const auto pre = file.string("tokenizer.ggml.pre");
+    require(pre.has_value(), ErrorCode::UnsupportedFormat,
+            file.path() + ": no tokenizer.ggml.pre: without it the text splitting before BPE is unknown");
+    const PreTokenizer pipeline = preTokenizerFor(*pre, file);
+    ModelParts parts;
+    parts.normalizer = pipeline.normalizer;
+    parts.preTokenizer = pipeline.preTokenizer;
+    parts.decoder = byteLevel(true, true, true);
+    parts.model = {{"type", "BPE"},         {"dropout", nullptr},
+                   {"unk_token", nullptr},   {"continuing_subword_prefix", nullptr},
+                   {"end_of_word_suffix", nullptr}, {"fuse_unk", false},
+                   {"byte_fallback", false}, {"ignore_merges", pipeline.ignoreMerges},
+                   {"vocab", vocabulary(file, tokens)}, {"merges", mergeList(file)}};
+    return parts;
+}
+
+// "llama": SentencePiece-style BPE as HF's LlamaConverter writes it (legacy normalizer: "▁" for
+// spaces and, with add_space_prefix, one in front; <0xXX> byte fallback), merges ranked by the
+// scores (gguf_sentencepiece_merges.h).
+ModelParts sentencePieceParts(const GgufFile& file, const std::vector<std::string>& tokens,
+                              const std::vector<int64_t>& types, std::optional<int64_t> unk)
+{
+    const GgufValue* scoreArray = file.numericArray("tokenizer.ggml.scores");
+    require(scoreArray && scoreArray->size() == tokens.size(), ErrorCode::CorruptFile,
+            file.path() + ": a llama (SentencePiece) tokenizer needs tokenizer.ggml.scores, one per token");
+    std::vector<float> scores(tokens.size());
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        const auto score = scoreArray->numberAt(i);
+        require(score && std::isfinite(*score), ErrorCode::CorruptFile,
+                file.path() + ": tokenizer.ggml.scores[" + std::to_string(i) + "] is not a finite number");
+        scores[i] = static_cast<float>(*score);
+    }
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        const std::string& t = tokens[i];
+        require(types[i] != Byte || (t.size() == 6 && t.starts_with("<0x") && t.back() == '>'), ErrorCode::CorruptFile,
+                file.path() + ": tokenizer.ggml.tokens[" + std::to_string(i) + "] is a byte token but not <0xHH>");
+    }
+    const std::string space = "\xE2\x96\x81"; // U+2581, SentencePiece's space
+    const bool prefix = file.boolean("tokenizer.ggml.add_space_prefix").value_or(true);
+    ModelParts parts;
+    ordered_json normalizers = ordered_json::array();
+    if (prefix) {
+        normalizers.push_back({{"type", "Prepend"}, {"prepend", space}});
+    }
+    normalizers.push_back({{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", space}});
+    parts.normalizer = {{"type", "Sequence"}, {"normalizers", normalizers}};
+    parts.preTokenizer = nullptr;
+    ordered_json decoders = {{{"type", "Replace"}, {"pattern", {{"String", space}}}, {"content", " "}},
+                             {{"type", "ByteFallback"}},
+                             {{"type", "Fuse"}}};
+    if (prefix) {
+        decoders.push_back({{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}});
+    }
+    parts.decoder = {{"type", "Sequence"}, {"decoders", decoders}};
+    ordered_json merges = ordered_json::array();
+    ordered_json vocab = vocabulary(file, tokens);
+    for (const auto& [left, right] : sentencePieceMerges(tokens, scores)) {
+        merges.push_back(left + " " + right);
+    }
+    parts.model = {{"type", "BPE"}, {"dropout", nullptr},
+                   {"unk_token", tokenOrNull(tokens, unk)}, {"continuing_subword_prefix", nullptr},
+                   {"end_of_word_suffix", nullptr}, {"fuse_unk", true},
+                   {"byte_fallback", true}, {"ignore_merges", false},
+                   {"vocab", std::move(vocab)}, {"merges", std::move(merges)}};
+    return parts;
+}
+
 } // namespace
 
 GgufTokenizerExport exportGgufTokenizer(const GgufFile& file, int64_t vocabSize, int64_t contextLength)
 {
     const std::string model = file.string("tokenizer.ggml.model").value_or("");
-    require(model == "gpt2", ErrorCode::UnsupportedFormat,
-            file.path() + ": tokenizer.ggml.model \"" + model + "\" is not supported (supported: gpt2, byte-level BPE)");
+    require(model == "gpt2" || model == "llama", ErrorCode::UnsupportedFormat,
+            file.path() + ": tokenizer.ggml.model \"" + model
+                + "\" is not supported (supported: gpt2 byte-level BPE, llama SentencePiece-style BPE)");
     const std::vector<std::string>* tokens = file.stringArray("tokenizer.ggml.tokens");
     require(tokens != nullptr && !tokens->empty(), ErrorCode::CorruptFile, file.path() + ": no tokenizer.ggml.tokens");
     require(static_cast<int64_t>(tokens->size()) <= vocabSize, ErrorCode::CorruptFile,
             file.path() + ": tokenizer.ggml.tokens has " + std::to_string(tokens->size())
                 + " tokens, more than the embedding's " + std::to_string(vocabSize) + " rows");
-    const auto pre = file.string("tokenizer.ggml.pre");
-    require(pre.has_value(), ErrorCode::UnsupportedFormat,
-            file.path() + ": no tokenizer.ggml.pre: without it the text splitting before BPE is unknown");
-    const PreTokenizer pipeline = preTokenizerFor(*pre, file);
 
     GgufTokenizerExport out;
     const size_t count = tokens->size();
@@ -176,7 +255,8 @@ GgufTokenizerExport exportGgufTokenizer(const GgufFile& file, int64_t vocabSize,
             out.eosIds.push_back(*id);
         }
     }
-    const bool addBos = file.boolean("tokenizer.ggml.add_bos_token").value_or(false);
+    // llama.cpp's defaults: SentencePiece models start with BOS, byte-level ones do not.
+    const bool addBos = file.boolean("tokenizer.ggml.add_bos_token").value_or(model == "llama");
     const bool addEos = file.boolean("tokenizer.ggml.add_eos_token").value_or(false);
     require(!addEos, ErrorCode::UnsupportedFormat, file.path() + ": tokenizer.ggml.add_eos_token true is not supported");
     out.chatTemplate = file.string("tokenizer.chat_template");
@@ -191,20 +271,15 @@ GgufTokenizerExport exportGgufTokenizer(const GgufFile& file, int64_t vocabSize,
                              {"rstrip", false}, {"normalized", false}, {"special", types[i] != UserDefined}});
         }
     }
-    require(std::find(types.begin(), types.end(), Byte) == types.end(), ErrorCode::UnsupportedFormat,
-            file.path() + ": byte tokens (token type 6) do not belong in a gpt2 tokenizer");
+    ModelParts parts = model == "gpt2" ? bytePairParts(file, *tokens, types) : sentencePieceParts(file, *tokens, types, unk);
 
     ordered_json json = {{"version", "1.0"}, {"truncation", nullptr}, {"padding", nullptr}};
     json["added_tokens"] = added;
-    json["normalizer"] = pipeline.normalizer;
-    json["pre_tokenizer"] = pipeline.preTokenizer;
+    json["normalizer"] = std::move(parts.normalizer);
+    json["pre_tokenizer"] = std::move(parts.preTokenizer);
     json["post_processor"] = postProcessor(*tokens, out.bosId, addBos);
-    json["decoder"] = byteLevel(true, true, true);
-    json["model"] = {{"type", "BPE"},         {"dropout", nullptr},
-                     {"unk_token", nullptr},   {"continuing_subword_prefix", nullptr},
-                     {"end_of_word_suffix", nullptr}, {"fuse_unk", false},
-                     {"byte_fallback", false}, {"ignore_merges", pipeline.ignoreMerges},
-                     {"vocab", vocabulary(file, *tokens)}, {"merges", mergeList(file)}};
+    json["decoder"] = std::move(parts.decoder);
+    json["model"] = std::move(parts.model);
     out.tokenizerJson = json.dump(1);
 
     ordered_json config = {{"add_bos_token", addBos},

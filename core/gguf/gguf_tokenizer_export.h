@@ -3,7 +3,9 @@
 // Supported: tokenizer.ggml.model "gpt2" (byte-level BPE with the merges) with the pre-tokenizers
 // llama.cpp calls "gpt-2", "smollm" (every digit alone, then GPT-2 byte-level), "qwen2" (NFC,
 // Qwen2 split regex) and "llama-bpe" (Llama-3 regex, whole-word vocabulary hits before merges);
-// token types CONTROL -> special added tokens, USER_DEFINED -> added tokens. Anything else is
+// and "llama" (SentencePiece-style BPE: the pieces, merges ranked by their scores, <0xHH> byte
+// fallback, as HF's LlamaConverter writes it); token types CONTROL/UNKNOWN -> special added
+// tokens, USER_DEFINED -> added tokens. Anything else is
 // refused with Error(UnsupportedFormat) naming the file and key. Plain C++ (no torch).
 #include "core/gguf/gguf_file.h"
 

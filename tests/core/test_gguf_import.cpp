@@ -11,6 +11,7 @@
 #include "core/gguf/gguf_dequantize.h"
 #include "core/gguf/gguf_file.h"
 #include "core/gguf/gguf_import.h"
+#include "core/gguf/gguf_tokenizer_export.h"
 #include "core/model/model_config.h"
 #include "core/model/vora_model.h"
 #include "core/safetensors/checkpoint_files.h"
@@ -207,6 +208,39 @@ private Q_SLOTS:
             ++compared;
         }
         QVERIFY(compared >= 200);
+    }
+
+    void sentencePieceTokenizerMatchesSentencePiece()
+    {
+        // Mistral-7B's vocabulary stored as llama.cpp does (no merges): the exported tokenizer.json
+        // must tokenize the parity corpus exactly as SentencePiece itself does.
+        const auto file = GgufFile::open(testFile("tiny_spm_tokenizer.gguf"));
+        const GgufTokenizerExport exported = exportGgufTokenizer(*file, 32000, 4096);
+        QTemporaryDir dir;
+        std::ofstream(dir.filePath("tokenizer.json").toStdString()) << exported.tokenizerJson;
+        std::ofstream(dir.filePath("tokenizer_config.json").toStdString()) << exported.tokenizerConfigJson;
+        const json& want = expected()["tiny_spm_tokenizer.gguf"];
+        std::string merges;
+        for (const json& merge : json::parse(exported.tokenizerJson)["model"]["merges"]) {
+            merges += merge.get<std::string>() + "\n";
+        }
+        QCOMPARE(sha256(merges.data(), merges.size()), want["merges_sha256"].get<std::string>());
+
+        const auto tokenizer = Tokenizer::load(dir.path().toStdString());
+        std::ifstream corpus(std::string(VORA_TEST_DATA_DIR) + "/tokenizer_parity/corpus.jsonl");
+        std::ifstream ids(std::string(VORA_TEST_DATA_DIR) + "/tokenizer_parity/expected_mistral_sp.jsonl");
+        std::string text;
+        std::string row;
+        int compared = 0;
+        while (std::getline(corpus, text) && std::getline(ids, row)) {
+            const std::string input = json::parse(text).get<std::string>();
+            const auto wantIds = json::parse(row)["ids"].get<std::vector<int32_t>>();
+            QVERIFY2(tokenizer->encode(input) == wantIds, json(input).dump().c_str());
+            ++compared;
+        }
+        QCOMPARE(compared, want["compared"].get<int>());
+        QCOMPARE(tokenizer->encode("Hi", {.parseSpecial = false, .addSpecial = true}).front(), 1); // BOS
+        QCOMPARE(tokenizer->decode(tokenizer->encode(" Hello  world\n\tdone")), std::string(" Hello  world\n\tdone"));
     }
 
     void logitsMatchTransformers_data()

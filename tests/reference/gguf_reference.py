@@ -2,7 +2,7 @@
 """Tiny GGUF files and what independent implementations make of them (tests/core/test_gguf_*.cpp).
 
 Pinned: gguf==0.19.0, transformers==4.50.3 (+ accelerate, which its GGUF loading needs), tokenizers==0.21.1,
-numpy, torch 2.6 (Debian); llama-cpp-python optional. Run in the
+numpy, torch 2.6 (Debian), sentencepiece==0.2.1; llama-cpp-python optional. Run in the
 reference venv inside the toolbox (see README.md "Tests and reference data"):
     packaging/env /var/cache/vora-studio/venv-ref/bin/python tests/reference/gguf_reference.py
 
@@ -24,6 +24,9 @@ Writes under tests/data/gguf/:
       "chats": conversations rendered by transformers from the GGUF's Jinja chat template, and
           their ids under the HF pipeline;
   digits_contiguous_tokenizer.json (+ "digits_contiguous" ids): Digits(individual_digits=False);
+  tiny_spm_tokenizer.gguf: Mistral-7B's SentencePiece vocabulary as llama.cpp stores it (pieces,
+      scores, types, no merges), tokenizer metadata only; checked against SentencePiece's own ids,
+      with the SHA-256 of the merge list transformers' generate_merges derives from the scores;
   tiny_<arch>_logits.safetensors: input_ids (int64) and float32 logits [L, V] of transformers'
       AutoModelForCausalLM.from_pretrained(dir, gguf_file=..., torch_dtype=float32), eager attention.
 
@@ -362,6 +365,55 @@ def digits_contiguous(tokens, merges, texts):
     return [{"text": t, "ids": tok.encode(t, add_special_tokens=False).ids} for t in texts]
 
 
+def build_spm_tokenizer_file():
+    """tiny_spm_tokenizer.gguf: Mistral-7B's SentencePiece vocabulary (tests/data/tokenizers/mistral_sp)
+    as llama.cpp stores one (pieces, scores, token types; no merges), tokenizer metadata only. The
+    reference ids are SentencePiece's own (tests/data/tokenizer_parity/expected_mistral_sp.jsonl)."""
+    import sentencepiece
+    sp = sentencepiece.SentencePieceProcessor(model_file=str(TESTS / "data" / "tokenizers" / "mistral_sp" /
+                                                          "tokenizer.model"))
+    pieces, scores, types = [], [], []
+    for i in range(sp.get_piece_size()):
+        pieces.append(sp.id_to_piece(i))
+        scores.append(sp.get_score(i))
+        types.append(gguf.TokenType.UNKNOWN if sp.is_unknown(i) else gguf.TokenType.CONTROL if sp.is_control(i)
+                     else gguf.TokenType.BYTE if sp.is_byte(i) else gguf.TokenType.UNUSED if sp.is_unused(i)
+                     else gguf.TokenType.NORMAL)
+    path = OUT / "tiny_spm_tokenizer.gguf"
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_name("Mistral-7B SentencePiece tokenizer")
+    writer.add_context_length(4096)
+    writer.add_tokenizer_model("llama")
+    writer.add_token_list(pieces)
+    writer.add_token_scores(scores)
+    writer.add_token_types(types)
+    writer.add_bos_token_id(sp.bos_id())
+    writer.add_eos_token_id(sp.eos_id())
+    writer.add_unk_token_id(sp.unk_id())
+    writer.add_add_bos_token(True)
+    writer.add_add_space_prefix(True)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+    expected = [json.loads(l) for l in (TESTS / "data" / "tokenizer_parity" / "expected_mistral_sp.jsonl")
+                .read_text(encoding="utf-8").splitlines()]
+    texts = [json.loads(l) for l in CORPUS.read_text(encoding="utf-8").splitlines()]
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+    equal = sum(tok.encode(t, add_special_tokens=False, split_special_tokens=True) == row["ids"]
+                for t, row in zip(texts, expected))
+    print(f"wrote {path} ({path.stat().st_size} bytes); transformers' GGUF tokenizer equals SentencePiece on "
+          f"{equal} of {len(texts)} strings", file=sys.stderr)
+    from transformers.convert_slow_tokenizer import generate_merges
+    merges = generate_merges({p: i for i, p in enumerate(pieces)}, list(zip(pieces, scores)))
+    merges_text = "".join(f"{l} {r}\n" for l, r in merges)
+    return {"sentencepiece_reference": "tests/data/tokenizer_parity/expected_mistral_sp.jsonl",
+            "transformers_gguf_tokenizer_equal": equal, "compared": len(texts), "merge_count": len(merges),
+            "merges_sha256": hashlib.sha256(merges_text.encode("utf-8")).hexdigest()}
+
+
 def transformers_logits(path, prompts):
     from transformers import AutoModelForCausalLM
     model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, torch_dtype=torch.float32,
@@ -378,7 +430,7 @@ def make_tiny():
     OUT.mkdir(parents=True, exist_ok=True)
     training = corpus_lines(1500) + number_strings()
     texts = corpus_lines(300) + number_strings()
-    summary = {"tiny_types.gguf": {"tensors": build_types_file()}}
+    summary = {"tiny_types.gguf": {"tensors": build_types_file()}, "tiny_spm_tokenizer.gguf": build_spm_tokenizer_file()}
     for arch, kind, seed in (("llama", "smollm", 1), ("qwen2", "qwen2", 2)):
         path, tokens, merges, tensors = build_model(arch, kind, seed, training)
         reference = reference_pipeline(kind, tokens, merges)
