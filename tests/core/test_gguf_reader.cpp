@@ -252,7 +252,7 @@ private Q_SLOTS:
         int refused = 0;
         size_t tensorsRead = 0;
         const std::pair<const char*, int> files[] = {
-            {"tiny_types.gguf", 600}, {"tiny_llama.gguf", 600}, {"tiny_qwen2.gguf", 600}, {"tiny_spm_tokenizer.gguf", 60}};
+            {"tiny_types.gguf", 600}, {"tiny_llama.gguf", 600}, {"tiny_qwen2.gguf", 600}, {"tiny_spm_tokenizer.gguf", 30}};
         for (const auto& [name, rounds] : files) {
             const std::string original = readBytes(testFile(name));
             const uint64_t header = parseBytes(original)->dataOffset();
