@@ -45,6 +45,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from gguf_smollm2_reference import llama_cpp_encoder
 import gguf
 from gguf import GGMLQuantizationType as Q
 from safetensors.torch import save_file
@@ -406,11 +407,16 @@ def build_spm_tokenizer_file():
                 for t, row in zip(texts, expected))
     print(f"wrote {path} ({path.stat().st_size} bytes); transformers' GGUF tokenizer equals SentencePiece on "
           f"{equal} of {len(texts)} strings", file=sys.stderr)
+    llama_cpp = llama_cpp_encoder(path)
+    llama_cpp_equal = sum(llama_cpp(t) == row["ids"] for t, row in zip(texts, expected)) if llama_cpp else None
+    if llama_cpp:
+        print(f"  llama.cpp equals SentencePiece on {llama_cpp_equal} of {len(texts)} strings", file=sys.stderr)
     from transformers.convert_slow_tokenizer import generate_merges
     merges = generate_merges({p: i for i, p in enumerate(pieces)}, list(zip(pieces, scores)))
     merges_text = "".join(f"{l} {r}\n" for l, r in merges)
     return {"sentencepiece_reference": "tests/data/tokenizer_parity/expected_mistral_sp.jsonl",
-            "transformers_gguf_tokenizer_equal": equal, "compared": len(texts), "merge_count": len(merges),
+            "transformers_gguf_tokenizer_equal": equal, "llama_cpp_equal": llama_cpp_equal, "compared": len(texts),
+            "merge_count": len(merges),
             "merges_sha256": hashlib.sha256(merges_text.encode("utf-8")).hexdigest()}
 
 
@@ -447,6 +453,11 @@ def make_tiny():
                   str(OUT / f"tiny_{arch}_logits.safetensors"))
         summary[path.name] = {"architecture": arch, "pre": kind, "tensors": tensors, "tokens": rows,
                               "transformers_token_disagreements": disagreements, "chats": chat_rows(path, reference)}
+        llama_cpp = llama_cpp_encoder(path)
+        if llama_cpp:
+            equal = sum(llama_cpp(r["text"]) == r["ids"] for r in rows)
+            summary[path.name]["llama_cpp_token_agreement"] = {"equal": equal, "compared": len(rows)}
+            print(f"  llama.cpp agrees with the HF pipeline on {equal} of {len(rows)}", file=sys.stderr)
         if kind == "smollm":
             summary["digits_contiguous"] = digits_contiguous(tokens, merges, number_strings())
         print(f"wrote {path} ({path.stat().st_size} bytes, {len(tensors)} tensors, vocab {len(tokens)})", file=sys.stderr)
@@ -459,7 +470,7 @@ if __name__ == "__main__":
     parser.add_argument("--skip-logits", action="store_true", help="with --smollm2: only the tokenizer references")
     args = parser.parse_args()
     if args.smollm2:
-        from gguf_smollm2_reference import make_smollm2
+        from gguf_smollm2_reference import make_smollm2  # noqa: E402
         make_smollm2(Path(args.smollm2), OUT, with_logits=not args.skip_logits)
     else:
         make_tiny()
