@@ -15,6 +15,7 @@ const std::vector<Command>& commands()
         {"estimate", "predict (and with --measure, measure) the peak memory of a training run", &runEstimate},
         {"data", "data check: find bad lines, missing images and over-length samples", &runData},
         {"eval", "answer a data set's questions: accuracy per question type, validation loss", &runEval},
+        {"import-gguf", "GGUF file (llama, qwen2) -> HF model folder: dequantised weights, config, tokenizer", &runImportGguf},
     };
     return all;
 }

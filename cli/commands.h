@@ -26,5 +26,6 @@ int runMerge(const Arguments& args);
 int runEstimate(const Arguments& args);
 int runData(const Arguments& args);
 int runEval(const Arguments& args);
+int runImportGguf(const Arguments& args);
 
 } // namespace vora::cli

@@ -52,6 +52,7 @@ struct VoraEngine::State {
     std::unique_ptr<VoraModel> model;
     std::unique_ptr<Tokenizer> tokenizer;
     PreprocessConfig preprocess;
+    ChatTemplateOptions chatTemplate;
     ModelSummary summary;
     AttentionImpl attention = AttentionImpl::Fused;
 };
@@ -75,6 +76,7 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
     state->attention = options.attention == AttentionMode::Explicit ? AttentionImpl::Explicit : AttentionImpl::Fused;
     const ModelConfig& config = state->model->config();
     state->preprocess = config.isVora() ? PreprocessConfig::fromModelDir(modelDir) : PreprocessConfig{};
+    state->chatTemplate = chatTemplateOptionsForModel(modelDir, config.isVora());
 
     ModelSummary& s = state->summary;
     s.directory = modelDir;
@@ -96,6 +98,7 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
 const ModelSummary& VoraEngine::summary() const { return m_state->summary; }
 const Tokenizer& VoraEngine::tokenizer() const { return *m_state->tokenizer; }
 const PreprocessConfig& VoraEngine::preprocessConfig() const { return m_state->preprocess; }
+const ChatTemplateOptions& VoraEngine::chatTemplateOptions() const { return m_state->chatTemplate; }
 
 PreparedImage VoraEngine::prepareImage(const std::string& path) const
 {
@@ -107,6 +110,11 @@ PreparedImage VoraEngine::prepareImage(const std::string& path) const
     image.pixels.chw = processed.pixels;
     image.geometry = processed.geometry;
     return image;
+}
+
+PromptInput VoraEngine::chatPrompt(const std::vector<ChatTurn>& turns, const std::vector<PreparedImage>& images) const
+{
+    return chatPrompt(turns, images, m_state->chatTemplate);
 }
 
 PromptInput VoraEngine::chatPrompt(const std::vector<ChatTurn>& turns, const std::vector<PreparedImage>& images,

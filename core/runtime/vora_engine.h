@@ -84,9 +84,12 @@ public:
 
     // An image file (any format OpenCV reads), or a .safetensors pixel file from `vora preprocess`.
     PreparedImage prepareImage(const std::string& path) const;
-    // Chat turns -> ids with sentinels; images are bound to the turns' imageCount in order.
+    // Chat turns -> ids with sentinels; images are bound to the turns' imageCount in order. Without
+    // options: the model's own (chatTemplateOptionsForModel: e.g. its template's default system prompt).
+    PromptInput chatPrompt(const std::vector<ChatTurn>& turns, const std::vector<PreparedImage>& images) const;
     PromptInput chatPrompt(const std::vector<ChatTurn>& turns, const std::vector<PreparedImage>& images,
-                           const ChatTemplateOptions& options = {}) const;
+                           const ChatTemplateOptions& options) const;
+    const ChatTemplateOptions& chatTemplateOptions() const;
     // Verbatim text (special tokens parsed), each "<image>" bound to the next image.
     PromptInput rawPrompt(std::string_view text, const std::vector<PreparedImage>& images) const;
 
