@@ -93,6 +93,8 @@ const std::vector<TrainOptionDecl>& trainOptionTable()
                              {{"constant_with_warmup", ScheduleKind::ConstantWithWarmup}, {"cosine", ScheduleKind::Cosine}},
                              {.flag = "schedule", .group = "optimizer", .valueName = "NAME",
                               .help = "learning rate after the warm-up: constant_with_warmup or cosine (to 0)"}),
+        number(&TrainOptions::minLrRatio, {.flag = "min-lr-ratio", .group = "optimizer", .valueName = "F",
+                                           .help = "cosine: decay to this fraction of --lr", .min = 0, .max = 1}),
         integer(&TrainOptions::warmupSteps, {.flag = "warmup-steps", .group = "optimizer", .valueName = "W",
                                              .help = "linear warm-up steps", .min = 0, .max = kManySteps}),
         number(&TrainOptions::weightDecay, {.flag = "weight-decay", .group = "optimizer", .valueName = "X",

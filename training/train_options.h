@@ -47,6 +47,7 @@ struct TrainOptions {
     double lr = 2e-4;
     ScheduleKind schedule = ScheduleKind::ConstantWithWarmup;
     int64_t warmupSteps = 100;
+    double minLrRatio = 0.0; // cosine: the floor as a fraction of lr
     double weightDecay = 0.0;
     double maxGradNorm = 1.0;
     int64_t maxTextLen = 2048;

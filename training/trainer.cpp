@@ -82,7 +82,7 @@ public:
         const int64_t microPerEpoch = (static_cast<int64_t>(m_samples.size()) + options.batchSize - 1) / options.batchSize;
         const int64_t stepsPerEpoch = std::max<int64_t>(1, microPerEpoch / options.gradAccum);
         m_totalSteps = options.maxSteps > 0 ? options.maxSteps : options.epochs * stepsPerEpoch;
-        m_schedule = {options.schedule, options.lr, options.warmupSteps, m_totalSteps, 0.0};
+        m_schedule = {options.schedule, options.lr, options.warmupSteps, m_totalSteps, options.minLrRatio};
     }
 
     TrainResult run(const std::atomic<bool>* stop)
