@@ -121,7 +121,12 @@ std::string formatUsage(const std::string& synopsis, const std::vector<OptionSpe
 {
     std::ostringstream out;
     out << "usage: " << synopsis << "\n";
+    std::string group;
     for (const OptionSpec& spec : specs) {
+        if (spec.group != group && !spec.group.empty()) {
+            out << spec.group << ":\n";
+        }
+        group = spec.group;
         std::string left = "  --" + spec.name + (spec.takesValue ? " " + spec.valueName : "");
         out << left << std::string(left.size() < 30 ? 30 - left.size() : 1, ' ') << spec.help << "\n";
     }

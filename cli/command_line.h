@@ -13,6 +13,7 @@ struct OptionSpec {
     bool takesValue = true;  // false: a switch
     std::string help;
     std::string valueName = "VALUE";
+    std::string group = ""; // --help prints a heading where the group changes ("" = none)
 };
 
 class CommandLine {
@@ -27,6 +28,7 @@ public:
     std::string required(const std::string& name) const;
     std::vector<std::string> values(const std::string& name) const;
     const std::vector<std::string>& positionals() const { return m_positionals; }
+    const std::string& usage() const { return m_usage; }
 
     // Typed accessors: throw UsageError naming the option when the value does not parse.
     std::optional<long long> integer(const std::string& name) const;

@@ -7,10 +7,13 @@ namespace vora::cli {
 namespace {
 
 std::atomic<bool> g_stopRequested{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
+std::atomic<int> g_stopSignal{0};
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
 
 void onSignal(int signal)
 {
+    int none = 0;
+    g_stopSignal.compare_exchange_strong(none, signal);
     if (g_stopRequested.exchange(true)) {
         _exit(128 + signal);
     }
@@ -26,6 +29,11 @@ const std::atomic<bool>* installStopSignalHandlers()
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
     return &g_stopRequested;
+}
+
+int stopSignalNumber()
+{
+    return g_stopSignal.load();
 }
 
 } // namespace vora::cli

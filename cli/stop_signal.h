@@ -6,5 +6,7 @@
 namespace vora::cli {
 
 const std::atomic<bool>* installStopSignalHandlers();
+// The signal that asked to stop (SIGINT, SIGTERM), 0 when none did.
+int stopSignalNumber();
 
 } // namespace vora::cli
