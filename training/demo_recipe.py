@@ -149,11 +149,12 @@ def stage1_runs(w):
     runs = {
         "pretrain-lr1e-3": dict(kind="main", device=dev(0), args=[*base, *caption, *STAGE1_LORA, "--lr", "1e-3",
                                                                     "--image-attention", "bidirectional"]),
-        "pretrain-lr5e-4": dict(kind="main", device=dev(0), args=[*base, *caption, *STAGE1_LORA, "--lr", "5e-4",
+        "pretrain-lr5e-4": dict(kind="main", device=dev(1), args=[*base, *caption, *STAGE1_LORA, "--lr", "5e-4",
                                                                     "--image-attention", "bidirectional"]),
     }
-    rows = [("ablation-bidirectional-n8", "bidirectional", 8, 1), ("ablation-causal-n8", "causal", 8, 1),
-            ("ablation-bidirectional-n4", "bidirectional", 4, 2), ("ablation-bidirectional-n16", "bidirectional", 16, 3)]
+    # Each main run has a GPU of its own; the ablation rows share the other two, a pair per GPU.
+    rows = [("ablation-bidirectional-n8", "bidirectional", 8, 2), ("ablation-causal-n8", "causal", 8, 2),
+            ("ablation-bidirectional-n4", "bidirectional", 4, 3), ("ablation-bidirectional-n16", "bidirectional", 16, 3)]
     for name, mode, layers, gpu in rows:
         runs[name] = dict(kind="ablation", device=dev(gpu),
                           args=[*base, *mixed, "--lora-rank", "32", "--lora-layers", str(layers), "--lr", "1e-3",
@@ -291,9 +292,9 @@ def stage2(a):
     base = ["--model", merged, "--stage", "finetune", "--finetune-params", "lora", "--image-root", d, *common(w),
             *STAGE2_LORA, "--data", d / "finetune-train.jsonl", "--data", d / "text-train.jsonl",
             "--val-data", d / "finetune-val.jsonl"]
-    dev0 = w.devices()[0]
-    runs = {"finetune-lr5e-4": dict(kind="main", device=dev0, args=[*base, "--lr", "5e-4"]),
-            "finetune-lr2e-4": dict(kind="main", device=dev0, args=[*base, "--lr", "2e-4"])}
+    devs = w.devices()
+    runs = {"finetune-lr5e-4": dict(kind="main", device=devs[0], args=[*base, "--lr", "5e-4"]),
+            "finetune-lr2e-4": dict(kind="main", device=devs[1 % len(devs)], args=[*base, "--lr", "2e-4"])}
     spt = calibrate(w, runs, 4 if w.state["small"] else 30)
     for name, r in runs.items():
         launch(w, name, r, 3 if w.state["small"] else int(a.budget_s / spt[name]))
