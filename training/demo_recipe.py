@@ -106,9 +106,10 @@ def setup(a):
     t = time.time()
     sizes = (["--train", "48", "--val", "8", "--test", "8"] if a.small else
              ["--train", "100000", "--val", "1000", "--test", "600"])
-    run([sys.executable, "-m", "training.synth", "generate", "--out", w.data, "--seed", str(SEED), "--format", "ppm",
-         "--fonts-dir", a.fonts, "--sizes", "224,160,320", "--other-size-share", "0.1", *sizes,
-         "--workers", str(min(32, os.cpu_count() or 1))])
+    if not (w.data / "manifest.json").exists():  # a finished generation is kept (it is deterministic)
+        run([sys.executable, "-m", "training.synth", "generate", "--out", w.data, "--seed", str(SEED), "--format",
+             "ppm", "--fonts-dir", a.fonts, "--sizes", "224,160,320", "--other-size-share", "0.1", *sizes,
+             "--workers", str(min(32, os.cpu_count() or 1))])
     w.state["data_s"] = time.time() - t
     shutil.copytree(a.heldout, w.root / "heldout", dirs_exist_ok=True)
     t = time.time()
