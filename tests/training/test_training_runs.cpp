@@ -2,7 +2,9 @@
 // loss, the merged config), validation loss against an independent computation on the inference path,
 // and --keep-checkpoints.
 #include "core/chat/chat_template.h"
+#include "core/image/model_image.h"
 #include "core/model/model_config.h"
+#include "core/safetensors/safetensors_writer.h"
 #include "core/tokenizer/tokenizer.h"
 #include "training/batch_collator.h"
 #include "training/checkpoint_store.h"
@@ -61,6 +63,12 @@ std::vector<json> eventsNamed(const std::vector<json>& lines, const std::string&
     std::vector<json> out;
     std::copy_if(lines.begin(), lines.end(), std::back_inserter(out), [&](const json& l) { return l.at("event") == event; });
     return out;
+}
+
+std::string readText(const std::string& path)
+{
+    QFile file(QString::fromStdString(path));
+    return file.open(QIODevice::ReadOnly) ? file.readAll().toStdString() : std::string();
 }
 
 json readJson(const std::string& path)
@@ -237,6 +245,40 @@ private Q_SLOTS:
         const TrainResult without = runTraining(o, nullptr, {});
         QCOMPARE(without.losses.size(), withValidation.losses.size());
         QVERIFY(std::memcmp(without.losses.data(), withValidation.losses.data(), without.losses.size() * sizeof(double)) == 0);
+    }
+
+    // Machines without OpenCV train on pixel files (`vora preprocess` output): the same pixels give the
+    // same run, bit for bit.
+    void pixelFilesTrainLikeTheImagesTheyCameFrom()
+    {
+        const std::string root = m_dir.path().toStdString();
+        TrainOptions o = vora::testing::tinyTrainOptions();
+        o.dataFiles = {vora::testing::writeTrainingDataSet(root)};
+        o.imageRoot = root;
+        o.batchSize = 2;
+        o.maxSteps = 2;
+        o.outDir = root + "/from-images";
+        const TrainResult fromImages = runTraining(o, nullptr, {});
+
+        core::PreprocessConfig pre;
+        pre.imageSize = o.imageSize;
+        pre.patchSize = o.patchSize;
+        std::string lines = readText(o.dataFiles[0]);
+        for (const std::string colour : {"red", "blue", "green"}) {
+            const core::PreprocessedImage image = core::loadModelImage(root + "/" + colour + ".bmp", pre);
+            core::writeSafetensors(root + "/" + colour + ".safetensors",
+                                   {{"pixel_values", "F32", {1, 3, image.height, image.width},
+                                     {reinterpret_cast<const std::byte*>(image.pixels.data()), image.pixels.size() * sizeof(float)}}});
+            const std::string from = "\"" + colour + ".bmp\"";
+            lines.replace(lines.find(from), from.size(), "\"" + colour + ".safetensors\"");
+        }
+        QVERIFY(lines.find(".bmp") == std::string::npos);
+        vora::testing::writeTextFile(root + "/pixels.jsonl", lines);
+        o.dataFiles = {root + "/pixels.jsonl"};
+        o.outDir = root + "/from-pixels";
+        const TrainResult fromPixels = runTraining(o, nullptr, {});
+        QCOMPARE(fromPixels.losses.size(), size_t(2));
+        QVERIFY(std::memcmp(fromPixels.losses.data(), fromImages.losses.data(), 2 * sizeof(double)) == 0);
     }
 
     void keepCheckpointsLeavesTheNewest()
