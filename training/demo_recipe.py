@@ -32,7 +32,9 @@ SEED = 0
 IMAGE = ["--image-size", "224", "--patch-size", "14", "--vision-width", "512"]
 COMMON = ["--max-text-len", "320", "--batch-size", "64", "--warmup-steps", "100", "--schedule", "cosine",
           "--min-lr-ratio", "0.05", "--dtype", "bfloat16", "--seed", str(SEED), "--val-every", "250",
-          "--save-every", "250", "--keep-checkpoints", "1", "--json"]
+          "--save-every", "250", "--json"]
+# Every checkpoint is kept (they are small). With --keep-checkpoints 1 every run on the GPU machine (gVisor, GCC
+# 13.3) died of a segfault at a null address right after its second save, before the older one was deleted.
 STAGE1_LORA = ["--lora-rank", "32", "--lora-layers", "8"]
 STAGE2_LORA = ["--lora-rank", "8", "--lora-layers", "8"]
 GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
@@ -179,7 +181,7 @@ def calibrate(w, runs, steps):
         shutil.rmtree(out, ignore_errors=True)
         cmd = [w.vora, "train", *r["args"], "--device", r["device"], "--max-steps", str(steps), "--out", out,
                "--val-every", "0", "--save-every", "0"]
-        procs[name] = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL,
+        procs[name] = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL, env=run_env(len(runs)),
                                        stderr=open(w.root / f"calibrate-{name}.err", "w"))
     result = {}
     for name, p in procs.items():
@@ -190,13 +192,21 @@ def calibrate(w, runs, steps):
     return result
 
 
-def launch(w, name, r, steps):
+def run_env(concurrent):
+    """Each training process gets its share of the cores: LibTorch's default (all cores per process) made six
+    concurrent runs CPU-bound on the 64-core GPU machine (load 360, 2 samples/s instead of 250)."""
+    threads = max(1, (os.cpu_count() or 1) // max(1, concurrent))
+    return {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+
+
+def launch(w, name, r, steps, concurrent):
     out = w.root / "runs" / name
     if out.exists():
         shutil.rmtree(out)
     cmd = [w.vora, "train", *r["args"], "--device", r["device"], "--max-steps", str(steps), "--out", out]
     logf = open(w.root / f"{name}.log", "w")
-    p = subprocess.Popen([str(c) for c in cmd], stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
+    p = subprocess.Popen([str(c) for c in cmd], stdout=logf, stderr=subprocess.STDOUT, start_new_session=True,
+                         env=run_env(concurrent))
     w.state.setdefault("runs", {})[name] = {"kind": r["kind"], "device": r["device"], "steps": steps, "pid": p.pid,
                                             "out": str(out), "cmd": [str(c) for c in cmd], "started": time.time()}
     log(f"started {name} on {r['device']}: {steps} steps")
@@ -205,7 +215,7 @@ def launch(w, name, r, steps):
 def stage1(a):
     w = Work(a.work)
     runs = stage1_runs(w)
-    cal = {"steps": 4} if w.state["small"] else {"steps": 30}
+    cal = {"steps": 4} if w.state["small"] else {"steps": 10}
     spt = calibrate(w, runs, cal["steps"])
     w.state["calibration"] = spt
     for name, r in runs.items():
@@ -216,7 +226,7 @@ def stage1(a):
         else:
             slowest = max(spt[n] for n, x in runs.items() if x["kind"] == "ablation")
             steps = int(a.ablation_budget_s / slowest)
-        launch(w, name, r, steps)
+        launch(w, name, r, steps, len(runs))
     w.save()
 
 
@@ -283,6 +293,10 @@ def merge(w, model, run_dir, out):
     run([w.vora, "merge", "--model", model, "--checkpoint", run_dir, "--out", out, "--dtype", "float32"])
 
 
+def ablations_running(w):
+    return sum(1 for r in w.state.get("runs", {}).values() if r["kind"] == "ablation" and alive(r["pid"]))
+
+
 def stage2(a):
     w = Work(a.work)
     chosen = best(w, "pretrain-")
@@ -296,9 +310,9 @@ def stage2(a):
     devs = w.devices()
     runs = {"finetune-lr5e-4": dict(kind="main", device=devs[0], args=[*base, "--lr", "5e-4"]),
             "finetune-lr2e-4": dict(kind="main", device=devs[1 % len(devs)], args=[*base, "--lr", "2e-4"])}
-    spt = calibrate(w, runs, 4 if w.state["small"] else 30)
+    spt = calibrate(w, runs, 4 if w.state["small"] else 10)
     for name, r in runs.items():
-        launch(w, name, r, 3 if w.state["small"] else int(a.budget_s / spt[name]))
+        launch(w, name, r, 3 if w.state["small"] else int(a.budget_s / spt[name]), len(runs) + ablations_running(w))
     w.save()
 
 
@@ -338,20 +352,23 @@ def final(a):
     n1 = shipped_part(w, w.state["runs"][w.state["stage1"]]["out"], ship / "stage1")
     n2 = shipped_part(w, w.state["runs"][chosen]["out"], ship / "stage2")
     w.state["shipped_parameters"] = {"stage1": n1, "stage2": n2}
+    w.save()
+    # The shipped parts leave first: everything after this (merges, evaluations) can be redone from them.
+    subprocess.run(["tar", "czf", str(outdir / "demo-parts.tar.gz"), "-C", str(ship), "."], check=True)
     # The model as packaging/demo-model builds it: base + shipped stage 1, then + shipped stage 2.
     merge(w, w.root / "base", ship / "stage1", w.root / "shipped-stage1")
     merge(w, w.root / "shipped-stage1", ship / "stage2", w.root / "demo")
     devs = w.devices()
     small = w.state["small"]
     evals = {"demo-test": evaluate(w, w.root / "demo", w.data / "finetune-test.jsonl", w.data, devs[0],
-                                   40 if small else 1500, w.root / "eval-demo-test.json"),
+                                   40 if small else 1000, w.root / "eval-demo-test.json"),
              "demo-heldout": evaluate(w, w.root / "demo", w.root / "heldout" / "heldout.jsonl", w.root / "heldout",
                                       devs[1 % len(devs)], 20 if small else 0, w.root / "eval-demo-heldout.json")}
     for i, (name, r) in enumerate((n, r) for n, r in w.state["runs"].items() if r["kind"] == "ablation"):
         merged = w.root / f"{name}-merged"
         merge(w, w.root / "base", r["out"], merged)
         evals[name] = evaluate(w, merged, w.data / "finetune-test.jsonl", w.data, devs[(2 + i) % len(devs)],
-                               20 if small else 500, w.root / f"eval-{name}.json")
+                               20 if small else 300, w.root / f"eval-{name}.json")
     results = {"runs": {n: {**progress_of(r), "steps": r["steps"], "device": r["device"], "cmd": r["cmd"],
                             "wall_s": Path(r["out"], "progress.jsonl").stat().st_mtime - r["started"]}
                         for n, r in w.state["runs"].items()},
@@ -366,7 +383,6 @@ def final(a):
             results["eval"][name] = {"error": Path(str(path) + ".err").read_text()[-2000:]}
     (w.root / "results.json").write_text(json.dumps(results, indent=1))
     shutil.copy(w.root / "results.json", outdir / "results.json")
-    subprocess.run(["tar", "czf", str(outdir / "demo-parts.tar.gz"), "-C", str(ship), "."], check=True)
     logs = [str(Path(r["out"]).relative_to(w.root) / "progress.jsonl") for r in w.state["runs"].values()]
     logs += [p.name for p in w.root.glob("eval-*.records.jsonl")] + ["data/manifest.json", "data/text-manifest.json"]
     subprocess.run(["tar", "czf", str(outdir / "demo-logs.tar.gz"), "-C", str(w.root), *logs], check=False)
