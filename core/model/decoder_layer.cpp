@@ -48,7 +48,8 @@ at::Tensor attendExplicit(const at::Tensor& q, const at::Tensor& k, const at::Te
     return at::matmul(probabilities.to(q.scalar_type()), values);
 }
 
-at::Tensor attendFused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask)
+at::Tensor attendFused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask,
+                       int layer, int64_t queryStart, AttentionObserver* observer)
 {
     const int64_t groups = q.size(1) / k.size(1);
     const int64_t lq = q.size(2);
@@ -57,7 +58,27 @@ at::Tensor attendFused(const at::Tensor& q, const at::Tensor& k, const at::Tenso
         // once and never copied ([B, KvH, groups, Dh] queries over [B, KvH, Lk, Dh] keys).
         const auto s = q.sizes();
         const at::Tensor folded = q.reshape({s[0], k.size(1), groups, s[3]});
-        return at::scaled_dot_product_attention(folded, k, v).reshape(s);
+        if (!observer) {
+            return at::scaled_dot_product_attention(folded, k, v).reshape(s);
+        }
+        at::Tensor out;
+        at::Tensor logSumExp;
+        if (q.device().is_cpu()) {
+            // The kernel scaled_dot_product_attention runs here on the CPU (same output bits), asked
+            // for the row log-sum-exp it computes anyway ([B, KvH, groups] = [B, H] in head order).
+            std::tie(out, logSumExp) = at::_scaled_dot_product_flash_attention_for_cpu(folded, k, v);
+            logSumExp = logSumExp[0].reshape({s[1]});
+        } else {
+            out = at::scaled_dot_product_attention(folded, k, v);
+        }
+        observer->onQueryRow(layer, q[0].select(1, 0), k[0], logSumExp, queryStart);
+        return out.reshape(s);
+    }
+    if (observer) {
+        // The last prompt row sees every key under both VoRA masks (causal, and causal with
+        // bidirectional image runs: nothing lies after the last position), so the capture can
+        // compute its log-sum-exp from all keys.
+        observer->onQueryRow(layer, q[0].select(1, lq - 1), k[0], at::Tensor(), queryStart + lq - 1);
     }
     const at::Tensor keys = repeatKv(k, groups);
     const at::Tensor values = repeatKv(v, groups);
@@ -79,10 +100,10 @@ at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                   AttentionImpl impl, int layer, int64_t queryStart, AttentionObserver* observer)
 {
     const bool observed = observer && observer->wantsLayer(layer);
-    if (impl == AttentionImpl::Explicit || observed) {
-        return attendExplicit(q, k, v, mask, layer, queryStart, observer);
+    if (impl == AttentionImpl::Explicit) {
+        return attendExplicit(q, k, v, mask, layer, queryStart, observed ? observer : nullptr);
     }
-    return attendFused(q, k, v, mask);
+    return attendFused(q, k, v, mask, layer, queryStart, observed ? observer : nullptr);
 }
 
 at::Tensor Mlp::forward(const at::Tensor& x) const

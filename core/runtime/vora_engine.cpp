@@ -6,6 +6,7 @@
 #include "core/generation/sequence_assembly.h"
 #include "core/image/model_image.h"
 #include "core/model/vora_model.h"
+#include "core/attention/image_spans.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/runtime/stop_string_matcher.h"
 #include "core/safetensors/safetensors_writer.h"
@@ -167,17 +168,8 @@ TextResult VoraEngine::generate(const PromptInput& prompt, const GenerationSetti
         return !matcher.matched();
     };
     if (callbacks.attention) {
-        std::vector<ImageSpan> spans;
-        for (int64_t i = 0; i < sequence.length(); ++i) {
-            if (sequence.isImage[static_cast<size_t>(i)] && (i == 0 || !sequence.isImage[static_cast<size_t>(i - 1)])) {
-                spans.push_back({i, 0, 0});
-            }
-        }
-        for (size_t i = 0; i < spans.size() && i < prompt.images.size(); ++i) {
-            const auto patch = model.config().vision ? model.config().vision->patchSize : 14;
-            spans[i].gridHeight = prompt.images[i].height / patch;
-            spans[i].gridWidth = prompt.images[i].width / patch;
-        }
+        const int patch = model.config().vision ? model.config().vision->patchSize : 14;
+        std::vector<ImageSpan> spans = imageSpans(sequence.isImage, prompt.images, patch);
         callbacks.attention->begin(std::move(spans), sequence.length());
         hooks.observer = callbacks.attention->observer();
     }
