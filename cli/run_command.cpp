@@ -39,7 +39,22 @@ const std::vector<OptionSpec> kRunOptions = {
     {"json", false, "after the text, print one JSON line with text, token ids and stats"},
     {"dump-logits", true, "write prefill logits and input ids to a safetensors file", "FILE"},
     {"attention-map", true, "write each generated token's attention over the image patches as JSON", "FILE"},
+    {"attention-detail", true, "with --attention-map: mean (default), layers (+ per layer) or heads (+ per head)", "LEVEL"},
 };
+
+core::AttentionDetail attentionDetail(const std::string& text)
+{
+    if (text == "mean") {
+        return core::AttentionDetail::Mean;
+    }
+    if (text == "layers") {
+        return core::AttentionDetail::Layers;
+    }
+    if (text == "heads") {
+        return core::AttentionDetail::Heads;
+    }
+    throw UsageError("--attention-detail must be mean, layers or heads");
+}
 
 core::AttentionMode attentionMode(const std::string& text)
 {
@@ -91,8 +106,18 @@ void writeAttentionMap(const std::string& path, const core::AttentionRecorder& r
     const auto tokens = recorder.tokens();
     for (size_t i = 0; i < tokens.size() && i < result.tokenIds.size(); ++i) {
         const auto id = static_cast<int32_t>(result.tokenIds[i]);
-        out["tokens"].push_back({{"id", id}, {"text", tokenizer.decode({id}, false)},
-                                 {"image_share", tokens[i].imageShare}, {"grids", tokens[i].perImage}});
+        nlohmann::json token = {{"id", id}, {"text", tokenizer.decode({id}, false)},
+                                {"image_share", tokens[i].imageShare}, {"grids", tokens[i].perImage}};
+        if (recorder.detail() != core::AttentionDetail::Mean) {
+            token["layers"] = tokens[i].layers;
+        }
+        if (recorder.detail() == core::AttentionDetail::Heads) {
+            token["heads"] = tokens[i].heads;
+        }
+        out["tokens"].push_back(std::move(token));
+    }
+    if (recorder.detail() != core::AttentionDetail::Mean) {
+        out["layer_indices"] = recorder.recordedLayers();
     }
     std::ofstream file(path);
     file << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -114,6 +139,10 @@ int runRun(const Arguments& args)
     options.dtype = line.valueOr("dtype", "auto");
     options.attention = attentionMode(line.valueOr("attention", "fused"));
     options.mergeLora = !line.has("no-merge-lora");
+    if (line.has("attention-detail") && !line.has("attention-map")) {
+        throw UsageError("--attention-detail needs --attention-map");
+    }
+    const core::AttentionDetail detail = attentionDetail(line.valueOr("attention-detail", "mean"));
 
     const auto loadStart = std::chrono::steady_clock::now();
     const auto engine = core::VoraEngine::load(modelDir, options);
@@ -143,7 +172,7 @@ int runRun(const Arguments& args)
     core::TextCallbacks callbacks;
     callbacks.onText = [](std::string_view piece) { std::cout << piece << std::flush; };
     callbacks.stopRequested = installStopSignalHandlers();
-    core::AttentionRecorder recorder;
+    core::AttentionRecorder recorder({}, detail);
     if (line.has("attention-map")) {
         callbacks.attention = &recorder;
     }
