@@ -3,6 +3,7 @@
 #include "app/storage/json_codec.h"
 #include "app/storage/sql_query.h"
 #include "app/storage/store_error.h"
+#include "app/storage/store_integrity.h"
 #include "app/storage/store_schema.h"
 
 #include <QBuffer>
@@ -60,9 +61,18 @@ QString ConversationStore::defaultDirectory()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
 }
 
+QString ConversationStore::databasePathIn(const QString& directory)
+{
+    return QDir(directory).filePath(QStringLiteral("conversations.sqlite3"));
+}
+
+QString ConversationStore::imageDirectoryIn(const QString& directory)
+{
+    return QDir(directory).filePath(QStringLiteral("images"));
+}
+
 ConversationStore::ConversationStore(const QString& directory)
-    : ConversationStore(QDir(directory).filePath(QStringLiteral("conversations.sqlite3")),
-                        QDir(directory).filePath(QStringLiteral("images")))
+    : ConversationStore(databasePathIn(directory), imageDirectoryIn(directory))
 {
 }
 
@@ -74,21 +84,32 @@ ConversationStore::ConversationStore(const QString& databasePath, const QString&
     if (!QDir().mkpath(QFileInfo(databasePath).absolutePath()) || !QDir().mkpath(imageDirectory)) {
         throw StoreError(QStringLiteral("Cannot create the data folder for %1.").arg(databasePath));
     }
+    // Before anything writes to it (turning on WAL changes the header): a damaged file is reported
+    // and left exactly as it is, for recoverStore() or the user's own tools.
+    const StoreFileCheck check = checkStoreFile(databasePath);
+    if (check.result == StoreFileCheck::Result::Damaged) {
+        throw StoreError(QStringLiteral("The conversation database %1 is damaged (%2). It has not been changed.")
+                             .arg(databasePath, check.details),
+                         StoreError::Kind::Damaged, databasePath);
+    }
     m_database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     m_database.setDatabaseName(databasePath);
     if (!m_database.open()) {
         const QString error = m_database.lastError().text();
         m_database = {};
         QSqlDatabase::removeDatabase(m_connectionName);
-        throw StoreError(QStringLiteral("Cannot open the conversation database %1: %2").arg(databasePath, error));
+        throw StoreError(QStringLiteral("Cannot open the conversation database %1: %2").arg(databasePath, error),
+                         StoreError::Kind::Failed, databasePath);
     }
     try {
         prepareStoreSchema(m_database);
-    } catch (...) {
+    } catch (const StoreError& error) {
         m_database.close();
         m_database = {};
         QSqlDatabase::removeDatabase(m_connectionName);
-        throw;
+        throw StoreError(QStringLiteral("Cannot open the conversation database %1: %2")
+                             .arg(databasePath, QString::fromUtf8(error.what())),
+                         StoreError::Kind::Failed, databasePath);
     }
 }
 
