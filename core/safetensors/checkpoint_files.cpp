@@ -1,6 +1,7 @@
 #include "core/safetensors/checkpoint_files.h"
 
 #include "core/error.h"
+#include "core/io/bounded_read.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,12 +23,10 @@ CheckpointFiles CheckpointFiles::open(const std::string& modelDir)
     const fs::path single = dir / "model.safetensors";
     const fs::path index = dir / "model.safetensors.index.json";
     if (fs::exists(index)) {
-        std::ifstream in(index);
-        std::ostringstream text;
-        text << in.rdbuf();
+        const std::string text = readFileBounded(index.string(), kMaxIndexFileBytes);
         nlohmann::json root;
         try {
-            root = nlohmann::json::parse(text.str());
+            root = nlohmann::json::parse(text);
         } catch (const nlohmann::json::exception& e) {
             throw Error(ErrorCode::CorruptFile, index.string() + ": not valid JSON: " + e.what());
         }

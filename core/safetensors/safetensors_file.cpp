@@ -1,12 +1,11 @@
 #include "core/safetensors/safetensors_file.h"
 
 #include "core/error.h"
+#include "core/io/bounded_read.h"
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,25 +27,6 @@ std::string formatShape(const std::vector<int64_t>& shape)
     return out.str();
 }
 
-namespace {
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : m_fd(fd) {}
-    ~FileDescriptor()
-    {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
-
-} // namespace
-
 int64_t TensorInfo::elementCount() const
 {
     int64_t count = 1;
@@ -66,19 +46,12 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path)
     std::shared_ptr<SafetensorsFile> file(new SafetensorsFile());
     file->m_path = path;
 
-    const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-        throw Error(errno == ENOENT ? ErrorCode::FileNotFound : ErrorCode::Io,
-                    path + ": cannot open: " + std::strerror(errno));
-    }
-    struct stat st {};
-    require(::fstat(fd.get(), &st) == 0, ErrorCode::Io, path + ": cannot stat: " + std::strerror(errno));
-    require(S_ISREG(st.st_mode), ErrorCode::CorruptFile, path + ": not a regular file");
-    const auto fileSize = static_cast<uint64_t>(st.st_size);
+    const RegularFile fd(path); // a FIFO in its place is refused, not waited on
+    const uint64_t fileSize = fd.size();
     require(fileSize >= 8, ErrorCode::CorruptFile,
             path + ": truncated safetensors file (" + std::to_string(fileSize) + " bytes, no header length)");
 
-    void* mapping = ::mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    void* mapping = ::mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, fd.fd(), 0);
     require(mapping != MAP_FAILED, ErrorCode::Io, path + ": cannot map: " + std::strerror(errno));
     file->m_mapping = mapping;
     file->m_mappingSize = fileSize;
