@@ -21,7 +21,8 @@ struct TrainOptions {
     std::string tokenizerPath; // "" -> modelDir
     std::vector<std::string> dataFiles;
     std::vector<std::string> valDataFiles; // validation JSONL files (same format, same image root)
-    std::string imageRoot;
+    std::string imageRoot;             // "" -> each data file's folder
+    bool allowImagesOutsideRoot = false; // frames may lead outside imageRoot (training/image_root.h)
     TrainStage stage = TrainStage::Pretrain;
     FinetuneParams finetuneParams = FinetuneParams::Full;
 

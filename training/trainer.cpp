@@ -57,7 +57,8 @@ public:
         validateTrainOptions(options);
         torch::manual_seed(options.seed);
         const auto tokenizer = core::Tokenizer::load(options.tokenizerPath.empty() ? options.modelDir : options.tokenizerPath);
-        SampleSetOptions sampleSet{options.imageRoot, options.maxTextLen, options.skipBadSamples, "training"};
+        SampleSetOptions sampleSet{{options.imageRoot, options.allowImagesOutsideRoot}, options.maxTextLen,
+                                   options.skipBadSamples, "training"};
         m_samples = buildSampleSet(options.dataFiles, *tokenizer, sampleSet);
         if (!options.valDataFiles.empty()) {
             sampleSet.role = "validation";

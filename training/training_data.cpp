@@ -1,6 +1,7 @@
 #include "training/training_data.h"
 
 #include "core/error.h"
+#include "core/io/bounded_read.h"
 #include "core/image/image_decoder.h"
 #include "core/image/model_image.h"
 #include "training/sample_builder.h"
@@ -109,6 +110,30 @@ std::optional<std::pair<DataProblemKind, std::string>> fillRecord(const json& ro
     return std::nullopt;
 }
 
+// std::getline without its unbounded growth: a "line" past kMaxDataLineBytes is refused.
+bool readBoundedLine(std::istream& in, std::string& text, const std::string& file, int line)
+{
+    text.clear();
+    char chunk[1 << 16];
+    for (;;) {
+        in.getline(chunk, sizeof chunk);
+        const auto got = static_cast<std::size_t>(in.gcount());
+        const bool ended = !in.fail() && !in.eof(); // the newline was read (gcount counts it)
+        const bool filled = in.fail() && !in.eof() && got > 0; // the chunk filled before the line ended
+        text.append(chunk, ended ? got - 1 : got);
+        core::require(text.size() <= core::kMaxDataLineBytes, core::ErrorCode::CorruptFile,
+                      file + ":" + std::to_string(line) + ": line longer than " + std::to_string(core::kMaxDataLineBytes)
+                          + " bytes (is this a JSON-lines file?)");
+        if (ended) {
+            return true;
+        }
+        if (!filled) {
+            return !text.empty(); // end of file
+        }
+        in.clear();
+    }
+}
+
 int64_t histogramBucket(int64_t length)
 {
     int64_t bucket = 1;
@@ -130,6 +155,7 @@ std::string dataProblemKindName(DataProblemKind kind)
     case DataProblemKind::MissingImage: return "missing-image";
     case DataProblemKind::CorruptImage: return "corrupt-image";
     case DataProblemKind::OverLength: return "over-length";
+    case DataProblemKind::OutsideImageRoot: return "outside-image-root";
     }
     return "unknown";
 }
@@ -163,12 +189,12 @@ DataSet readDataFiles(const std::vector<std::string>& files)
 {
     DataSet data;
     for (const std::string& file : files) {
+        (void)core::RegularFile(file); // missing, a FIFO or a device: refused before the stream opens it
         std::ifstream in(file);
-        core::require(in.good(), std::filesystem::exists(file) ? core::ErrorCode::Io : core::ErrorCode::FileNotFound,
-                      file + ": cannot read the data file");
+        core::require(in.good(), core::ErrorCode::Io, file + ": cannot read the data file");
         std::string text;
         int line = 0;
-        while (std::getline(in, text)) {
+        while (readBoundedLine(in, text, file, line + 1)) {
             ++line;
             if (text.find_first_not_of(" \t\r") == std::string::npos) {
                 continue;
@@ -181,22 +207,13 @@ DataSet readDataFiles(const std::vector<std::string>& files)
     return data;
 }
 
-std::string resolveFramePath(const std::string& frame, const std::string& imageRoot)
-{
-    const std::filesystem::path path(frame);
-    if (path.is_absolute() || imageRoot.empty()) {
-        return frame;
-    }
-    return (std::filesystem::path(imageRoot) / path).string();
-}
-
 DataCheckReport checkDataSet(const DataSet& data, const DataCheckOptions& options)
 {
     DataCheckReport report;
     report.problems = data.problems;
     report.bad.assign(data.records.size(), false);
     SampleBuilderOptions build;
-    build.imageRoot = options.imageRoot;
+    build.images = options.images;
     build.maxTextLen = options.maxTextLen;
     for (size_t i = 0; i < data.records.size(); ++i) {
         const DataRecord& record = data.records[i];
@@ -205,7 +222,12 @@ DataCheckReport checkDataSet(const DataSet& data, const DataCheckOptions& option
             report.bad[i] = true;
         };
         for (const std::string& frame : record.frames) {
-            const std::string path = resolveFramePath(frame, options.imageRoot);
+            const ResolvedFrame resolved = resolveFrame(frame, record.file, options.images);
+            if (resolved.refused()) {
+                flag(DataProblemKind::OutsideImageRoot, resolved.refusal);
+                continue;
+            }
+            const std::string& path = resolved.path;
             if (!std::filesystem::is_regular_file(path)) {
                 flag(DataProblemKind::MissingImage, path + " does not exist");
                 continue;
