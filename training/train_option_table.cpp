@@ -119,6 +119,8 @@ const std::vector<TrainOptionDecl>& trainOptionTable()
         integer(&TrainOptions::keepCheckpoints, {.flag = "keep-checkpoints", .group = "checkpoints", .valueName = "N",
                                                  .help = "keep only the newest N step checkpoints (0: all)", .min = 0, .max = kManySteps}),
         onOff(&TrainOptions::resume, {.flag = "resume", .group = "checkpoints", .help = "continue from OUT/latest", .saved = false}),
+        onOff(&TrainOptions::overwrite, {.flag = "overwrite", .group = "checkpoints",
+                                         .help = "replace a run already in OUT (it is renamed to OUT.replaced-TIME)", .saved = false}),
 
         path(&TrainOptions::outDir, {.flag = "out", .group = "output", .valueName = "DIR",
                                      .help = "run folder (checkpoints, progress.jsonl)", .required = true}),

@@ -60,6 +60,7 @@ struct TrainOptions {
     int64_t saveEvery = 0;      // 0 = only at the end
     int64_t keepCheckpoints = 0; // newest N step checkpoints kept; 0 = all
     bool resume = false;
+    bool overwrite = false; // replace a run already in outDir (renamed aside), training/run_folder.h
     std::string outDir;
     bool skipBadSamples = false;
     bool quiet = false; // no progress lines on stdout (progress.jsonl is still written)

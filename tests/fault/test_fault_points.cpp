@@ -121,7 +121,7 @@ QStringList leftovers(const QString& out)
 {
     QStringList found;
     for (const QString& name : hiddenEntries(out) + hiddenEntries(out + QStringLiteral("/checkpoints"))) {
-        if (name.startsWith(QLatin1Char('.')) || name.contains(QStringLiteral(".partial"))) {
+        if ((name.startsWith(QLatin1Char('.')) && name != QLatin1String(".lock")) || name.contains(QStringLiteral(".partial"))) {
             found.append(name);
         }
     }
