@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/io/bounded_read.h"
+#include "core/io/json_value.h"
 
 #include <nlohmann/json.hpp>
 
@@ -50,26 +51,39 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path)
     const uint64_t fileSize = fd.size();
     require(fileSize >= 8, ErrorCode::CorruptFile,
             path + ": truncated safetensors file (" + std::to_string(fileSize) + " bytes, no header length)");
-
     void* mapping = ::mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, fd.fd(), 0);
     require(mapping != MAP_FAILED, ErrorCode::Io, path + ": cannot map: " + std::strerror(errno));
     file->m_mapping = mapping;
     file->m_mappingSize = fileSize;
-    const auto* bytes = static_cast<const uint8_t*>(mapping);
+    file->parse(static_cast<const uint8_t*>(mapping), fileSize);
+    return file;
+}
 
+std::shared_ptr<SafetensorsFile> SafetensorsFile::fromBytes(const uint8_t* bytes, uint64_t size,
+                                                            const std::string& nameForErrors)
+{
+    std::shared_ptr<SafetensorsFile> file(new SafetensorsFile());
+    file->m_path = nameForErrors;
+    file->parse(bytes, size);
+    return file;
+}
+
+void SafetensorsFile::parse(const uint8_t* bytes, uint64_t fileSize)
+{
+    require(fileSize >= 8, ErrorCode::CorruptFile,
+            m_path + ": truncated safetensors file (" + std::to_string(fileSize) + " bytes, no header length)");
     uint64_t headerBytes = 0;
     for (int i = 7; i >= 0; --i) {
         headerBytes = (headerBytes << 8) | bytes[i];
     }
     require(headerBytes >= 2 && headerBytes <= kMaxHeaderBytes, ErrorCode::CorruptFile,
-            path + ": implausible safetensors header length " + std::to_string(headerBytes));
+            m_path + ": implausible safetensors header length " + std::to_string(headerBytes));
     require(headerBytes <= fileSize - 8, ErrorCode::CorruptFile,
-            path + ": header length " + std::to_string(headerBytes) + " runs past the end of the file ("
+            m_path + ": header length " + std::to_string(headerBytes) + " runs past the end of the file ("
                 + std::to_string(fileSize) + " bytes)");
-    file->m_data = bytes + 8 + headerBytes;
+    m_data = bytes + 8 + headerBytes;
     const std::string header(reinterpret_cast<const char*>(bytes + 8), headerBytes);
-    file->parseHeader(header, fileSize - 8 - headerBytes);
-    return file;
+    parseHeader(header, fileSize - 8 - headerBytes);
 }
 
 SafetensorsFile::~SafetensorsFile()
@@ -125,9 +139,10 @@ void SafetensorsFile::parseHeader(const std::string& header, uint64_t dataBytes)
                 where + ": shape must be an array of at most 8 dimensions");
         int64_t elements = 1;
         for (const auto& dim : shapeJson) {
-            require(dim.is_number_unsigned() || (dim.is_number_integer() && dim.get<int64_t>() >= 0),
-                    ErrorCode::CorruptFile, where + ": shape holds a negative or non-integer dimension");
-            const auto value = dim.get<int64_t>();
+            const std::optional<int64_t> dimension = jsonAs<int64_t>(dim);
+            require(dimension.has_value() && *dimension >= 0, ErrorCode::CorruptFile,
+                    where + ": shape holds a negative, huge or non-integer dimension");
+            const int64_t value = *dimension;
             require(value == 0 || elements <= std::numeric_limits<int64_t>::max() / 8 / value,
                     ErrorCode::CorruptFile, where + ": shape overflows");
             elements *= value;
@@ -138,7 +153,7 @@ void SafetensorsFile::parseHeader(const std::string& header, uint64_t dataBytes)
                     && offsets[1].is_number_unsigned(),
                 ErrorCode::CorruptFile, where + ": data_offsets must be two non-negative integers");
         const auto begin = offsets[0].get<uint64_t>();
-        const auto end = offsets[1].get<uint64_t>();
+        const auto end = offsets[1].get<uint64_t>(); // both <= dataBytes below, so they fit int64
         require(begin <= end && end <= dataBytes, ErrorCode::CorruptFile,
                 where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end)
                     + ") out of bounds (data section holds " + std::to_string(dataBytes) + " bytes)");

@@ -93,7 +93,18 @@ TokenizerConfig readTokenizerConfig(const std::string& path)
 
 std::unique_ptr<HfTokenizer> HfTokenizer::fromTokenizerJson(const std::string& path, const TokenizerConfig& config)
 {
-    const json root = readJsonFile(path);
+    return fromTokenizerJsonText(readTextFile(path), path, config);
+}
+
+std::unique_ptr<HfTokenizer> HfTokenizer::fromTokenizerJsonText(const std::string& text, const std::string& path,
+                                                                const TokenizerConfig& config)
+{
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw Error(ErrorCode::CorruptFile, path + ": invalid JSON: " + e.what());
+    }
     try {
         require(root.is_object() && root.contains("model"), ErrorCode::CorruptFile, path + ": no \"model\" section");
         const json& model = root["model"];
