@@ -133,7 +133,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, value);
         const QString out = m_root + "/damaged-" + QString::fromLatin1(QTest::currentDataTag()).replace(' ', '-');
         copyTree(m_root + "/run", out);
-        const QString statePath = out + "/checkpoints/step-00000002/state.json";
+        const QString statePath = out + "/" + QString::fromUtf8(readAll(out + "/latest")).trimmed() + "/state.json";
         QByteArray state = readAll(statePath);
         const QRegularExpression pattern("\"" + QString::fromLatin1(field) + "\":\\s*[0-9.\"-]+");
         QVERIFY(QString::fromUtf8(state).contains(pattern));
@@ -148,10 +148,11 @@ private Q_SLOTS:
     {
         const QString out = m_root + "/not-json";
         copyTree(m_root + "/run", out);
-        writeAll(out + "/checkpoints/step-00000002/state.json", "{\"step\": 2,");
+        const QString statePath = out + "/" + QString::fromUtf8(readAll(out + "/latest")).trimmed() + "/state.json";
+        writeAll(statePath, "{\"step\": 2,");
         const CliResult resumed = runVora(trainArgs(m_root, out, 3) << "--resume");
         QCOMPARE(resumed.exitCode, 1);
-        QVERIFY2(resumed.err.contains("step-00000002/state.json: not valid JSON"), resumed.err.constData());
+        QVERIFY2(resumed.err.contains(statePath.toUtf8() + ": not valid JSON"), resumed.err.constData());
     }
 
 private:
