@@ -7,6 +7,7 @@
 #include "core/io/durable_file.h"
 #include "core/io/fault_injection.h"
 #include "core/io/staging_folder.h"
+#include "core/model/parameter_names.h"
 #include "core/model/weight_loader.h"
 #include "core/safetensors/checkpoint_files.h"
 #include "training/checkpoint_store.h"
@@ -26,6 +27,7 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+namespace param = core::param;
 
 json readJson(const fs::path& path, uint64_t maxBytes)
 {
@@ -86,16 +88,6 @@ void requireSameBase(const TrainOptions& trained, const std::string& modelDir, c
                       ", whose config.json differs from --model " + modelDir + "'s");
 }
 
-std::string canonicalName(const std::string& name)
-{
-    for (const char* prefix : {"llm.", "vision_embedding.", "aux_vision."}) {
-        if (name.rfind(prefix, 0) == 0) {
-            return name;
-        }
-    }
-    return "llm." + name;
-}
-
 bool endsWith(const std::string& s, const std::string& suffix)
 {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -107,14 +99,13 @@ std::map<std::string, at::Tensor> mergedTensors(const std::string& modelDir, con
     const core::CheckpointFiles base = core::CheckpointFiles::open(modelDir);
     std::map<std::string, at::Tensor> all;
     for (const std::string& name : base.names()) {
-        const std::string canonical = canonicalName(name);
-        if (canonical.rfind("aux_vision.", 0) == 0 || name.find("rotary_emb.inv_freq") != std::string::npos) {
+        if (param::isTeacherName(name) || param::isIgnorableBuffer(name)) {
             continue;
         }
-        all[canonical] = core::readTensor(*base.find(name), c10::Device(c10::kCPU), at::kFloat);
+        all[param::officialName(name)] = core::readTensor(*base.find(name), c10::Device(c10::kCPU), at::kFloat);
     }
     for (const auto& [name, tensor] : ckpt.trainable) {
-        if (name.rfind("aux_vision.", 0) != 0) {
+        if (!param::isTeacherName(name)) {
             const auto replaced = all.find(name);
             core::require(replaced == all.end() || replaced->second.sizes() == tensor.sizes(), core::ErrorCode::ShapeMismatch,
                           name + ": the checkpoint's tensor has another shape than the base's (trained on another base?)");
@@ -123,18 +114,18 @@ std::map<std::string, at::Tensor> mergedTensors(const std::string& modelDir, con
     }
     std::map<std::string, at::Tensor> out;
     for (const auto& [name, tensor] : all) {
-        if (endsWith(name, ".lora_A.weight") || endsWith(name, ".lora_B.weight")) {
+        if (param::isLoraA(name) || param::isLoraB(name)) {
             continue;
         }
         out[name] = tensor;
     }
     for (const auto& [name, a] : all) {
-        if (!endsWith(name, ".lora_A.weight")) {
+        if (!param::isLoraA(name)) {
             continue;
         }
-        const std::string module = name.substr(0, name.size() - std::string(".lora_A.weight").size());
-        const auto b = all.find(module + ".lora_B.weight");
-        const auto w = out.find(module + ".weight");
+        const std::string module = param::moduleOfLora(name);
+        const auto b = all.find(param::loraBOf(module));
+        const auto w = out.find(param::weightOf(module));
         core::require(b != all.end() && w != out.end(), core::ErrorCode::MissingWeights,
                       module + ": a LoRA pair needs lora_B and the base weight");
         core::require(a.dim() == 2 && b->second.dim() == 2 && w->second.dim() == 2 && b->second.size(1) == a.size(0) &&
@@ -174,8 +165,9 @@ json mergedConfig(const std::string& modelDir, const TrainOptions& trained, cons
     config["aux_vision"] = "";
     json targets = json::array();
     for (const std::string& t : trained.loraTargets) {
-        const bool mlp = t == "gate_proj" || t == "up_proj" || t == "down_proj";
-        targets.push_back((mlp ? "mlp." : "self_attn.") + t);
+        const auto slot = param::linearSlotOfTarget(t);
+        core::require(slot.has_value(), core::ErrorCode::InvalidConfig, "unknown LoRA target " + t);
+        targets.push_back(param::linearModule(*slot));
     }
     config["lora"] = {{"layers", std::min(trained.loraLayers, base.numLayers)}, {"r", -1}, {"target_modules", targets}};
     config["torch_dtype"] = dtypeName;
@@ -281,7 +273,7 @@ void probe(const std::string& modelDir, const TrainOptions& trained, const Check
     auto reference = TrainableModel::create(unmerged);
     std::map<std::string, at::Tensor> weights;
     for (const auto& [name, tensor] : ckpt.trainable) {
-        if (name.rfind("aux_vision.", 0) != 0) {
+        if (!param::isTeacherName(name)) {
             weights[name] = tensor;
         }
     }

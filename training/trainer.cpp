@@ -3,6 +3,7 @@
 #include "core/device/memory_stats.h"
 #include "core/error.h"
 #include "core/image/image_preprocessor.h"
+#include "core/model/parameter_names.h"
 #include "core/tokenizer/tokenizer.h"
 #include "training/adamw.h"
 #include "training/batch_collator.h"
@@ -203,10 +204,10 @@ private:
         contents.trainable = m_model->stateDict();
         const auto& params = m_model->params();
         for (size_t i = 0; i < params.size(); ++i) {
-            contents.optimizer[params[i].name + ".exp_avg"] = m_optimizer->expAvg()[i];
-            contents.optimizer[params[i].name + ".exp_avg_sq"] = m_optimizer->expAvgSq()[i];
+            contents.optimizer[core::param::optimizerFirstMoment(params[i].name)] = m_optimizer->expAvg()[i];
+            contents.optimizer[core::param::optimizerSecondMoment(params[i].name)] = m_optimizer->expAvgSq()[i];
         }
-        contents.optimizer["__rng__.cpu"] = at::detail::getDefaultCPUGenerator().get_state();
+        contents.optimizer[std::string(core::param::kCpuRngState)] = at::detail::getDefaultCPUGenerator().get_state();
         const json state = {{"step", m_step}, {"optimizer_steps", m_optimizer->steps()}, {"epoch", m_cursor.epoch},
                             {"position", m_cursor.position}, {"samples_seen", m_samplesSeen},
                             {"total_steps", m_totalSteps}, {"lora_scale", m_model->loraScale()},
@@ -245,11 +246,11 @@ private:
         };
         const auto& params = m_model->params();
         for (size_t i = 0; i < params.size(); ++i) {
-            m_optimizer->expAvg()[i].copy_(optimizerTensor(params[i].name + ".exp_avg", m_optimizer->expAvg()[i]));
-            m_optimizer->expAvgSq()[i].copy_(optimizerTensor(params[i].name + ".exp_avg_sq", m_optimizer->expAvgSq()[i]));
+            m_optimizer->expAvg()[i].copy_(optimizerTensor(core::param::optimizerFirstMoment(params[i].name), m_optimizer->expAvg()[i]));
+            m_optimizer->expAvgSq()[i].copy_(optimizerTensor(core::param::optimizerSecondMoment(params[i].name), m_optimizer->expAvgSq()[i]));
         }
         at::Generator generator = at::detail::getDefaultCPUGenerator();
-        const at::Tensor rng = optimizerTensor("__rng__.cpu", generator.get_state());
+        const at::Tensor rng = optimizerTensor(std::string(core::param::kCpuRngState), generator.get_state());
         core::require(rng.scalar_type() == at::kByte, core::ErrorCode::CorruptFile, optimizerPath + ": __rng__.cpu is not U8");
         generator.set_state(rng.to(torch::kCPU));
         m_optimizer->setSteps(state.optimizerSteps);
