@@ -25,6 +25,23 @@ fs::path parentOf(const fs::path& target)
     return target.has_parent_path() ? target.parent_path() : fs::path(".");
 }
 
+// Not fs::remove_all: on the GPU machine (gVisor, GCC 13's libstdc++) its descriptor-relative walk
+// segfaulted inside checkpoint pruning (docs/demo-model.md, run 1). Staging folders are flat, so a
+// plain walk with directory_iterator and remove does. Errors are ignored: this is cleanup.
+void removeTree(const fs::path& folder)
+{
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(folder, ec))) {
+        return;
+    }
+    if (fs::is_directory(fs::symlink_status(folder, ec))) {
+        for (const auto& entry : fs::directory_iterator(folder, ec)) {
+            removeTree(entry.path());
+        }
+    }
+    fs::remove(folder, ec);
+}
+
 bool processIsGone(const std::string& pidText)
 {
     char* end = nullptr;
@@ -41,7 +58,7 @@ void removeStaleStaging(const fs::path& target)
     for (const auto& entry : fs::directory_iterator(parentOf(target), ec)) {
         const std::string name = entry.path().filename().string();
         if (name.starts_with(prefix) && processIsGone(name.substr(prefix.size()))) {
-            fs::remove_all(entry.path(), ec);
+            removeTree(entry.path());
         }
     }
 }
@@ -54,7 +71,7 @@ StagingFolder::StagingFolder(fs::path target) : m_target(std::move(target))
     require(!ec, ErrorCode::Io, parent.string() + ": cannot create the folder: " + ec.message());
     removeStaleStaging(m_target);
     m_path = parent / (stagingPrefix(m_target) + std::to_string(::getpid()));
-    fs::remove_all(m_path, ec); // a leftover of this very pid (an earlier build in this process)
+    removeTree(m_path); // a leftover of this very pid (an earlier build in this process)
     require(fs::create_directory(m_path, ec) && !ec, ErrorCode::Io,
             m_path.string() + ": cannot create the temporary folder: " + (ec ? ec.message() : "it exists"));
 }
@@ -62,8 +79,7 @@ StagingFolder::StagingFolder(fs::path target) : m_target(std::move(target))
 StagingFolder::~StagingFolder()
 {
     if (!m_committed) {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
+        removeTree(m_path);
     }
 }
 
