@@ -18,6 +18,8 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <limits>
+#include <optional>
 #include <random>
 
 namespace vora::cli {
@@ -87,9 +89,27 @@ int runBench(const Arguments& args)
     const CommandLine line("vora bench --model DIR [--image-tokens N] [--prompt-tokens N] [--new-tokens N] "
                            "[--device DEV] [--dtype TYPE]",
                            kBenchOptions, args);
+    // Every size is checked before anything is loaded or allocated.
+    constexpr long long kMaxTokens = std::numeric_limits<int>::max();
+    const std::optional<long long> imageTokensFlag = line.integerIn("image-tokens", 0, kMaxTokens);
+    const int64_t promptTokens = line.integerIn("prompt-tokens", 1, kMaxTokens).value_or(64);
+    const int newTokens = static_cast<int>(line.integerIn("new-tokens", 1, kMaxTokens).value_or(128));
+    const int repeat = static_cast<int>(line.integerIn("repeat", 1, 1000).value_or(3));
+    const std::string attention = line.valueOr("attention", "fused");
+    if (attention != "fused" && attention != "explicit") {
+        throw UsageError("--attention must be fused or explicit");
+    }
     core::ModelLoadOptions options;
     options.device = line.valueOr("device", "cpu");
     options.dtype = line.valueOr("dtype", "auto");
+    const core::ModelConfig config = core::loadModelConfig(line.required("model"));
+    const int64_t imageTokens = imageTokensFlag.value_or(config.isVora() ? 1024 : 0);
+    const int64_t context = config.defaultContext();
+    if (promptTokens + imageTokens + newTokens > context) {
+        throw UsageError("--prompt-tokens " + std::to_string(promptTokens) + " + --image-tokens " + std::to_string(imageTokens)
+                         + " + --new-tokens " + std::to_string(newTokens) + " exceed the model's context of "
+                         + std::to_string(context) + " positions");
+    }
     const auto started = std::chrono::steady_clock::now();
     const auto model = core::VoraModel::load(line.required("model"), options);
     if (!line.has("unfused")) {
@@ -97,18 +117,7 @@ int runBench(const Arguments& args)
     }
     const double loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 
-    const int64_t imageTokens = line.integer("image-tokens").value_or(model->vision() ? 1024 : 0);
-    const int64_t promptTokens = line.integer("prompt-tokens").value_or(64);
-    const int newTokens = static_cast<int>(line.integer("new-tokens").value_or(128));
-    const int repeat = static_cast<int>(std::max<long long>(1, line.integer("repeat").value_or(3)));
-    if (promptTokens < 1 || imageTokens < 0 || newTokens < 1) {
-        throw UsageError("--prompt-tokens and --new-tokens must be >= 1, --image-tokens >= 0");
-    }
     core::GenerationHooks hooks;
-    const std::string attention = line.valueOr("attention", "fused");
-    if (attention != "fused" && attention != "explicit") {
-        throw UsageError("--attention must be fused or explicit");
-    }
     hooks.attention = attention == "fused" ? core::AttentionImpl::Fused : core::AttentionImpl::Explicit;
 
     const core::PromptInput prompt = syntheticPrompt(*model, promptTokens, imageTokens);

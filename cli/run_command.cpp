@@ -13,6 +13,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <limits>
 
 namespace vora::cli {
 namespace {
@@ -67,6 +68,8 @@ core::AttentionMode attentionMode(const std::string& text)
     throw UsageError("--attention must be fused or explicit");
 }
 
+constexpr long long kMaxInt = std::numeric_limits<int>::max();
+
 // The model's defaults with the flags given on top; values out of range are usage errors.
 core::GenerationSettings generationSettings(const CommandLine& line, core::GenerationSettings settings)
 {
@@ -74,12 +77,12 @@ core::GenerationSettings generationSettings(const CommandLine& line, core::Gener
     core::StopCriteria& stop = settings.stop;
     if (auto v = line.number("temperature")) sampling.temperature = *v;
     if (auto v = line.number("top-p")) sampling.topP = *v;
-    if (auto v = line.integer("top-k")) sampling.topK = static_cast<int>(*v);
+    if (auto v = line.integerIn("top-k", 0, kMaxInt)) sampling.topK = static_cast<int>(*v);
     if (auto v = line.number("min-p")) sampling.minP = *v;
     if (auto v = line.number("repetition-penalty")) sampling.repetitionPenalty = *v;
     if (auto v = line.integer("seed")) sampling.seed = *v;
-    if (auto v = line.integer("max-new-tokens")) stop.maxNewTokens = static_cast<int>(*v);
-    if (auto v = line.integer("min-new-tokens")) stop.minNewTokens = static_cast<int>(*v);
+    if (auto v = line.integerIn("max-new-tokens", 1, kMaxInt)) stop.maxNewTokens = static_cast<int>(*v);
+    if (auto v = line.integerIn("min-new-tokens", 0, kMaxInt)) stop.minNewTokens = static_cast<int>(*v);
     for (const std::string& s : line.values("stop")) {
         stop.stopStrings.push_back(s);
     }

@@ -6,18 +6,19 @@
 #include "app/inference/chat_backend_factory.h"
 #include "app/inference/fake_chat_backend.h"
 #include "app/storage/conversation_store.h"
+#include "app/storage/store_opening.h"
 #include "ui/chat/code_highlighting.h"
 #include "ui/main_window/main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QTimer>
 
 #include <exception>
 #include <memory>
-#include <optional>
 
 namespace {
 
@@ -30,6 +31,29 @@ std::unique_ptr<vora::app::ChatBackend> makeBackend()
         return std::make_unique<vora::app::FakeChatBackend>(script);
     }
     return vora::app::createDefaultChatBackend();
+}
+
+bool askToRecover(const vora::app::StoreError& error)
+{
+    QMessageBox box(QMessageBox::Warning, QStringLiteral("VoRA Studio"), QString::fromUtf8(error.what()));
+    box.setInformativeText(QStringLiteral("VoRA Studio can copy every conversation it can still read into a new "
+                                          "database. The damaged file is kept beside it, renamed, so nothing is "
+                                          "deleted. Quit leaves everything as it is."));
+    QPushButton* recover = box.addButton(QStringLiteral("Recover"), QMessageBox::AcceptRole);
+    box.addButton(QMessageBox::Close);
+    box.exec();
+    return box.clickedButton() == recover;
+}
+
+void tellRecovered(const vora::app::StoreRecovery& recovery)
+{
+    QMessageBox::information(nullptr, QStringLiteral("VoRA Studio"),
+                             QStringLiteral("Recovered %1 conversations with %2 messages (%3 damaged stretches could "
+                                            "not be read).\nThe damaged database is kept as %4.")
+                                 .arg(recovery.conversations)
+                                 .arg(recovery.messages)
+                                 .arg(recovery.unreadableStretches)
+                                 .arg(recovery.damagedCopy));
 }
 
 } // namespace
@@ -67,10 +91,14 @@ int main(int argc, char** argv)
         }
     }
 
-    std::optional<vora::app::ConversationStore> store;
     const QString directory = parser.isSet(dataDir) ? parser.value(dataDir) : vora::app::ConversationStore::defaultDirectory();
+    std::unique_ptr<vora::app::ConversationStore> store;
     try {
-        store.emplace(directory);
+        vora::app::StoreOpening opening = vora::app::openStoreWithRecovery(directory, askToRecover);
+        store = std::move(opening.store);
+        if (opening.recovery) {
+            tellRecovered(*opening.recovery);
+        }
     } catch (const std::exception& error) {
         QMessageBox::critical(nullptr, QStringLiteral("VoRA Studio"),
                               QStringLiteral("Your conversations cannot be opened:\n%1").arg(QString::fromUtf8(error.what())));
@@ -80,7 +108,7 @@ int main(int argc, char** argv)
     QSettings settings;
     const vora::ui::CodeHighlighting highlighting;
     vora::app::ModelHost host(makeBackend());
-    vora::app::ConversationController controller(&*store, &host);
+    vora::app::ConversationController controller(store.get(), &host);
     vora::ui::MainWindow window({&settings, &controller, &highlighting});
     window.show();
     if (parser.isSet(model)) {

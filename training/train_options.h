@@ -22,7 +22,8 @@ struct TrainOptions {
     std::string tokenizerPath; // "" -> modelDir
     std::vector<std::string> dataFiles;
     std::vector<std::string> valDataFiles; // validation JSONL files (same format, same image root)
-    std::string imageRoot;
+    std::string imageRoot;             // "" -> each data file's folder
+    bool allowImagesOutsideRoot = false; // frames may lead outside imageRoot (training/image_root.h)
     TrainStage stage = TrainStage::Pretrain;
     FinetuneParams finetuneParams = FinetuneParams::Full;
 
@@ -60,6 +61,7 @@ struct TrainOptions {
     int64_t saveEvery = 0;      // 0 = only at the end
     int64_t keepCheckpoints = 0; // newest N step checkpoints kept; 0 = all
     bool resume = false;
+    bool overwrite = false; // replace a run already in outDir (renamed aside), training/run_folder.h
     std::string outDir;
     bool skipBadSamples = false;
     bool quiet = false; // no progress lines on stdout (progress.jsonl is still written)

@@ -80,9 +80,13 @@ void ConversationListModel::refresh()
     QList<ConversationSummary> rows;
     try {
         rows = m_store->conversations(m_filter);
-    } catch (const std::exception&) {
-        rows.clear(); // an unreadable store shows an empty list; the controller reports store errors
+    } catch (const std::exception& error) {
+        // The rows shown stay as they were: an unreadable store must not look like an empty one.
+        m_lastError = QString::fromUtf8(error.what());
+        Q_EMIT refreshFailed(m_lastError);
+        return;
     }
+    m_lastError.clear();
     bool sameOrder = rows.size() == m_rows.size();
     for (qsizetype i = 0; sameOrder && i < rows.size(); ++i) {
         sameOrder = rows.at(i).id == m_rows.at(i).id;

@@ -1,5 +1,7 @@
 #include "app/inference/inference_worker.h"
 
+#include "core/error.h"
+
 #include <QElapsedTimer>
 
 #include <exception>
@@ -9,7 +11,7 @@ namespace {
 
 QString describe(const std::exception& error)
 {
-    const QString text = QString::fromUtf8(error.what()).trimmed();
+    const QString text = QString::fromStdString(core::describeException(error)).trimmed();
     return text.isEmpty() ? QStringLiteral("Unknown error in the inference runtime.") : text;
 }
 

@@ -21,6 +21,8 @@ public:
     // The app's default folder (QStandardPaths::AppDataLocation); database "conversations.sqlite3"
     // and "images/" inside it.
     static QString defaultDirectory();
+    static QString databasePathIn(const QString& directory);
+    static QString imageDirectoryIn(const QString& directory);
 
     explicit ConversationStore(const QString& directory);
     ConversationStore(const QString& databasePath, const QString& imageDirectory);

@@ -44,6 +44,15 @@ auto guardMemory(const VoraModel& model, Work&& work)
     }
 }
 
+// A broken model (NaN weights, a config whose numbers are out of range) computes NaN or infinite
+// logits; sampling from them would quietly return token 0 again and again.
+void requireFiniteLogits(const at::Tensor& logits, const std::string& where)
+{
+    require(at::isfinite(logits).all().item<bool>(), ErrorCode::InvalidConfig,
+            "the model computed non-finite logits (NaN or infinity) " + where
+                + ": its weights or config.json are broken (NaN weights, rope_theta, rms_norm_eps, ...)");
+}
+
 } // namespace
 
 at::Tensor promptLogits(const VoraModel& model, const AssembledSequence& sequence, AttentionImpl attention,
@@ -56,7 +65,9 @@ at::Tensor promptLogits(const VoraModel& model, const AssembledSequence& sequenc
         options.impl = attention;
         options.observer = observer;
         const at::Tensor hidden = model.decoder().forward(sequence.embeddings, 0, mask, nullptr, options);
-        return model.decoder().logits(hidden).squeeze(0).to(at::kFloat).cpu();
+        at::Tensor logits = model.decoder().logits(hidden).squeeze(0).to(at::kFloat).cpu();
+        requireFiniteLogits(logits, "for the prompt");
+        return logits;
     });
 }
 
@@ -111,6 +122,7 @@ GenerationOutput generate(const VoraModel& model, const AssembledSequence& seque
                 hooks.onStepLogits(lastLogits);
             }
             const auto produced = static_cast<int64_t>(output.tokens.size());
+            requireFiniteLogits(lastLogits, "for generated token " + std::to_string(produced + 1));
             const int64_t token = sampler.next(lastLogits, suppressed(produced));
             output.tokens.push_back(token);
             if (output.tokens.size() == 1) {

@@ -259,8 +259,7 @@ std::unique_ptr<VoraModel> VoraModel::load(const std::string& modelDir, const Mo
                         + list + (unexpected.size() > 8 ? ", ..." : ""));
     }
 
-    const int64_t maxPositions = options.maxContext > 0 ? options.maxContext
-                                                        : std::min<int64_t>(config.maxPositionEmbeddings, 32768);
+    const int64_t maxPositions = options.maxContext > 0 ? options.maxContext : config.defaultContext();
     decoder.rope = RotaryEmbedding(config, maxPositions, device);
     LoadReport& report = model->m_report;
     report.parameterCount = loader.loadedElements();

@@ -104,7 +104,7 @@ void verifyRun(const QString& out, int* latestStep)
     verifyCheckpoint(out + "/" + named, match.captured(1).toInt());
     const QStringList folders = QDir(out + "/checkpoints").entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden);
     for (const QString& folder : folders) {
-        if (!folder.startsWith(".tmp-") && !QTest::currentTestFailed()) {
+        if (!folder.startsWith(".") && !QTest::currentTestFailed()) {
             verifyCheckpoint(out + "/checkpoints/" + folder, folder.mid(5).toInt());
         }
     }
@@ -189,7 +189,7 @@ private Q_SLOTS:
             }
             train.signal(SIGKILL);
             QCOMPARE(train.finish(nullptr), -1);
-            killedMidSave += !QDir(out + "/checkpoints").entryList({".tmp-*"}, QDir::Dirs | QDir::Hidden).isEmpty();
+            killedMidSave += !QDir(out + "/checkpoints").entryList({".step-*.partial-*"}, QDir::Dirs | QDir::Hidden).isEmpty();
 
             const int latestStep = latestStepOf(out);
             if (QTest::currentTestFailed()) {

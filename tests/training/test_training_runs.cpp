@@ -230,7 +230,7 @@ private Q_SLOTS:
         auto model = TrainableModel::create(o);
         model->loadState(readCheckpoint(resolveCheckpointDir(o.outDir), c10::Device(c10::kCPU)).trainable, true);
         const auto tokenizer = core::Tokenizer::load(o.modelDir);
-        const std::vector<TrainingSample> samples = buildSampleSet(o.valDataFiles, *tokenizer, {root, o.maxTextLen, false, "validation"});
+        const std::vector<TrainingSample> samples = buildSampleSet(o.valDataFiles, *tokenizer, {{root}, o.maxTextLen, false, "validation"});
         core::PreprocessConfig pre;
         pre.imageSize = o.imageSize;
         pre.patchSize = o.patchSize;

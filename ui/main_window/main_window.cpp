@@ -165,6 +165,11 @@ void MainWindow::connectController()
     connect(m_sidebar, &ConversationSidebar::exportRequested, this, &MainWindow::exportConversation);
     connect(m_controller->conversations(), &vora::app::ConversationListModel::renameFailed, this,
             [this](const QString& message) { m_banner->showError(tr("Could not rename the conversation"), message); });
+    connect(m_controller->conversations(), &vora::app::ConversationListModel::refreshFailed, this,
+            [this](const QString& message) { m_banner->showError(tr("Could not read the conversations"), message); });
+    if (const QString error = m_controller->conversations()->lastError(); !error.isEmpty()) {
+        m_banner->showError(tr("Could not read the conversations"), error);
+    }
     connect(m_controller, &ConversationController::currentConversationChanged, this, [this](qint64 id) {
         m_sidebar->setCurrentConversation(id);
         updatePage();
