@@ -4,6 +4,7 @@
 #include "cli/stats_json.h"
 #include "cli/stop_signal.h"
 #include "core/error.h"
+#include "core/generation/token_budget.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/runtime/vora_engine.h"
 #include "core/tokenizer/tokenizer.h"
@@ -13,6 +14,8 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <optional>
 
 namespace vora::cli {
 namespace {
@@ -23,7 +26,9 @@ const std::vector<OptionSpec> kRunOptions = {
     {"prompt", true, "user message, put through the chat template", "TEXT"},
     {"raw-prompt", true, "prompt used verbatim (special tokens parsed, each <image> takes the next --image)", "TEXT"},
     {"system", true, "system prompt (default: the model's)", "TEXT"},
-    {"max-new-tokens", true, "generation budget (default: generation_config.json or 512)", "N"},
+    {"max-new-tokens", true,
+     "generation budget (default: generation_config.json or 512); lowered, with a note, to what the context has left",
+     "N"},
     {"min-new-tokens", true, "suppress end-of-text before N tokens", "N"},
     {"temperature", true, "0 = greedy (default: generation_config.json)", "T"},
     {"top-p", true, "nucleus sampling threshold", "P"},
@@ -34,6 +39,7 @@ const std::vector<OptionSpec> kRunOptions = {
     {"stop", true, "stop string; repeat for several", "TEXT"},
     {"device", true, "cpu, cuda or cuda:N (default cpu)", "DEV"},
     {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
+    {"max-context", true, "context length in tokens (default: the model's, at most 32768)", "N"},
     {"attention", true, "fused (default) or explicit", "MODE"},
     {"no-merge-lora", false, "run lora_A/lora_B unmerged instead of merging at load"},
     {"json", false, "after the text, print one JSON line with text, token ids and stats"},
@@ -52,6 +58,16 @@ core::AttentionMode attentionMode(const std::string& text)
     throw UsageError("--attention must be fused or explicit");
 }
 
+// An integer flag that must fit an int: out of range is a usage error, not a wrap-around.
+std::optional<int> intFlag(const CommandLine& line, const char* name)
+{
+    const auto value = line.integer(name);
+    if (value && (*value < std::numeric_limits<int>::min() || *value > std::numeric_limits<int>::max())) {
+        throw UsageError(std::string("--") + name + " is out of range: " + std::to_string(*value));
+    }
+    return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
+}
+
 // The model's defaults with the flags given on top; values out of range are usage errors.
 core::GenerationSettings generationSettings(const CommandLine& line, core::GenerationSettings settings)
 {
@@ -59,12 +75,12 @@ core::GenerationSettings generationSettings(const CommandLine& line, core::Gener
     core::StopCriteria& stop = settings.stop;
     if (auto v = line.number("temperature")) sampling.temperature = *v;
     if (auto v = line.number("top-p")) sampling.topP = *v;
-    if (auto v = line.integer("top-k")) sampling.topK = static_cast<int>(*v);
+    if (auto v = intFlag(line, "top-k")) sampling.topK = *v;
     if (auto v = line.number("min-p")) sampling.minP = *v;
     if (auto v = line.number("repetition-penalty")) sampling.repetitionPenalty = *v;
     if (auto v = line.integer("seed")) sampling.seed = *v;
-    if (auto v = line.integer("max-new-tokens")) stop.maxNewTokens = static_cast<int>(*v);
-    if (auto v = line.integer("min-new-tokens")) stop.minNewTokens = static_cast<int>(*v);
+    if (auto v = intFlag(line, "max-new-tokens")) stop.maxNewTokens = *v;
+    if (auto v = intFlag(line, "min-new-tokens")) stop.minNewTokens = *v;
     for (const std::string& s : line.values("stop")) {
         stop.stopStrings.push_back(s);
     }
@@ -99,6 +115,19 @@ void writeAttentionMap(const std::string& path, const core::AttentionRecorder& r
     core::require(file.good(), core::ErrorCode::Io, "cannot write " + path);
 }
 
+// The answer's budget within the model's context; a prompt that fills it says what to change.
+core::TokenBudget tokenBudget(const core::VoraEngine& engine, const core::PromptInput& prompt,
+                              const core::GenerationSettings& settings)
+{
+    try {
+        return core::fitTokenBudget(engine.promptPositions(prompt), engine.summary().maxContext, settings.stop.maxNewTokens);
+    } catch (const core::Error& error) {
+        throw core::Error(error.code(), std::string(error.what())
+                                            + ". Shorten the prompt, pass fewer --image files, or raise --max-context "
+                                              "if the model was trained for a longer context.");
+    }
+}
+
 } // namespace
 
 int runRun(const Arguments& args)
@@ -114,6 +143,12 @@ int runRun(const Arguments& args)
     options.dtype = line.valueOr("dtype", "auto");
     options.attention = attentionMode(line.valueOr("attention", "fused"));
     options.mergeLora = !line.has("no-merge-lora");
+    if (const auto context = line.integer("max-context")) {
+        if (*context < 1) {
+            throw UsageError("--max-context must be at least 1");
+        }
+        options.maxContext = *context;
+    }
 
     const auto loadStart = std::chrono::steady_clock::now();
     const auto engine = core::VoraEngine::load(modelDir, options);
@@ -138,7 +173,12 @@ int runRun(const Arguments& args)
         engine->dumpPromptLogits(prompt, *path);
     }
 
-    const core::GenerationSettings settings = generationSettings(line, engine->summary().defaults);
+    core::GenerationSettings settings = generationSettings(line, engine->summary().defaults);
+    const core::TokenBudget budget = tokenBudget(*engine, prompt, settings);
+    if (budget.clamped()) {
+        std::cerr << "vora run: note: " << core::describeClampedBudget(budget) << " (--max-new-tokens, --max-context)\n";
+    }
+    settings.stop = core::withTokenBudget(settings.stop, budget);
 
     core::TextCallbacks callbacks;
     callbacks.onText = [](std::string_view piece) { std::cout << piece << std::flush; };
@@ -161,6 +201,9 @@ int runRun(const Arguments& args)
         out["load_ms"] = loadMs;
         out["device"] = engine->summary().device;
         out["dtype"] = engine->summary().dtype;
+        out["max_new_tokens"] = budget.newTokens;
+        out["max_new_tokens_requested"] = budget.requestedNewTokens;
+        out["context_tokens"] = budget.contextTokens;
         std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
         std::cerr << "[" << s.generatedTokens << " tokens, " << core::stopReasonName(s.stopReason) << "; load "
