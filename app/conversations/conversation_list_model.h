@@ -1,5 +1,6 @@
 #pragma once
-// The conversations in the sidebar, newest first, narrowed by a search filter (title or message text).
+// The conversations in the sidebar, newest first, narrowed by a search filter (title or message text),
+// each with the model it last talked to, its date group and a relative time (conversation_dates.h).
 // Editing the title renames the conversation in the store. GUI thread only.
 #include "app/values/chat_message.h"
 
@@ -12,7 +13,7 @@ class ConversationStore;
 class ConversationListModel : public QAbstractListModel {
     Q_OBJECT
 public:
-    enum Role { IdRole = Qt::UserRole + 1, TitleRole, UpdatedRole };
+    enum Role { IdRole = Qt::UserRole + 1, TitleRole, UpdatedRole, ModelNameRole, DateGroupRole, RelativeTimeRole };
 
     // store must outlive the model.
     explicit ConversationListModel(ConversationStore* store, QObject* parent = nullptr);
@@ -28,6 +29,8 @@ public:
     // Re-reads the store; keeps rows that did not move (a plain update is a dataChanged).
     void refresh();
     int rowOf(qint64 conversationId) const; // -1 when absent (or filtered out)
+    // The time date groups and relative times are measured from (default: the current time).
+    void setNow(const QDateTime& now) { m_now = now; }
 
 Q_SIGNALS:
     void renameFailed(const QString& message);
@@ -36,6 +39,7 @@ private:
     ConversationStore* m_store;
     QString m_filter;
     QList<ConversationSummary> m_rows;
+    QDateTime m_now;
 };
 
 } // namespace vora::app
