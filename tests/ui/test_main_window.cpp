@@ -109,6 +109,7 @@ private Q_SLOTS:
         QVERIFY2(studio.window->errorBanner()->details().contains(QStringLiteral("tokenizer.json")),
                  qPrintable(studio.window->errorBanner()->details()));
         // Still usable: a new chat can be started (a draft, not saved while empty) and the composer takes text.
+        QVERIFY(QTest::qWaitForWindowActive(studio.window.get())); // shortcuts need the active window
         QTest::keyClick(studio.window.get(), Qt::Key_N, Qt::ControlModifier);
         QCOMPARE(studio.controller->currentConversationId(), 0);
         QCOMPARE(studio.store.conversations().size(), 0);

@@ -75,7 +75,10 @@ ConversationSidebar::ConversationSidebar(ConversationListModel* model, QWidget* 
     connect(model, &QAbstractItemModel::rowsRemoved, this, &ConversationSidebar::updateEmptyState);
     updateEmptyState();
     connect(m_newChat, &IconButton::clicked, this, &ConversationSidebar::newChatRequested);
-    connect(m_search, &QLineEdit::textChanged, this, &ConversationSidebar::filterChanged);
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
+        Q_EMIT filterChanged(text);
+        updateEmptyState(); // an empty result can stay empty while the words change: say which words
+    });
     connect(m_list, &QListView::clicked, this, [this](const QModelIndex& index) { Q_EMIT conversationChosen(idAt(index)); });
     connect(m_list, &QListView::activated, this, [this](const QModelIndex& index) { Q_EMIT conversationChosen(idAt(index)); });
     connect(m_list, &QListView::customContextMenuRequested, this, &ConversationSidebar::showContextMenu);

@@ -162,6 +162,7 @@ void GenerationSettingsForm::addSystemPrompt()
     editor->setObjectName(QStringLiteral("systemPromptRow"));
     m_systemPrompt->setObjectName(QStringLiteral("system_prompt"));
     m_systemPrompt->setAccessibleName(tr("System prompt"));
+    m_systemPrompt->setAccessibleDescription(editor->accessibleDescription());
 }
 
 void GenerationSettingsForm::addSamplingFields()
