@@ -18,6 +18,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QSettings>
 #include <QTimer>
@@ -102,6 +103,11 @@ int main(int argc, char** argv)
         session.plan({parser.value(model), parser.values(attach), parser.isSet(firstLaunchOnly)});
     window.show();
     session.start(plan);
+    for (const QString& path : plan.attachments) {
+        if (!QFileInfo(path).isFile()) {
+            qWarning("--attach: %s is not a file", qPrintable(path)); // the window's banner says it too
+        }
+    }
     window.composer()->addImageFiles(plan.attachments);
     if (quitMs >= 0) {
         QTimer::singleShot(quitMs, &application, &QApplication::quit);

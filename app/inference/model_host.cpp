@@ -95,7 +95,7 @@ void ModelHost::onLoaded(quint64 requestId, const ModelInfo& info)
     m_loadRequestId = 0;
     m_loadingPath.clear();
     m_info = info;
-    const ModelCard card = readModelCard(info.path);
+    const ModelCard card = readModelCard(info.path, info.hasVision);
     m_info.isDemo = card.isDemo;
     m_info.note = card.note;
     setState(ModelState::Ready);

@@ -8,7 +8,7 @@
 
 namespace vora::app {
 
-ModelCard readModelCard(const QString& modelDir)
+ModelCard readModelCard(const QString& modelDir, bool seesImages)
 {
     QFile file(QDir(modelDir).filePath(QStringLiteral("config.json")));
     if (!file.open(QIODevice::ReadOnly)) {
@@ -19,10 +19,16 @@ ModelCard readModelCard(const QString& modelDir)
     card.isDemo = config.value(QStringLiteral("vora_studio_demo")).toBool(false);
     card.note = config.value(QStringLiteral("demo_model_note")).toString().trimmed();
     if (card.isDemo && card.note.isEmpty()) {
-        card.note = QCoreApplication::translate("vora::app::ModelCard",
-                                                "This is VoRA Studio's small demo model. It was taught simple pictures: "
-                                                "coloured shapes (how many, which colour, which shape, where) and written "
-                                                "numbers. It knows little else and makes mistakes.");
+        // A text-only demo folder is the demo's base before its vision training (docs/studio.md): never
+        // claim it sees what it cannot.
+        card.note = seesImages
+            ? QCoreApplication::translate("vora::app::ModelCard",
+                                          "This is VoRA Studio's small demo model. It was taught simple pictures: "
+                                          "coloured shapes (how many, which colour, which shape, where) and written "
+                                          "numbers. It knows little else and makes mistakes.")
+            : QCoreApplication::translate("vora::app::ModelCard",
+                                          "This is the base of VoRA Studio's demo model, a small text model that has "
+                                          "not been taught to see yet. Expect short, simple and sometimes wrong answers.");
     }
     return card;
 }

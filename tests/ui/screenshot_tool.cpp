@@ -1,7 +1,7 @@
 // vora_screenshots OUTDIR --model DIR --image FILE [--scheme light|dark] [--suffix TEXT]
 // Drives the real window over the real inference backend and a real model, and saves PNGs of: the
-// welcome page, a conversation (a streamed answer, an image attached in the composer, the context
-// meter), the image viewer, the chat settings and the preferences. Run by tests/ui/screenshots.sh
+// welcome page, a conversation (a streamed answer, an image attached in the composer when the model
+// sees images, the context meter), the image viewer, the chat settings and the preferences. Run by tests/ui/screenshots.sh
 // under packaging/env --xvfb (a real X server; QT_SCALE_FACTOR picks the scale).
 #include "app/chat/message_list_model.h"
 #include "app/inference/chat_backend_factory.h"
@@ -76,15 +76,19 @@ int main(int argc, char** argv)
     }
     ok &= studio.controller->send(QStringLiteral("In two sentences: what makes a triangle different from a square?"), {});
     ok &= studio.waitUntilIdle(300000); // a real model on a busy CPU
-    studio.window->composer()->addImageFiles({parser.value(image)});
-    studio.window->composer()->edit()->setPlainText(QStringLiteral("How many shapes are in this picture?"));
+    if (studio.host->info().hasVision) {
+        studio.window->composer()->addImageFiles({parser.value(image)});
+        studio.window->composer()->edit()->setPlainText(QStringLiteral("How many shapes are in this picture?"));
+    } else { // a text-only model (the demo's base) would refuse the picture: show what it can do
+        studio.window->composer()->edit()->setPlainText(QStringLiteral("And a circle?"));
+    }
     QTest::qWait(600); // the context meter counts after a short pause
     ok &= save(studio.window.get(), file("chat"));
 
     const QImage picture = QImageReader(parser.value(image)).read();
     const vora::app::ModelInfo& info = studio.host->info();
     vora::ui::ImageViewerDialog viewer(picture, QFileInfo(parser.value(image)).fileName(), info.imageSize, info.patchSize,
-                                       studio.window.get());
+                                       info.hasVision, studio.window.get());
     viewer.resize(900, 540);
     viewer.show();
     ok &= save(&viewer, file("image-viewer"));

@@ -1,3 +1,5 @@
+#include "ui/common/icon_button.h"
+#include "ui/common/tone_label.h"
 #include "ui/composer/attachment_strip.h"
 #include "ui/composer/composer_edit.h"
 #include "ui/composer/composer_widget.h"
@@ -12,7 +14,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
-#include "ui/common/icon_button.h"
 #include <QUrl>
 
 using vora::ui::ComposerWidget;
@@ -64,7 +65,7 @@ private Q_SLOTS:
     {
         m_composer = std::make_unique<ComposerWidget>();
         m_composer->setCanSend(true, QStringLiteral("Write"));
-        m_composer->setModelGeometry(56, 14);
+        m_composer->setModelGeometry(56, 14, true);
         m_composer->resize(600, 200);
         m_composer->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_composer.get()));
@@ -189,6 +190,41 @@ private Q_SLOTS:
         m_composer->setGenerating(true);
         QVERIFY(send->isEnabled()); // it is Stop now
         QCOMPARE(send->accessibleName(), QStringLiteral("Stop generating"));
+    }
+
+    void aTextOnlyModelBlocksImagesWithANotice()
+    {
+        // The demo's base reads text only: an attached image must not be sent to it (the runtime would
+        // refuse it); the composer says so under the card and on the button, and recovers once removed.
+        auto* send = m_composer->sendButton();
+        QSignalSpy sent(m_composer.get(), &ComposerWidget::sendRequested);
+        m_composer->setModelGeometry(56, 14, false);
+        QTest::keyClicks(m_composer->edit(), QStringLiteral("What is it?"));
+        QVERIFY(send->isEnabled());
+        QVERIFY(!m_composer->noticeLabel()->isVisibleTo(m_composer.get()));
+        QMimeData data;
+        data.setImageData(testImage());
+        drop(m_composer->edit()->viewport(), &data);
+        QCOMPARE(m_composer->attachments()->count(), 1);
+        QVERIFY(!send->isEnabled());
+        QCOMPARE(send->toolTip(), QStringLiteral("This model reads text only: remove the images first"));
+        QVERIFY(m_composer->noticeLabel()->isVisibleTo(m_composer.get()));
+        QVERIFY2(m_composer->noticeLabel()->text().startsWith(QStringLiteral("This model reads text only")),
+                 qPrintable(m_composer->noticeLabel()->text()));
+        QTest::keyClick(m_composer->edit(), Qt::Key_Enter);
+        QCOMPARE(sent.count(), 0);
+        // A model that sees lifts the block at once.
+        m_composer->setModelGeometry(56, 14, true);
+        QVERIFY(send->isEnabled());
+        QVERIFY(!m_composer->noticeLabel()->isVisibleTo(m_composer.get()));
+        // Back to text only, then the image removed: sending works again.
+        m_composer->setModelGeometry(56, 14, false);
+        QVERIFY(!send->isEnabled());
+        m_composer->attachments()->clear();
+        QVERIFY(send->isEnabled());
+        QVERIFY(!m_composer->noticeLabel()->isVisibleTo(m_composer.get()));
+        QTest::keyClick(m_composer->edit(), Qt::Key_Enter);
+        QCOMPARE(sent.count(), 1);
     }
 
     void theTokenSummaryCountsPatches()

@@ -233,6 +233,22 @@ private Q_SLOTS:
         QVERIFY(loaded.wait());
         QVERIFY2(header->noteText().contains(QStringLiteral("coloured shapes")) && header->noteText().contains(QStringLiteral("numbers")),
                  qPrintable(header->noteText()));
+        // The demo's text-only base (what packaging/demo-model builds until the trained parts ship) never
+        // claims to see: its own sentence says it is the base, the header adds that it reads text only,
+        // and the composer does not invite questions about pictures.
+        vora::app::FakeChatScript textOnly;
+        textOnly.info.hasVision = false;
+        studio.fake->setScript(textOnly);
+        vora::tests::writeFile(QDir(demo).filePath(QStringLiteral("config.json")),
+                               R"({"model_type": "llama", "vora_studio_demo": true})");
+        studio.host->loadModel(demo);
+        QVERIFY(loaded.wait());
+        QVERIFY2(header->noteText().contains(QStringLiteral("base of VoRA Studio's demo model"))
+                     && header->noteText().contains(QStringLiteral("not been taught to see"))
+                     && header->noteText().endsWith(QStringLiteral("This model reads text only: it cannot look at images.")),
+                 qPrintable(header->noteText()));
+        QVERIFY(!header->noteText().contains(QStringLiteral("It was taught simple pictures")));
+        QCOMPARE(studio.window->composer()->edit()->placeholderText(), QStringLiteral("Write a message"));
         // Any other model shows no note.
         QVERIFY(studio.loadModel());
         QVERIFY(header->noteText().isEmpty());

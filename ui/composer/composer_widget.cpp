@@ -73,6 +73,7 @@ ComposerWidget::ComposerWidget(QWidget* parent)
             [this](const QList<NamedImage>& images, const QStringList& problems) { addImages(images, problems); });
     const auto draftChanged = [this] {
         updateSendButton();
+        updateNotice();
         Q_EMIT this->draftChanged(text(), m_attachments->count());
     };
     connect(m_edit, &QPlainTextEdit::textChanged, this, draftChanged);
@@ -125,17 +126,35 @@ void ComposerWidget::setGenerating(bool generating)
     updateSendButton();
 }
 
-void ComposerWidget::setModelGeometry(int imageSize, int patchSize)
+void ComposerWidget::setModelGeometry(int imageSize, int patchSize, bool modelSees)
 {
     m_imageSize = imageSize;
     m_patchSize = patchSize;
+    m_modelSees = modelSees;
+    updateSendButton();
+    updateNotice();
 }
 
 void ComposerWidget::setContextUsage(const vora::app::ContextUsage& usage)
 {
     m_meter->setUsage(usage);
-    const QString notice = m_meter->notice();
-    m_notice->setTone(usage.full() ? ToneLabel::Tone::Error : ToneLabel::Tone::Warning);
+    m_contextFull = usage.full();
+    updateNotice();
+}
+
+bool ComposerWidget::imagesUnseen() const
+{
+    return !m_modelSees && m_attachments->count() > 0;
+}
+
+void ComposerWidget::updateNotice()
+{
+    // Images a text-only model cannot read come first: they block sending; the context line only warns
+    // unless it is full.
+    const QString notice = imagesUnseen()
+        ? tr("This model reads text only: remove the images to send, or open a VoRA model that sees them.")
+        : m_meter->notice();
+    m_notice->setTone(imagesUnseen() || m_contextFull ? ToneLabel::Tone::Error : ToneLabel::Tone::Warning);
     m_notice->setText(notice);
     m_notice->setVisible(!notice.isEmpty());
     update();
@@ -188,7 +207,7 @@ void ComposerWidget::chooseImages()
 
 void ComposerWidget::submit()
 {
-    if (!m_canSend || m_generating || (text().trimmed().isEmpty() && m_attachments->count() == 0)) {
+    if (!m_canSend || m_generating || imagesUnseen() || (text().trimmed().isEmpty() && m_attachments->count() == 0)) {
         return;
     }
     Q_EMIT sendRequested(text(), m_attachments->encodedImages());
@@ -196,7 +215,8 @@ void ComposerWidget::submit()
 
 void ComposerWidget::showImage(int index)
 {
-    ImageViewerDialog dialog(m_attachments->image(index), m_attachments->names().value(index), m_imageSize, m_patchSize, this);
+    ImageViewerDialog dialog(m_attachments->image(index), m_attachments->names().value(index), m_imageSize, m_patchSize,
+                             m_modelSees, this);
     dialog.exec();
 }
 
@@ -212,9 +232,10 @@ void ComposerWidget::updateSendButton()
     m_send->setIconName(QStringLiteral("send"));
     m_send->setAccessibleName(tr("Send message"));
     const bool hasContent = !text().trimmed().isEmpty() || m_attachments->count() > 0;
-    m_send->setEnabled(m_canSend && hasContent);
-    m_send->setToolTip(!m_canSend ? m_edit->placeholderText()
-                           : hasContent ? tr("Send (Enter; Shift+Enter for a new line)")
+    m_send->setEnabled(m_canSend && hasContent && !imagesUnseen());
+    m_send->setToolTip(!m_canSend        ? m_edit->placeholderText()
+                       : imagesUnseen() ? tr("This model reads text only: remove the images first")
+                       : hasContent     ? tr("Send (Enter; Shift+Enter for a new line)")
                                         : tr("Write a message or attach an image first"));
 }
 

@@ -2,8 +2,8 @@
 // Where a message is written: a rounded card holding the attached images (drop, paste or the attach
 // button inside the card), the text field, and a row of icon buttons: attach, chat settings, the
 // context meter and Send, which turns into Stop while an answer streams. Under the card, one line says
-// when something will not fit the context. Every control that cannot act says why in its tooltip.
-// GUI thread only.
+// when something will not fit the context, or that a text-only model cannot read the attached images.
+// Every control that cannot act says why in its tooltip. GUI thread only.
 #include "app/chat/context_meter.h"
 #include "ui/composer/image_mime.h"
 
@@ -25,7 +25,8 @@ public:
     // canSend: a model is loaded and idle. placeholder says what to do otherwise (and is repainted at once).
     void setCanSend(bool canSend, const QString& placeholder);
     void setGenerating(bool generating);
-    void setModelGeometry(int imageSize, int patchSize);
+    // modelSees: false for a text-only model; attached images then block sending, with a notice.
+    void setModelGeometry(int imageSize, int patchSize, bool modelSees);
     void setContextUsage(const vora::app::ContextUsage& usage);
     void addImages(const QList<NamedImage>& images, const QStringList& problems = {});
     void addImageFiles(const QStringList& paths);
@@ -56,6 +57,8 @@ private:
     void submit();
     void showImage(int index);
     void updateSendButton();
+    void updateNotice();
+    bool imagesUnseen() const; // images are attached but the model reads text only
     QRect cardRect() const;
 
     AttachmentStrip* m_attachments;
@@ -69,6 +72,8 @@ private:
     bool m_generating = false;
     int m_imageSize = 448;
     int m_patchSize = 14;
+    bool m_modelSees = true;
+    bool m_contextFull = false;
 };
 
 } // namespace vora::ui

@@ -59,7 +59,8 @@ void ScaledImageView::paintEvent(QPaintEvent*)
     painter.drawRect(target.adjusted(0, 0, -1, -1));
 }
 
-ImageViewerDialog::ImageViewerDialog(const QImage& image, const QString& name, int imageSize, int patchSize, QWidget* parent)
+ImageViewerDialog::ImageViewerDialog(const QImage& image, const QString& name, int imageSize, int patchSize, bool modelSees,
+                                     QWidget* parent)
     : QDialog(parent)
     , m_original(new ScaledImageView(this))
     , m_model(new ScaledImageView(this))
@@ -91,8 +92,10 @@ ImageViewerDialog::ImageViewerDialog(const QImage& image, const QString& name, i
     panes->addWidget(m_original, 0, 0);
     panes->addWidget(m_model, 0, 1);
     panes->addWidget(caption(tr("Your image"), tr("%1 x %2 pixels").arg(image.width()).arg(image.height())), 1, 0);
-    panes->addWidget(caption(tr("What the model sees"),
-                             tr("%1 x %1 pixels, padded to a square; shown enlarged").arg(imageSize)),
+    panes->addWidget(modelSees ? caption(tr("What the model sees"),
+                                         tr("%1 x %1 pixels, padded to a square, drawn as large as your image").arg(imageSize))
+                               : caption(tr("What a VoRA model would see"),
+                                         tr("%1 x %1 pixels; the open model reads text only").arg(imageSize)),
                      1, 1);
     panes->setColumnStretch(0, 1);
     panes->setColumnStretch(1, 1);

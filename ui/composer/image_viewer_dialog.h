@@ -34,8 +34,10 @@ private:
 class ImageViewerDialog : public QDialog {
     Q_OBJECT
 public:
-    // imageSize, patchSize: the loaded model's input geometry (app/inference/model_view_image.h).
-    ImageViewerDialog(const QImage& image, const QString& name, int imageSize, int patchSize, QWidget* parent = nullptr);
+    // imageSize, patchSize: the loaded model's input geometry (app/inference/model_view_image.h);
+    // modelSees: false for a text-only model (the pane then says what a VoRA model would see).
+    ImageViewerDialog(const QImage& image, const QString& name, int imageSize, int patchSize, bool modelSees = true,
+                      QWidget* parent = nullptr);
 
     ScaledImageView* originalView() const { return m_original; }
     ScaledImageView* modelView() const { return m_model; }

@@ -113,7 +113,7 @@ void ChatPage::connectController()
     });
     connect(m_host, &ModelHost::loaded, this, [this](const vora::app::ModelInfo& info) {
         m_banner->hide(); // a new model: earlier load errors no longer apply
-        m_composer->setModelGeometry(info.imageSize, info.patchSize);
+        m_composer->setModelGeometry(info.imageSize, info.patchSize, info.hasVision);
         updateComposer();
         updateEmptyText();
         m_composer->focusText();
@@ -159,7 +159,7 @@ void ChatPage::updateComposer()
         m_chatView->setActionsBlocked(tr("the model is still loading"));
         break;
     case ModelHost::ModelState::Ready:
-        m_composer->setCanSend(!generating, info.isDemo ? tr("Ask about the shapes or the number in a picture")
+        m_composer->setCanSend(!generating, info.isDemo && info.hasVision ? tr("Ask about the shapes or the number in a picture")
                                                 : info.hasVision ? tr("Ask about an image, or anything else")
                                                                  : tr("Write a message"));
         m_chatView->setActionsBlocked(generating ? tr("wait for the answer to finish, or stop it") : QString());

@@ -274,7 +274,7 @@ void MainWindow::showImage(const QString& path)
         return;
     }
     const vora::app::ModelInfo& info = m_host->info();
-    ImageViewerDialog viewer(image, tr("Image"), info.imageSize, info.patchSize, this);
+    ImageViewerDialog viewer(image, tr("Image"), info.imageSize, info.patchSize, !m_host->isReady() || info.hasVision, this);
     viewer.exec();
 }
 
