@@ -1,12 +1,14 @@
 // `vora bench`: load time, prefill, time to first token, decode speed and peak memory on a
 // synthetic prompt (random text ids + one random image of N patch tokens), greedy, batch 1.
-// Prints one JSON line. A benchmark, not a test: nothing here asserts a speed.
+// Prints one JSON line, with the memory-bandwidth floor of decoding beside the measured speed
+// (core/runtime/decode_floor.h). A benchmark, not a test: nothing here asserts a speed.
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/stats_json.h"
 #include "core/error.h"
 #include "core/generation/generator.h"
 #include "core/model/vora_model.h"
+#include "core/runtime/decode_floor.h"
 
 #include <nlohmann/json.hpp>
 
@@ -141,6 +143,15 @@ int runBench(const Arguments& args)
     out["load_ms"] = loadMs;
     out["attention"] = attention;
     out["runs"] = repeat;
+    // The floor at the mean context of the decode; the bandwidth with decode's own thread count.
+    const int64_t meanContext = last.promptTokens + newTokens / 2;
+    const core::DecodeFloor floor = core::decodeFloor(model->config(), c10::elementSize(model->dtype()), meanContext,
+                                                      core::measureReadBandwidth(model->device(), int64_t(1) << 30, 5));
+    out["floor"] = {{"read_bytes_per_s", floor.readBytesPerSecond},
+                    {"weight_bytes_per_token", floor.weightBytes},
+                    {"kv_bytes_per_token", floor.kvBytes},
+                    {"decode_tokens_per_s", floor.tokensPerSecond},
+                    {"share_of_floor", typical.decodeTokensPerSecond / floor.tokensPerSecond}};
     std::cout << out.dump() << std::endl;
     return 0;
 }

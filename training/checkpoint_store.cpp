@@ -152,6 +152,28 @@ CheckpointContents readCheckpoint(const std::string& checkpointDir, c10::Device 
     return contents;
 }
 
+namespace {
+
+// A checkpoint folder is flat (a few files), so it is emptied file by file and then removed. Not
+// fs::remove_all: every training run on the GPU machine (gVisor kernel, GCC 13.3's libstdc++) died of a
+// segfault at a null address inside pruning, before the old folder was gone; remove_all's descriptor-relative
+// walk is the only call that pruning adds to what the first save already did (docs/demo-model.md, run 1).
+void removeCheckpointFolder(const fs::path& folder)
+{
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(folder, error)) {
+        core::require(!entry.is_directory(), core::ErrorCode::Io,
+                      folder.string() + ": not a checkpoint folder (it holds the folder " + entry.path().filename().string() + ")");
+        fs::remove(entry.path(), error);
+        core::require(!error, core::ErrorCode::Io, entry.path().string() + ": cannot delete: " + error.message());
+    }
+    core::require(!error, core::ErrorCode::Io, folder.string() + ": cannot list: " + error.message());
+    fs::remove(folder, error);
+    core::require(!error, core::ErrorCode::Io, folder.string() + ": cannot delete an old checkpoint: " + error.message());
+}
+
+} // namespace
+
 std::vector<std::string> pruneCheckpoints(const std::string& outDir, int64_t keep)
 {
     const fs::path root = fs::path(outDir) / "checkpoints";
@@ -169,9 +191,7 @@ std::vector<std::string> pruneCheckpoints(const std::string& outDir, int64_t kee
         if (fs::weakly_canonical(steps[i]) == latest) {
             continue;
         }
-        std::error_code error;
-        fs::remove_all(steps[i], error);
-        core::require(!error, core::ErrorCode::Io, steps[i].string() + ": cannot delete an old checkpoint: " + error.message());
+        removeCheckpointFolder(steps[i]);
         deleted.push_back(steps[i].string());
     }
     return deleted;

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/generation/attention_mask.h"
 #include "core/generation/sequence_assembly.h"
+#include "core/model/parameter_names.h"
 #include "core/model/weight_loader.h"
 #include "core/safetensors/checkpoint_files.h"
 #include "training/checkpoint_store.h"
@@ -21,6 +22,7 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+namespace param = core::param;
 
 std::string readText(const fs::path& path)
 {
@@ -29,16 +31,6 @@ std::string readText(const fs::path& path)
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-std::string canonicalName(const std::string& name)
-{
-    for (const char* prefix : {"llm.", "vision_embedding.", "aux_vision."}) {
-        if (name.rfind(prefix, 0) == 0) {
-            return name;
-        }
-    }
-    return "llm." + name;
 }
 
 bool endsWith(const std::string& s, const std::string& suffix)
@@ -52,31 +44,30 @@ std::map<std::string, at::Tensor> mergedTensors(const std::string& modelDir, con
     const core::CheckpointFiles base = core::CheckpointFiles::open(modelDir);
     std::map<std::string, at::Tensor> all;
     for (const std::string& name : base.names()) {
-        const std::string canonical = canonicalName(name);
-        if (canonical.rfind("aux_vision.", 0) == 0 || name.find("rotary_emb.inv_freq") != std::string::npos) {
+        if (param::isTeacherName(name) || param::isIgnorableBuffer(name)) {
             continue;
         }
-        all[canonical] = core::readTensor(*base.find(name), c10::Device(c10::kCPU), at::kFloat);
+        all[param::officialName(name)] = core::readTensor(*base.find(name), c10::Device(c10::kCPU), at::kFloat);
     }
     for (const auto& [name, tensor] : ckpt.trainable) {
-        if (name.rfind("aux_vision.", 0) != 0) {
+        if (!param::isTeacherName(name)) {
             all[name] = tensor.to(torch::kCPU, torch::kFloat);
         }
     }
     std::map<std::string, at::Tensor> out;
     for (const auto& [name, tensor] : all) {
-        if (endsWith(name, ".lora_A.weight") || endsWith(name, ".lora_B.weight")) {
+        if (param::isLoraA(name) || param::isLoraB(name)) {
             continue;
         }
         out[name] = tensor;
     }
     for (const auto& [name, a] : all) {
-        if (!endsWith(name, ".lora_A.weight")) {
+        if (!param::isLoraA(name)) {
             continue;
         }
-        const std::string module = name.substr(0, name.size() - std::string(".lora_A.weight").size());
-        const auto b = all.find(module + ".lora_B.weight");
-        const auto w = out.find(module + ".weight");
+        const std::string module = param::moduleOfLora(name);
+        const auto b = all.find(param::loraBOf(module));
+        const auto w = out.find(param::weightOf(module));
         core::require(b != all.end() && w != out.end(), core::ErrorCode::MissingWeights,
                       module + ": a LoRA pair needs lora_B and the base weight");
         const at::Tensor merged = w->second + torch::matmul(b->second, a) * scale;
@@ -112,8 +103,9 @@ json mergedConfig(const std::string& modelDir, const TrainOptions& trained, cons
     config["aux_vision"] = "";
     json targets = json::array();
     for (const std::string& t : trained.loraTargets) {
-        const bool mlp = t == "gate_proj" || t == "up_proj" || t == "down_proj";
-        targets.push_back((mlp ? "mlp." : "self_attn.") + t);
+        const auto slot = param::linearSlotOfTarget(t);
+        core::require(slot.has_value(), core::ErrorCode::InvalidConfig, "unknown LoRA target " + t);
+        targets.push_back(param::linearModule(*slot));
     }
     config["lora"] = {{"layers", std::min(trained.loraLayers, base.numLayers)}, {"r", -1}, {"target_modules", targets}};
     config["torch_dtype"] = dtypeName;
@@ -231,7 +223,7 @@ MergeReport mergeCheckpoint(const MergeOptions& options)
         auto reference = TrainableModel::create(unmerged);
         std::map<std::string, at::Tensor> weights;
         for (const auto& [name, tensor] : ckpt.trainable) {
-            if (name.rfind("aux_vision.", 0) != 0) {
+            if (!param::isTeacherName(name)) {
                 weights[name] = tensor;
             }
         }

@@ -56,7 +56,7 @@ const std::vector<TrainOptionDecl>& trainOptionTable()
                                           .min = 1, .max = 65536}),
         integer(&TrainOptions::loraLayers, {.flag = "lora-layers", .group = "lora", .valueName = "N",
                                             .help = "LoRA in the first N blocks (at most the model's)", .min = 0, .max = 65536}),
-        choiceList(&TrainOptions::loraTargets, {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"},
+        choiceList(&TrainOptions::loraTargets, core::param::allLinearTargets(),
                    {.flag = "lora-targets", .group = "lora", .valueName = "LIST", .help = "linears that get LoRA, comma-separated"}),
         number(&TrainOptions::loraScale, {.flag = "lora-scale", .group = "lora", .valueName = "S",
                                           .help = "LoRA scale (VoRA: 1.0)", .min = 0, .max = 1e6, .minExclusive = true}),

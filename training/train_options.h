@@ -4,6 +4,7 @@
 // JSON files, the run config saved in checkpoints and `vora train --options-json` all come from that
 // table. The defaults below are the options' defaults. Plain C++ (no torch).
 #include "core/model/model_config.h"
+#include "core/model/parameter_names.h"
 #include "training/lr_schedule.h"
 
 #include <cstdint>
@@ -27,7 +28,7 @@ struct TrainOptions {
 
     int loraRank = 1024;
     int loraLayers = 24; // clamped to the model's layer count
-    std::vector<std::string> loraTargets = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+    std::vector<std::string> loraTargets = core::param::allLinearTargets(); // all seven, as VoRA
     double loraScale = 1.0;            // VoRA: 1.0
     std::optional<double> loraAlpha;   // when set, scale = alpha / r (PEFT)
 

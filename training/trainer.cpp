@@ -3,6 +3,7 @@
 #include "core/device/memory_stats.h"
 #include "core/error.h"
 #include "core/image/image_preprocessor.h"
+#include "core/model/parameter_names.h"
 #include "core/tokenizer/tokenizer.h"
 #include "training/adamw.h"
 #include "training/batch_collator.h"
@@ -200,10 +201,10 @@ private:
         contents.trainable = m_model->stateDict();
         const auto& params = m_model->params();
         for (size_t i = 0; i < params.size(); ++i) {
-            contents.optimizer[params[i].name + ".exp_avg"] = m_optimizer->expAvg()[i];
-            contents.optimizer[params[i].name + ".exp_avg_sq"] = m_optimizer->expAvgSq()[i];
+            contents.optimizer[core::param::optimizerFirstMoment(params[i].name)] = m_optimizer->expAvg()[i];
+            contents.optimizer[core::param::optimizerSecondMoment(params[i].name)] = m_optimizer->expAvgSq()[i];
         }
-        contents.optimizer["__rng__.cpu"] = at::detail::getDefaultCPUGenerator().get_state();
+        contents.optimizer[std::string(core::param::kCpuRngState)] = at::detail::getDefaultCPUGenerator().get_state();
         const json state = {{"step", m_step}, {"optimizer_steps", m_optimizer->steps()}, {"epoch", m_cursor.epoch},
                             {"position", m_cursor.position}, {"samples_seen", m_samplesSeen},
                             {"total_steps", m_totalSteps}, {"lora_scale", m_model->loraScale()},
@@ -233,11 +234,11 @@ private:
         torch::NoGradGuard noGrad;
         const auto& params = m_model->params();
         for (size_t i = 0; i < params.size(); ++i) {
-            m_optimizer->expAvg()[i].copy_(contents.optimizer.at(params[i].name + ".exp_avg"));
-            m_optimizer->expAvgSq()[i].copy_(contents.optimizer.at(params[i].name + ".exp_avg_sq"));
+            m_optimizer->expAvg()[i].copy_(contents.optimizer.at(core::param::optimizerFirstMoment(params[i].name)));
+            m_optimizer->expAvgSq()[i].copy_(contents.optimizer.at(core::param::optimizerSecondMoment(params[i].name)));
         }
         at::Generator generator = at::detail::getDefaultCPUGenerator();
-        generator.set_state(contents.optimizer.at("__rng__.cpu").to(torch::kCPU));
+        generator.set_state(contents.optimizer.at(std::string(core::param::kCpuRngState)).to(torch::kCPU));
         m_optimizer->setSteps(state.at("optimizer_steps").get<int64_t>());
         m_step = state.at("step").get<int64_t>();
         m_cursor = {state.at("epoch").get<int64_t>(), state.at("position").get<int64_t>()};

@@ -1,5 +1,5 @@
 #pragma once
-// VoRA training data (VORA.md §4): JSON lines of {"id", "frames": [...], "conversations": [{"from", "value"}]}.
+// VoRA training data (docs/vora-format.md, "Training"): JSON lines of {"id", "frames": [...], "conversations": [{"from", "value"}]}.
 // Reading keeps every line's problems instead of stopping at the first, so `vora data check` and the
 // trainer can list all of them. Plain C++ (no torch).
 #include <cstdint>

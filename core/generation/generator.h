@@ -2,7 +2,7 @@
 // Token-level generation: one prefill over the assembled prompt (image blocks bidirectional), then
 // KV-cache decode steps until eos, the token budget, a hook's refusal, or the stop token.
 // The cache is allocated once for prompt + max new tokens. Thread: the caller's; the model is
-// read-only, so one model may serve several Generators one after another (not concurrently).
+// read-only, so one model may serve several generate() calls one after another (not concurrently).
 #include "core/generation/generation_settings.h"
 #include "core/generation/generation_stats.h"
 #include "core/generation/sequence_assembly.h"

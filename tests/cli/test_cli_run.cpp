@@ -172,6 +172,19 @@ private Q_SLOTS:
         QCOMPARE(bench.value(QStringLiteral("stop_reason")).toString(), QStringLiteral("length"));
         QVERIFY(bench.value(QStringLiteral("decode_tokens_per_s")).toDouble() > 0);
         QVERIFY(bench.value(QStringLiteral("load_ms")).toDouble() > 0);
+        // The floor: keys and values of every layer at the mean decode context, float32 on the CPU.
+        QFile configFile(m_model + "/config.json");
+        QVERIFY(configFile.open(QIODevice::ReadOnly));
+        const QJsonObject config = QJsonDocument::fromJson(configFile.readAll()).object();
+        const qint64 headDim = config.value("hidden_size").toInt() / config.value("num_attention_heads").toInt();
+        const qint64 context = bench.value("prompt_tokens").toInt() + 4 / 2;
+        const QJsonObject floor = bench.value(QStringLiteral("floor")).toObject();
+        QCOMPARE(floor.value("kv_bytes_per_token").toInteger(),
+                 2 * config.value("num_hidden_layers").toInt() * config.value("num_key_value_heads").toInt() * headDim * context * 4);
+        QVERIFY(floor.value("weight_bytes_per_token").toInteger() > 0);
+        QVERIFY(floor.value("read_bytes_per_s").toDouble() > 1e8);
+        QCOMPARE(floor.value("share_of_floor").toDouble(),
+                 bench.value("decode_tokens_per_s").toDouble() / floor.value("decode_tokens_per_s").toDouble());
     }
 
 private:
