@@ -4,6 +4,7 @@
 #include "cli/stats_json.h"
 #include "cli/stop_signal.h"
 #include "core/error.h"
+#include "core/generation/token_budget.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/runtime/vora_engine.h"
 #include "core/tokenizer/tokenizer.h"
@@ -24,7 +25,9 @@ const std::vector<OptionSpec> kRunOptions = {
     {"prompt", true, "user message, put through the chat template", "TEXT"},
     {"raw-prompt", true, "prompt used verbatim (special tokens parsed, each <image> takes the next --image)", "TEXT"},
     {"system", true, "system prompt (default: the model's)", "TEXT"},
-    {"max-new-tokens", true, "generation budget (default: generation_config.json or 512)", "N"},
+    {"max-new-tokens", true,
+     "generation budget (default: generation_config.json or 512); lowered, with a note, to what the context has left",
+     "N"},
     {"min-new-tokens", true, "suppress end-of-text before N tokens", "N"},
     {"temperature", true, "0 = greedy (default: generation_config.json)", "T"},
     {"top-p", true, "nucleus sampling threshold", "P"},
@@ -35,6 +38,7 @@ const std::vector<OptionSpec> kRunOptions = {
     {"stop", true, "stop string; repeat for several", "TEXT"},
     {"device", true, "cpu, cuda or cuda:N (default cpu)", "DEV"},
     {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
+    {"max-context", true, "context length in tokens (default: the model's, at most 32768)", "N"},
     {"attention", true, "fused (default) or explicit", "MODE"},
     {"no-merge-lora", false, "run lora_A/lora_B unmerged instead of merging at load"},
     {"json", false, "after the text, print one JSON line with text, token ids and stats"},
@@ -127,6 +131,19 @@ void writeAttentionMap(const std::string& path, const core::AttentionRecorder& r
     core::require(file.good(), core::ErrorCode::Io, "cannot write " + path);
 }
 
+// The answer's budget within the model's context; a prompt that fills it says what to change.
+core::TokenBudget tokenBudget(const core::VoraEngine& engine, const core::PromptInput& prompt,
+                              const core::GenerationSettings& settings)
+{
+    try {
+        return core::fitTokenBudget(engine.promptPositions(prompt), engine.summary().maxContext, settings.stop.maxNewTokens);
+    } catch (const core::Error& error) {
+        throw core::Error(error.code(), std::string(error.what())
+                                            + ". Shorten the prompt, pass fewer --image files, or raise --max-context "
+                                              "if the model was trained for a longer context.");
+    }
+}
+
 } // namespace
 
 int runRun(const Arguments& args)
@@ -146,6 +163,12 @@ int runRun(const Arguments& args)
         throw UsageError("--attention-detail needs --attention-map");
     }
     const core::AttentionDetail detail = attentionDetail(line.valueOr("attention-detail", "mean"));
+    if (const auto context = line.integer("max-context")) {
+        if (*context < 1) {
+            throw UsageError("--max-context must be at least 1");
+        }
+        options.maxContext = *context;
+    }
 
     const auto loadStart = std::chrono::steady_clock::now();
     const auto engine = core::VoraEngine::load(modelDir, options);
@@ -170,7 +193,12 @@ int runRun(const Arguments& args)
         engine->dumpPromptLogits(prompt, *path);
     }
 
-    const core::GenerationSettings settings = generationSettings(line, engine->summary().defaults);
+    core::GenerationSettings settings = generationSettings(line, engine->summary().defaults);
+    const core::TokenBudget budget = tokenBudget(*engine, prompt, settings);
+    if (budget.clamped()) {
+        std::cerr << "vora run: note: " << core::describeClampedBudget(budget) << " (--max-new-tokens, --max-context)\n";
+    }
+    settings.stop = core::withTokenBudget(settings.stop, budget);
 
     core::TextCallbacks callbacks;
     callbacks.onText = [](std::string_view piece) { std::cout << piece << std::flush; };
@@ -193,6 +221,9 @@ int runRun(const Arguments& args)
         out["load_ms"] = loadMs;
         out["device"] = engine->summary().device;
         out["dtype"] = engine->summary().dtype;
+        out["max_new_tokens"] = budget.newTokens;
+        out["max_new_tokens_requested"] = budget.requestedNewTokens;
+        out["context_tokens"] = budget.contextTokens;
         std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
         std::cerr << "[" << s.generatedTokens << " tokens, " << core::stopReasonName(s.stopReason) << "; load "

@@ -44,6 +44,7 @@ ConversationSummary summaryFrom(const QSqlQuery& query)
     summary.title = query.value(1).toString();
     summary.created = QDateTime::fromMSecsSinceEpoch(query.value(2).toLongLong());
     summary.updated = QDateTime::fromMSecsSinceEpoch(query.value(3).toLongLong());
+    summary.modelName = query.value(4).toString();
     return summary;
 }
 
@@ -188,7 +189,7 @@ void ConversationStore::deleteConversation(qint64 id)
 
 QList<ConversationSummary> ConversationStore::conversations(const QString& filter) const
 {
-    const QString columns = QStringLiteral("SELECT id, title, created_at, updated_at FROM conversations ");
+    const QString columns = QStringLiteral("SELECT id, title, created_at, updated_at, model_name FROM conversations ");
     const QString order = QStringLiteral(" ORDER BY updated_at DESC, id DESC");
     QSqlQuery query = filter.trimmed().isEmpty()
         ? runQuery(m_database, columns + order)
@@ -207,27 +208,34 @@ QList<ConversationSummary> ConversationStore::conversations(const QString& filte
 std::optional<ConversationSummary> ConversationStore::conversation(qint64 id) const
 {
     QSqlQuery query = runQuery(
-        m_database, QStringLiteral("SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?"), {id});
+        m_database, QStringLiteral("SELECT id, title, created_at, updated_at, model_name FROM conversations WHERE id = ?"), {id});
     if (!query.next()) {
         return std::nullopt;
     }
     return summaryFrom(query);
 }
 
-std::optional<ConversationSettings> ConversationStore::conversationSettings(qint64 id) const
+QJsonObject ConversationStore::conversationOverrides(qint64 id) const
 {
     QSqlQuery query = runQuery(m_database, QStringLiteral("SELECT settings_json FROM conversations WHERE id = ?"), {id});
     if (!query.next() || query.value(0).isNull()) {
-        return std::nullopt;
+        return {};
     }
-    return settingsFromJson(QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object());
+    return QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object();
 }
 
-void ConversationStore::setConversationSettings(qint64 id, const std::optional<ConversationSettings>& settings)
+void ConversationStore::setConversationOverrides(qint64 id, const QJsonObject& overrides)
 {
     transaction([&] {
         runQuery(m_database, QStringLiteral("UPDATE conversations SET settings_json = ? WHERE id = ?"),
-                 {settings ? jsonColumn(settingsToJson(*settings)) : QVariant(QMetaType::fromType<QString>()), id});
+                 {overrides.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : jsonColumn(overrides), id});
+    });
+}
+
+void ConversationStore::setConversationModel(qint64 id, const QString& modelName)
+{
+    transaction([&] {
+        runQuery(m_database, QStringLiteral("UPDATE conversations SET model_name = ? WHERE id = ?"), {modelName, id});
     });
 }
 

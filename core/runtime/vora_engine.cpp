@@ -9,6 +9,7 @@
 #include "core/attention/image_spans.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/runtime/stop_string_matcher.h"
+#include "core/runtime/tokenizer_model_check.h"
 #include "core/safetensors/safetensors_writer.h"
 #include "core/tokenizer/tokenizer.h"
 
@@ -65,6 +66,7 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
 {
     auto state = std::make_unique<State>();
     state->tokenizer = Tokenizer::load(tokenizerPath(modelDir));
+    checkTokenizerFitsModel(*state->tokenizer, loadModelConfig(modelDir), modelDir); // before the weights: fail fast
     ModelLoadOptions load;
     load.device = options.device;
     load.dtype = options.dtype;
@@ -137,6 +139,22 @@ PromptInput VoraEngine::rawPrompt(std::string_view text, const std::vector<Prepa
         prompt.images.push_back(image.pixels);
     }
     return prompt;
+}
+
+int64_t VoraEngine::promptPositions(const PromptInput& prompt) const
+{
+    const int patch = m_state->model->config().vision ? m_state->model->config().vision->patchSize : 14;
+    int64_t positions = 0;
+    size_t image = 0;
+    for (const int64_t id : prompt.ids) {
+        if (id != kImageTokenSentinel) {
+            ++positions;
+        } else if (image < prompt.images.size()) {
+            const ImagePixels& pixels = prompt.images[image++];
+            positions += int64_t(pixels.height / patch) * int64_t(pixels.width / patch);
+        }
+    }
+    return positions;
 }
 
 TextResult VoraEngine::generate(const PromptInput& prompt, const GenerationSettings& settings, const TextCallbacks& callbacks)

@@ -93,6 +93,9 @@ public:
     // Verbatim text (special tokens parsed), each "<image>" bound to the next image.
     PromptInput rawPrompt(std::string_view text, const std::vector<PreparedImage>& images) const;
 
+    // Positions the prompt occupies once each image is expanded to its patches (no model work).
+    int64_t promptPositions(const PromptInput& prompt) const;
+
     // settings.stop.eosIds is ignored: generation always ends at the model's end tokens
     // (summary().defaults.stop.eosIds). Throws Error(InvalidArgument) for settings out of range.
     TextResult generate(const PromptInput& prompt, const GenerationSettings& settings, const TextCallbacks& callbacks = {});
