@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/io/durable_file.h"
 #include "core/io/fault_injection.h"
+#include "core/io/remove_tree.h"
 #include "core/io/staging_folder.h"
 #include "core/model/weight_loader.h"
 #include "core/safetensors/safetensors_file.h"
@@ -132,21 +133,16 @@ CheckpointContents readCheckpoint(const std::string& checkpointDir, c10::Device 
 
 namespace {
 
-// A checkpoint folder is flat (a few files), so it is emptied file by file and then removed. Not
-// fs::remove_all: every training run on the GPU machine (gVisor kernel, GCC 13.3's libstdc++) died of a
-// segfault at a null address inside pruning, before the old folder was gone; remove_all's descriptor-relative
-// walk is the only call that pruning adds to what the first save already did (docs/demo-model.md, run 1).
+// A checkpoint folder is flat (a few files): one holding a folder is not ours to delete.
 void removeCheckpointFolder(const fs::path& folder)
 {
     std::error_code error;
     for (const auto& entry : fs::directory_iterator(folder, error)) {
         core::require(!entry.is_directory(), core::ErrorCode::Io,
                       folder.string() + ": not a checkpoint folder (it holds the folder " + entry.path().filename().string() + ")");
-        fs::remove(entry.path(), error);
-        core::require(!error, core::ErrorCode::Io, entry.path().string() + ": cannot delete: " + error.message());
     }
     core::require(!error, core::ErrorCode::Io, folder.string() + ": cannot list: " + error.message());
-    fs::remove(folder, error);
+    core::removeTree(folder, error);
     core::require(!error, core::ErrorCode::Io, folder.string() + ": cannot delete an old checkpoint: " + error.message());
 }
 

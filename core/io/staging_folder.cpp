@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/io/durable_file.h"
+#include "core/io/remove_tree.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -25,21 +26,11 @@ fs::path parentOf(const fs::path& target)
     return target.has_parent_path() ? target.parent_path() : fs::path(".");
 }
 
-// Not fs::remove_all: on the GPU machine (gVisor, GCC 13's libstdc++) its descriptor-relative walk
-// segfaulted inside checkpoint pruning (docs/demo-model.md, run 1). Staging folders are flat, so a
-// plain walk with directory_iterator and remove does. Errors are ignored: this is cleanup.
+// Cleanup: failures are ignored (what stays is removed by the next build's stale-staging sweep).
 void removeTree(const fs::path& folder)
 {
-    std::error_code ec;
-    if (!fs::exists(fs::symlink_status(folder, ec))) {
-        return;
-    }
-    if (fs::is_directory(fs::symlink_status(folder, ec))) {
-        for (const auto& entry : fs::directory_iterator(folder, ec)) {
-            removeTree(entry.path());
-        }
-    }
-    fs::remove(folder, ec);
+    std::error_code ignored;
+    core::removeTree(folder, ignored);
 }
 
 bool processIsGone(const std::string& pidText)
