@@ -4,6 +4,7 @@
 #include "core/tokenizer/tokenizer.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,10 @@ struct ChatTurn {
 struct ChatTemplateOptions {
     std::string defaultSystemPrompt = "You are a helpful assistant."; // used when turns[0] is not a system turn
     bool addGenerationPrompt = true;
+    // Answers as they were generated (TextResult::historyIds), keyed by the assistant turn's index in
+    // `turns`: used verbatim instead of encoding the turn's text, so the next turn's prompt matches what a
+    // ChatSession has cached, token for token. Turns without an entry are encoded from their text.
+    std::map<size_t, std::vector<int64_t>> answerIds;
 };
 
 // The prompt string with real special-token strings and "<image>" placeholders (for display/debug

@@ -5,6 +5,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <limits>
+#include <mutex>
 #include <random>
 
 namespace vora::core {
@@ -18,6 +20,73 @@ const char* stopReasonName(StopReason reason)
     case StopReason::Cancelled: return "cancelled";
     }
     return "unknown";
+}
+
+namespace {
+
+constexpr float kMinusInfinity = -std::numeric_limits<float>::infinity();
+
+at::Tensor penalised(const SamplingParams& params, const at::Tensor& logits, const at::Tensor& seen)
+{
+    if (params.repetitionPenalty == 1.0 || !seen.defined()) {
+        return logits;
+    }
+    const at::Tensor adjusted = at::where(logits < 0, logits * params.repetitionPenalty, logits / params.repetitionPenalty);
+    return at::where(seen, adjusted, logits);
+}
+
+// Inverse CDF over the survivors (values sorted descending, -inf for dropped ones): the first index whose
+// cumulative probability exceeds u x total, kept inside the survivors whatever the rounding.
+at::Tensor inverseCdfPick(const at::Tensor& values, const at::Tensor& uniform)
+{
+    const at::Tensor probabilities = at::softmax(values, 0);
+    const at::Tensor cumulative = probabilities.cumsum(0);
+    const at::Tensor threshold = uniform.to(at::kFloat) * cumulative.narrow(0, values.size(0) - 1, 1);
+    const at::Tensor below = (cumulative <= threshold).sum();
+    const at::Tensor lastSurvivor = (probabilities > 0).sum() - 1;
+    return at::minimum(below, lastSurvivor).reshape({1});
+}
+
+} // namespace
+
+at::Tensor drawToken(const SamplingParams& params, const at::Tensor& rawLogits, const at::Tensor& seen,
+                     const at::Tensor& uniform, const at::Tensor& suppressed)
+{
+    at::Tensor logits = penalised(params, rawLogits.to(at::kFloat), seen);
+    if (suppressed.defined()) {
+        logits = logits.masked_fill(suppressed, kMinusInfinity);
+    }
+    at::Tensor token;
+    if (params.greedy()) {
+        token = logits.argmax().reshape({1});
+    } else {
+        const at::Tensor scores = logits / params.temperature;
+        at::Tensor values;
+        at::Tensor indices;
+        if (params.topK > 0 && params.topK < scores.size(0)) {
+            std::tie(values, indices) = scores.topk(params.topK); // sorted descending
+        } else {
+            std::tie(values, indices) = scores.sort(/*stable=*/true, 0, /*descending=*/true);
+        }
+        // top-p (transformers: drop the tail whose cumulative probability is <= 1 - top_p, keep >= 1)
+        if (params.topP < 1.0) {
+            const at::Tensor cumulative = at::softmax(values.flip(0), 0).cumsum(0);
+            const at::Tensor remove = (cumulative <= (1.0 - params.topP)).flip(0);
+            remove.narrow(0, 0, 1).fill_(false);
+            values = values.masked_fill(remove, kMinusInfinity);
+        }
+        if (params.minP > 0.0) {
+            const at::Tensor probabilities = at::softmax(values, 0);
+            const at::Tensor remove = probabilities < probabilities.max() * params.minP;
+            remove.narrow(0, 0, 1).fill_(false);
+            values = values.masked_fill(remove, kMinusInfinity);
+        }
+        token = indices.index_select(0, inverseCdfPick(values, uniform));
+    }
+    if (seen.defined()) {
+        seen.index_fill_(0, token, true);
+    }
+    return token;
 }
 
 Sampler::Sampler(const SamplingParams& params)
@@ -42,73 +111,54 @@ void Sampler::setHistory(const std::vector<int64_t>& tokens)
     }
 }
 
-void Sampler::remember(int64_t token)
-{
-    if (m_seenMask.defined()) {
-        m_seenMask.narrow(0, token, 1).fill_(true); // one tiny kernel, no host-to-device copy per step
-    } else {
-        m_history.push_back(token);
-    }
-}
-
-at::Tensor Sampler::penalised(const at::Tensor& logits)
+at::Tensor Sampler::seenMask(int64_t vocab, c10::Device device)
 {
     if (m_params.repetitionPenalty == 1.0) {
-        return logits;
+        return {};
     }
-    if (!m_seenMask.defined()) {
-        m_seenMask = at::zeros({logits.size(0)}, at::TensorOptions().dtype(at::kBool).device(logits.device()));
+    if (!m_seenMask.defined() || m_seenMask.device() != device) {
+        m_seenMask = at::zeros({vocab}, at::TensorOptions().dtype(at::kBool).device(device));
         if (!m_history.empty()) {
-            const at::Tensor ids = at::tensor(m_history, at::TensorOptions().dtype(at::kLong)).to(logits.device());
-            m_seenMask.index_fill_(0, ids.clamp(0, logits.size(0) - 1), true);
+            const at::Tensor ids = at::tensor(m_history, at::TensorOptions().dtype(at::kLong)).to(device);
+            m_seenMask.index_fill_(0, ids.clamp(0, vocab - 1), true);
         }
     }
-    const at::Tensor adjusted = at::where(logits < 0, logits * m_params.repetitionPenalty, logits / m_params.repetitionPenalty);
-    return at::where(m_seenMask, adjusted, logits);
+    return m_seenMask;
 }
 
-int64_t Sampler::next(const at::Tensor& rawLogits, const std::vector<int64_t>& suppressed)
+double Sampler::nextUniform()
 {
-    at::Tensor logits = penalised(rawLogits.to(at::kFloat));
+    auto* generator = at::check_generator<at::CPUGeneratorImpl>(m_generator);
+    const std::lock_guard<std::mutex> lock(m_generator.mutex());
+    return static_cast<double>(generator->random64() >> 11) * 0x1.0p-53; // 53 random bits in [0, 1)
+}
+
+at::Tensor Sampler::takeUniforms(int64_t count)
+{
+    at::Tensor uniforms = at::empty({count}, at::TensorOptions().dtype(at::kDouble));
+    double* data = uniforms.data_ptr<double>();
+    for (int64_t i = 0; i < count; ++i) {
+        data[i] = nextUniform();
+    }
+    return uniforms;
+}
+
+at::Tensor Sampler::draw(const at::Tensor& logits, const at::Tensor& suppressed)
+{
+    const at::Tensor uniform = m_params.greedy()
+        ? at::Tensor()
+        : at::full({1}, nextUniform(), at::TensorOptions().dtype(at::kDouble).device(logits.device()));
+    return drawToken(m_params, logits, seenMask(logits.size(0), logits.device()), uniform, suppressed);
+}
+
+int64_t Sampler::next(const at::Tensor& logits, const std::vector<int64_t>& suppressed)
+{
+    at::Tensor mask;
     if (!suppressed.empty()) {
-        const at::Tensor ids = at::tensor(suppressed, at::TensorOptions().dtype(at::kLong)).to(logits.device());
-        logits = logits.index_fill(0, ids, -std::numeric_limits<float>::infinity());
+        mask = at::zeros({logits.size(0)}, at::TensorOptions().dtype(at::kBool).device(logits.device()));
+        mask.index_fill_(0, at::tensor(suppressed, at::TensorOptions().dtype(at::kLong)).to(logits.device()), true);
     }
-    int64_t token = 0;
-    if (m_params.greedy()) {
-        token = logits.argmax().item<int64_t>();
-    } else {
-        at::Tensor scores = logits / m_params.temperature;
-        at::Tensor candidates;
-        if (m_params.topK > 0 && m_params.topK < scores.size(0)) {
-            auto [values, indices] = scores.topk(m_params.topK); // sorted descending
-            scores = values.cpu();
-            candidates = indices.cpu();
-        } else {
-            auto [values, indices] = scores.sort(/*stable=*/true, 0, /*descending=*/true);
-            scores = values.cpu();
-            candidates = indices.cpu();
-        }
-        // top-p (transformers: drop the tail whose cumulative probability is <= 1 - top_p, keep >= 1)
-        if (m_params.topP < 1.0) {
-            const at::Tensor ascending = scores.flip(0);
-            const at::Tensor cumulative = at::softmax(ascending, 0).cumsum(0);
-            at::Tensor remove = (cumulative <= (1.0 - m_params.topP)).flip(0);
-            remove[0] = false;
-            scores = scores.masked_fill(remove, -std::numeric_limits<float>::infinity());
-        }
-        if (m_params.minP > 0.0) {
-            const at::Tensor probabilities = at::softmax(scores, 0);
-            at::Tensor remove = probabilities < probabilities.max() * m_params.minP;
-            remove[0] = false;
-            scores = scores.masked_fill(remove, -std::numeric_limits<float>::infinity());
-        }
-        const at::Tensor probabilities = at::softmax(scores, 0);
-        const int64_t pick = at::multinomial(probabilities, 1, false, m_generator).item<int64_t>();
-        token = candidates[pick].item<int64_t>();
-    }
-    remember(token);
-    return token;
+    return draw(logits, mask).item<int64_t>();
 }
 
 } // namespace vora::core

@@ -1,6 +1,8 @@
 #include "core/runtime/vora_engine.h"
 
 #include "core/error.h"
+#include "core/generation/chat_session.h"
+#include "core/generation/decode_graphs.h"
 #include "core/generation/generator.h"
 #include "core/generation/sequence_assembly.h"
 #include "core/image/model_image.h"
@@ -13,6 +15,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 namespace vora::core {
@@ -39,6 +42,7 @@ struct VoraEngine::State {
     PreprocessConfig preprocess;
     ModelSummary summary;
     AttentionImpl attention = AttentionImpl::Fused;
+    std::unique_ptr<DecodeGraphs> graphs; // null: eager decoding (see summary.decodePath)
 };
 
 VoraEngine::VoraEngine(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -74,7 +78,49 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
     s.maxContext = state->model->maxContext();
     s.loadSeconds = state->model->report().loadSeconds;
     s.defaults = loadGenerationDefaults(modelDir, config);
-    return std::unique_ptr<VoraEngine>(new VoraEngine(std::move(state)));
+    if (!state->model->device().is_cuda()) {
+        s.decodePath = "eager";
+    } else if (!options.cudaGraphs) {
+        s.decodePath = "eager (CUDA graphs turned off)";
+    } else {
+        std::string whyNot;
+        state->graphs = makeDecodeGraphs(*state->model, {}, &whyNot);
+        s.decodePath = state->graphs ? state->graphs->description() : "eager (" + whyNot + ")";
+    }
+    const bool onGpu = state->model->device().is_cuda();
+    std::unique_ptr<VoraEngine> engine(new VoraEngine(std::move(state)));
+    if (options.warmUp && onGpu) { // the CPU has no lazily loaded kernels to warm
+        engine->warmUp();
+    }
+    return engine;
+}
+
+void VoraEngine::warmUp()
+{
+    const auto started = std::chrono::steady_clock::now();
+    const VoraModel& model = *m_state->model;
+    const int64_t vocab = model.config().vocabSize;
+    PromptInput prompt;
+    for (int64_t i = 0; i < 8; ++i) {
+        prompt.ids.push_back((i * 7919 + 13) % vocab); // any in-vocabulary ids
+    }
+    if (model.vision() && model.device().is_cuda()) {
+        // An image of the model's own size: the kernels of a typical first question get loaded now.
+        ImagePixels image;
+        image.height = image.width = m_state->preprocess.imageSize;
+        image.chw.assign(size_t(3) * image.height * image.width, 0.5f);
+        prompt.ids.insert(prompt.ids.begin() + 4, kImageTokenSentinel);
+        prompt.images.push_back(std::move(image));
+    }
+    StopCriteria stop; // no end-of-text ids: all three tokens are decoded
+    stop.maxNewTokens = 3;
+    generate(prompt, defaultSampling(), stop);
+    if (m_state->graphs) {
+        SamplingParams greedy;
+        greedy.temperature = 0;
+        m_state->graphs->prepare(greedy);
+    }
+    m_state->summary.warmUpSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
 const ModelSummary& VoraEngine::summary() const { return m_state->summary; }
@@ -145,11 +191,28 @@ StopCriteria VoraEngine::defaultStopCriteria() const
     return stop;
 }
 
+void ChatSessionDeleter::operator()(ChatSession* session) const { delete session; }
+
+ChatSessionHandle VoraEngine::openSession(bool reuse) const
+{
+    ChatSessionHandle session(new ChatSession(*m_state->model, m_state->graphs.get()));
+    session->setReuse(reuse);
+    return session;
+}
+
+int64_t VoraEngine::sessionCacheBytes(const ChatSession& session) { return session.cacheBytes(); }
+
 TextResult VoraEngine::generate(const PromptInput& prompt, const SamplingParams& sampling, const StopCriteria& stop,
                                 const TextCallbacks& callbacks)
 {
+    ChatSession session(*m_state->model, m_state->graphs.get());
+    return generate(session, prompt, sampling, stop, callbacks);
+}
+
+TextResult VoraEngine::generate(ChatSession& session, const PromptInput& prompt, const SamplingParams& sampling,
+                                const StopCriteria& stop, const TextCallbacks& callbacks)
+{
     const VoraModel& model = *m_state->model;
-    const AssembledSequence sequence = assembleSequence(model, prompt);
     StreamingDecoder decoder(*m_state->tokenizer, /*skipSpecial=*/true);
     StopStringMatcher matcher(stop.stopStrings);
     TextResult result;
@@ -161,21 +224,27 @@ TextResult VoraEngine::generate(const PromptInput& prompt, const SamplingParams&
             }
         }
     };
+    auto isEos = [&](int64_t token) { return std::find(stop.eosIds.begin(), stop.eosIds.end(), token) != stop.eosIds.end(); };
 
     GenerationHooks hooks;
     hooks.stopRequested = callbacks.stopRequested;
     hooks.attention = m_state->attention;
+    std::vector<size_t> decodedEnd; // bytes decoded through each token (before stop strings are held back)
+    size_t decodedBytes = 0;
     hooks.onToken = [&](int64_t token) {
-        if (std::find(stop.eosIds.begin(), stop.eosIds.end(), token) != stop.eosIds.end()) {
-            return true;
+        if (!isEos(token)) {
+            const std::string piece = decoder.push(static_cast<int32_t>(token));
+            decodedBytes += piece.size();
+            emit(matcher.push(piece));
         }
-        emit(matcher.push(decoder.push(static_cast<int32_t>(token))));
+        decodedEnd.push_back(decodedBytes);
         return !matcher.matched();
     };
     if (callbacks.attention) {
+        const AssembledSequence layout = layoutSequence(model, prompt);
         std::vector<ImageSpan> spans;
-        for (int64_t i = 0; i < sequence.length(); ++i) {
-            if (sequence.isImage[static_cast<size_t>(i)] && (i == 0 || !sequence.isImage[static_cast<size_t>(i - 1)])) {
+        for (int64_t i = 0; i < layout.length(); ++i) {
+            if (layout.isImage[static_cast<size_t>(i)] && (i == 0 || !layout.isImage[static_cast<size_t>(i - 1)])) {
                 spans.push_back({i, 0, 0});
             }
         }
@@ -184,10 +253,10 @@ TextResult VoraEngine::generate(const PromptInput& prompt, const SamplingParams&
             spans[i].gridHeight = prompt.images[i].height / patch;
             spans[i].gridWidth = prompt.images[i].width / patch;
         }
-        callbacks.attention->begin(std::move(spans), sequence.length());
+        callbacks.attention->begin(std::move(spans), layout.length());
         hooks.observer = callbacks.attention->observer();
     }
-    const GenerationOutput output = vora::core::generate(model, sequence, sampling, stop, hooks);
+    const GenerationOutput output = session.generate(prompt, sampling, stop, hooks);
     if (!matcher.matched()) {
         emit(matcher.push(decoder.flush()));
         emit(matcher.flush());
@@ -195,6 +264,17 @@ TextResult VoraEngine::generate(const PromptInput& prompt, const SamplingParams&
     result.tokenIds = output.tokens;
     result.reason = output.reason;
     result.stats = output.stats;
+    result.prefilledTokens = output.prefilledTokens;
+    result.decodePath = output.decodePath;
+    result.historyIds = output.tokens;
+    if (output.reason == StopReason::StopString) {
+        // Keep the tokens whose text lies wholly before the stop string; the cache forgets the rest.
+        const auto kept = std::count_if(decodedEnd.begin(), decodedEnd.end(), [&](size_t end) { return end <= result.text.size(); });
+        result.historyIds.resize(static_cast<size_t>(kept));
+        session.truncate(output.stats.promptTokens + kept);
+    } else if (!result.historyIds.empty() && isEos(result.historyIds.back())) {
+        result.historyIds.pop_back();
+    }
     return result;
 }
 

@@ -1,0 +1,43 @@
+#include "core/generation/eager_stepper.h"
+
+#include "core/generation/sampler.h"
+#include "core/model/kv_cache.h"
+#include "core/model/vora_model.h"
+
+#include <torch/torch.h>
+
+namespace vora::core {
+
+EagerStepper::EagerStepper(const VoraModel& model, KvCache& cache, Sampler& sampler, const EosSuppression& suppression,
+                           const ForwardOptions& forward, std::function<void(const at::Tensor&)> onStepLogits,
+                           at::Tensor firstToken)
+    : m_model(model)
+    , m_cache(cache)
+    , m_sampler(sampler)
+    , m_suppression(suppression)
+    , m_forward(forward)
+    , m_onStepLogits(std::move(onStepLogits))
+{
+    m_tokens.push_back(std::move(firstToken));
+}
+
+void EagerStepper::enqueue()
+{
+    const DecoderModel& decoder = m_model.decoder();
+    const AttentionMaskSpec overEverything{{}, at::Tensor(), false};
+    const at::Tensor ids = m_tokens.back().view({1, 1});
+    const at::Tensor hidden = decoder.forward(decoder.embed(ids), m_cache.length(), overEverything, &m_cache, m_forward);
+    const at::Tensor logits = decoder.logits(hidden.select(1, 0)).squeeze(0).to(at::kFloat);
+    if (m_onStepLogits) {
+        m_onStepLogits(logits);
+    }
+    const auto k = static_cast<int64_t>(m_tokens.size());
+    m_tokens.push_back(m_sampler.draw(logits, m_suppression.forToken(k)));
+}
+
+int64_t EagerStepper::token(int64_t k)
+{
+    return m_tokens.at(static_cast<size_t>(k)).item<int64_t>();
+}
+
+} // namespace vora::core
