@@ -1,9 +1,14 @@
 // `vora bench`: load time, prefill, time to first token, decode speed and peak memory on a
-// synthetic prompt (random text ids + one random image of N patch tokens), greedy, batch 1.
-// Prints one JSON line. A benchmark, not a test: nothing here asserts a speed.
+// synthetic prompt (random text ids + one random image of N patch tokens), greedy, batch 1; then a
+// second turn in the same ChatSession (the answer plus a short follow-up, the image still in the cache)
+// for the second-turn time to first token. Prints one JSON line. A benchmark, not a test: nothing here
+// asserts a speed.
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "core/error.h"
+#include "core/device/cuda_devices.h"
+#include "core/generation/chat_session.h"
+#include "core/generation/decode_graphs.h"
 #include "core/generation/generator.h"
 #include "core/model/vora_model.h"
 
@@ -30,6 +35,9 @@ const std::vector<OptionSpec> kBenchOptions = {
     {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
     {"attention", true, "fused (default) or explicit", "MODE"},
     {"unfused", false, "keep q/k/v and gate/up as separate projections (to measure the fusion)"},
+    {"decode", true, "graph (default on CUDA: one CUDA graph per step), eager, or both (one line each)", "MODE"},
+    {"gemv", true, "matrix-vector product of graph decoding: auto (default), vora or cublas", "IMPL"},
+    {"follow-up-tokens", true, "text tokens of the second turn (default 20)", "N"},
 };
 
 // A patch grid of exactly n tokens, as square as n allows.
@@ -77,12 +85,38 @@ double median(std::vector<double> values)
     return values[values.size() / 2];
 }
 
+core::DecodeGemv gemvOf(const std::string& text)
+{
+    if (text == "auto") {
+        return core::DecodeGemv::Auto;
+    }
+    if (text == "vora") {
+        return core::DecodeGemv::Vora;
+    }
+    if (text == "cublas") {
+        return core::DecodeGemv::Cublas;
+    }
+    throw UsageError("--gemv must be auto, vora or cublas");
+}
+
+std::string deviceName(const core::VoraModel& model)
+{
+    if (model.device().is_cuda()) {
+        for (const core::ComputeDevice& device : core::cudaDevices()) {
+            if (device.id == model.device().str() || (device.id == "cuda:0" && model.device().str() == "cuda")) {
+                return device.name;
+            }
+        }
+    }
+    return model.device().str();
+}
+
 } // namespace
 
 int runBench(const Arguments& args)
 {
     const CommandLine line("vora bench --model DIR [--image-tokens N] [--prompt-tokens N] [--new-tokens N] "
-                           "[--device DEV] [--dtype TYPE]",
+                           "[--device DEV] [--dtype TYPE] [--decode graph|eager] [--gemv IMPL]",
                            kBenchOptions, args);
     core::ModelLoadOptions options;
     options.device = line.valueOr("device", "cpu");
@@ -92,14 +126,24 @@ int runBench(const Arguments& args)
     if (!line.has("unfused")) {
         model->decoder().fuseForInference();
     }
+    const std::string decode = line.valueOr("decode", "graph");
+    if (decode != "graph" && decode != "eager" && decode != "both") {
+        throw UsageError("--decode must be graph, eager or both");
+    }
+    std::unique_ptr<core::DecodeGraphs> graphs;
+    std::string whyNoGraphs = "not a CUDA device";
+    if (decode != "eager" && model->device().is_cuda()) {
+        graphs = core::makeDecodeGraphs(*model, {gemvOf(line.valueOr("gemv", "auto"))}, &whyNoGraphs);
+    }
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     const int64_t imageTokens = line.integer("image-tokens").value_or(model->vision() ? 1024 : 0);
     const int64_t promptTokens = line.integer("prompt-tokens").value_or(64);
     const int newTokens = static_cast<int>(line.integer("new-tokens").value_or(128));
+    const int64_t followUpTokens = line.integer("follow-up-tokens").value_or(20);
     const int repeat = static_cast<int>(std::max<long long>(1, line.integer("repeat").value_or(3)));
-    if (promptTokens < 1 || imageTokens < 0 || newTokens < 1) {
-        throw UsageError("--prompt-tokens and --new-tokens must be >= 1, --image-tokens >= 0");
+    if (promptTokens < 1 || imageTokens < 0 || newTokens < 1 || followUpTokens < 1) {
+        throw UsageError("--prompt-tokens, --new-tokens and --follow-up-tokens must be >= 1, --image-tokens >= 0");
     }
     core::GenerationHooks hooks;
     const std::string attention = line.valueOr("attention", "fused");
@@ -109,42 +153,65 @@ int runBench(const Arguments& args)
     hooks.attention = attention == "fused" ? core::AttentionImpl::Fused : core::AttentionImpl::Explicit;
 
     const core::PromptInput prompt = syntheticPrompt(*model, promptTokens, imageTokens);
+    const core::PromptInput followUpText = syntheticPrompt(*model, followUpTokens, 0);
     core::SamplingParams greedy;
     greedy.temperature = 0;
     core::StopCriteria stop; // no eos: always decode newTokens
-    stop.maxNewTokens = std::min(4, newTokens);
-    {
-        const c10::InferenceMode inference;
-        core::generate(*model, core::assembleSequence(*model, prompt), greedy, stop, hooks); // warm-up
-    }
-    stop.maxNewTokens = newTokens;
-    std::vector<double> prefill, firstToken, decode;
-    core::GenerationStats last;
-    for (int i = 0; i < repeat; ++i) {
-        const c10::InferenceMode inference;
-        const auto output = core::generate(*model, core::assembleSequence(*model, prompt), greedy, stop, hooks);
-        prefill.push_back(output.stats.prefillMs);
-        firstToken.push_back(output.stats.timeToFirstTokenMs);
-        decode.push_back(output.stats.decodeTokensPerSecond);
-        last = output.stats;
-    }
-    const nlohmann::json out = {
-        {"model", line.required("model")},
-        {"device", model->device().str()},
-        {"dtype", core::dtypeDisplayName(model->dtype())},
-        {"parameters", model->report().parameterCount},
-        {"load_s", loadSeconds},
-        {"prompt_tokens", last.promptTokens},
-        {"image_tokens", last.imageTokens},
-        {"new_tokens", last.generatedTokens},
-        {"prefill_ms", median(prefill)},
-        {"time_to_first_token_ms", median(firstToken)},
-        {"decode_tokens_per_s", median(decode)},
-        {"peak_memory_bytes", last.peakMemoryBytes},
-        {"attention", attention},
-        {"runs", repeat},
+    auto twoTurns = [&](core::DecodeGraphs* decoder, int firstTurnTokens) {
+        core::ChatSession session(*model, decoder);
+        stop.maxNewTokens = firstTurnTokens;
+        const core::GenerationOutput first = session.generate(prompt, greedy, stop, hooks);
+        core::PromptInput next = prompt;
+        next.ids.insert(next.ids.end(), first.tokens.begin(), first.tokens.end());
+        next.ids.insert(next.ids.end(), followUpText.ids.begin(), followUpText.ids.end());
+        stop.maxNewTokens = 4;
+        const core::GenerationOutput second = session.generate(next, greedy, stop, hooks);
+        return std::make_pair(first, second);
     };
-    std::cout << out.dump() << std::endl;
+    std::vector<std::pair<core::DecodeGraphs*, bool>> modes; // (decoder, graphs asked for)
+    if (decode != "eager") {
+        modes.emplace_back(graphs.get(), true); // null when graphs are unavailable: decode_path says why
+    }
+    if (decode != "graph") {
+        modes.emplace_back(nullptr, false);
+    }
+    for (const auto& [decoder, graphsAsked] : modes) {
+        twoTurns(decoder, std::min(4, newTokens)); // warm-up: kernels loaded, decode graph captured
+        std::vector<double> prefill, firstToken, decodeRate, secondFirstToken;
+        core::GenerationOutput last;
+        int64_t secondPrefilled = 0;
+        for (int i = 0; i < repeat; ++i) {
+            const auto [first, second] = twoTurns(decoder, newTokens);
+            prefill.push_back(first.stats.prefillMs);
+            firstToken.push_back(first.stats.timeToFirstTokenMs);
+            decodeRate.push_back(first.stats.decodeTokensPerSecond);
+            secondFirstToken.push_back(second.stats.timeToFirstTokenMs);
+            secondPrefilled = second.prefilledTokens;
+            last = first;
+        }
+        const std::string decodePath = graphsAsked && !decoder ? "eager (" + whyNoGraphs + ")" : last.decodePath;
+        const nlohmann::json out = {
+            {"model", line.required("model")},
+            {"device", model->device().str()},
+            {"device_name", deviceName(*model)},
+            {"dtype", core::dtypeDisplayName(model->dtype())},
+            {"parameters", model->report().parameterCount},
+            {"load_s", loadSeconds},
+            {"prompt_tokens", last.stats.promptTokens},
+            {"image_tokens", last.stats.imageTokens},
+            {"new_tokens", last.stats.generatedTokens},
+            {"prefill_ms", median(prefill)},
+            {"time_to_first_token_ms", median(firstToken)},
+            {"decode_tokens_per_s", median(decodeRate)},
+            {"second_turn_time_to_first_token_ms", median(secondFirstToken)},
+            {"second_turn_prefilled_tokens", secondPrefilled},
+            {"peak_memory_bytes", last.stats.peakMemoryBytes},
+            {"attention", attention},
+            {"decode_path", decodePath},
+            {"runs", repeat},
+        };
+        std::cout << out.dump() << std::endl;
+    }
     return 0;
 }
 

@@ -1,6 +1,7 @@
 // `vora run`: one generation from the command line, streaming text to stdout.
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
+#include "app/cli/generation_options.h"
 #include "app/cli/stop_signal.h"
 #include "core/error.h"
 #include "core/runtime/attention_recorder.h"
@@ -16,29 +17,26 @@
 namespace vora::cli {
 namespace {
 
-const std::vector<OptionSpec> kRunOptions = {
-    {"model", true, "model folder (VoRA, Qwen2 or LLaMA checkpoint)", "DIR"},
-    {"image", true, "image file or `vora preprocess` pixel file; repeat for several", "PATH"},
-    {"prompt", true, "user message, put through the chat template", "TEXT"},
-    {"raw-prompt", true, "prompt used verbatim (special tokens parsed, each <image> takes the next --image)", "TEXT"},
-    {"system", true, "system prompt (default: the model's)", "TEXT"},
-    {"max-new-tokens", true, "generation budget (default: generation_config.json or 512)", "N"},
-    {"min-new-tokens", true, "suppress end-of-text before N tokens", "N"},
-    {"temperature", true, "0 = greedy (default: generation_config.json)", "T"},
-    {"top-p", true, "nucleus sampling threshold", "P"},
-    {"top-k", true, "keep the K most likely tokens (0 = off)", "K"},
-    {"min-p", true, "drop tokens below P x the top probability", "P"},
-    {"repetition-penalty", true, "penalise tokens already present (1 = off)", "R"},
-    {"seed", true, "random seed for sampling", "S"},
-    {"stop", true, "stop string; repeat for several", "TEXT"},
-    {"device", true, "cpu, cuda or cuda:N (default cpu)", "DEV"},
-    {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
-    {"attention", true, "fused (default) or explicit", "MODE"},
-    {"no-merge-lora", false, "run lora_A/lora_B unmerged instead of merging at load"},
-    {"json", false, "after the text, print one JSON line with text, token ids and stats"},
-    {"dump-logits", true, "write prefill logits and input ids to a safetensors file", "FILE"},
-    {"attention-map", true, "write each generated token's attention over the image patches as JSON", "FILE"},
-};
+std::vector<OptionSpec> runOptions()
+{
+    std::vector<OptionSpec> specs = {
+        {"model", true, "model folder (VoRA, Qwen2 or LLaMA checkpoint)", "DIR"},
+        {"image", true, "image file or `vora preprocess` pixel file; repeat for several", "PATH"},
+        {"prompt", true, "user message, put through the chat template", "TEXT"},
+        {"raw-prompt", true, "prompt used verbatim (special tokens parsed, each <image> takes the next --image)", "TEXT"},
+        {"system", true, "system prompt (default: the model's)", "TEXT"},
+        {"device", true, "cpu, cuda or cuda:N (default cpu)", "DEV"},
+        {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
+        {"attention", true, "fused (default) or explicit", "MODE"},
+        {"no-merge-lora", false, "run lora_A/lora_B unmerged instead of merging at load"},
+        {"json", false, "after the text, print one JSON line with text, token ids and stats"},
+        {"dump-logits", true, "write prefill logits and input ids to a safetensors file", "FILE"},
+        {"attention-map", true, "write each generated token's attention over the image patches as JSON", "FILE"},
+    };
+    const auto& generation = generationOptionSpecs();
+    specs.insert(specs.begin() + 5, generation.begin(), generation.end());
+    return specs;
+}
 
 core::AttentionMode attentionMode(const std::string& text)
 {
@@ -49,21 +47,6 @@ core::AttentionMode attentionMode(const std::string& text)
         return core::AttentionMode::Explicit;
     }
     throw UsageError("--attention must be fused or explicit");
-}
-
-void applySampling(const CommandLine& line, core::SamplingParams& sampling, core::StopCriteria& stop)
-{
-    if (auto v = line.number("temperature")) sampling.temperature = *v;
-    if (auto v = line.number("top-p")) sampling.topP = *v;
-    if (auto v = line.integer("top-k")) sampling.topK = static_cast<int>(*v);
-    if (auto v = line.number("min-p")) sampling.minP = *v;
-    if (auto v = line.number("repetition-penalty")) sampling.repetitionPenalty = *v;
-    if (auto v = line.integer("seed")) sampling.seed = *v;
-    if (auto v = line.integer("max-new-tokens")) stop.maxNewTokens = static_cast<int>(*v);
-    if (auto v = line.integer("min-new-tokens")) stop.minNewTokens = static_cast<int>(*v);
-    for (const std::string& s : line.values("stop")) {
-        stop.stopStrings.push_back(s);
-    }
 }
 
 void writeAttentionMap(const std::string& path, const core::AttentionRecorder& recorder,
@@ -88,23 +71,12 @@ void writeAttentionMap(const std::string& path, const core::AttentionRecorder& r
     core::require(file.good(), core::ErrorCode::Io, "cannot write " + path);
 }
 
-nlohmann::json statsJson(const core::GenerationStats& stats)
-{
-    return {{"prompt_tokens", stats.promptTokens},
-            {"image_tokens", stats.imageTokens},
-            {"generated_tokens", stats.generatedTokens},
-            {"prefill_ms", stats.prefillMs},
-            {"time_to_first_token_ms", stats.timeToFirstTokenMs},
-            {"decode_tokens_per_s", stats.decodeTokensPerSecond},
-            {"peak_memory_bytes", stats.peakMemoryBytes}};
-}
-
 } // namespace
 
 int runRun(const Arguments& args)
 {
     const CommandLine line("vora run --model DIR [--image PATH]... (--prompt TEXT | --raw-prompt TEXT) [options]",
-                           kRunOptions, args);
+                           runOptions(), args);
     const std::string modelDir = line.required("model");
     if (line.has("prompt") == line.has("raw-prompt")) {
         throw UsageError("give exactly one of --prompt and --raw-prompt");
@@ -140,7 +112,7 @@ int runRun(const Arguments& args)
 
     core::SamplingParams sampling = engine->defaultSampling();
     core::StopCriteria stop = engine->defaultStopCriteria();
-    applySampling(line, sampling, stop);
+    applyGenerationOptions(line, sampling, stop);
 
     core::TextCallbacks callbacks;
     callbacks.onText = [](std::string_view piece) { std::cout << piece << std::flush; };
@@ -157,12 +129,13 @@ int runRun(const Arguments& args)
 
     const auto& s = result.stats;
     if (line.has("json")) {
-        nlohmann::json out = statsJson(s);
+        nlohmann::json out = generationStatsJson(s);
         out["text"] = result.text;
         out["token_ids"] = result.tokenIds;
         out["stop_reason"] = core::stopReasonName(result.reason);
         out["load_ms"] = loadMs;
         out["device"] = engine->summary().device;
+        out["decode_path"] = result.decodePath;
         out["dtype"] = engine->summary().dtype;
         std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {

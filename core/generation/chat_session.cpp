@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace vora::core {
 
@@ -39,6 +40,7 @@ int64_t ChatSession::reusablePrefix(const std::vector<uint64_t>& keys, const std
 GenerationOutput ChatSession::generate(const PromptInput& prompt, const SamplingParams& sampling,
                                        const StopCriteria& stop, const GenerationHooks& hooks)
 {
+    const auto started = std::chrono::steady_clock::now();
     const AssembledSequence layout = layoutSequence(m_model, prompt);
     const int64_t length = layout.length();
     const int64_t reuse = reusablePrefix(layout.positionKeys, layout.isImage);
@@ -54,7 +56,11 @@ GenerationOutput ChatSession::generate(const PromptInput& prompt, const Sampling
     try {
         m_cache->reserve(capacity);
         const AssembledSequence sequence = assembleSequence(m_model, prompt, m_cache->length());
+        // The first token's wait includes laying out and embedding the new positions (the vision embedding).
+        const double assemblyMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         GenerationOutput output = generateWithCache(m_model, *m_cache, sequence, sampling, stop, hooks, m_graphs);
+        output.stats.prefillMs += assemblyMs;
+        output.stats.timeToFirstTokenMs += assemblyMs;
         const int64_t kept = std::min<int64_t>(output.fedTokens, static_cast<int64_t>(output.tokens.size()));
         m_cache->truncate(length + kept);
         m_keys = layout.positionKeys;

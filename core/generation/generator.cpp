@@ -127,7 +127,7 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         rules.eosIds = stop.eosIds;
         rules.onToken = hooks.onToken;
         rules.stopRequested = hooks.stopRequested;
-        rules.depth = model.device().is_cuda() ? 2 : 1;
+        rules.depth = hooks.stepsInFlight > 0 ? hooks.stepsInFlight : (model.device().is_cuda() ? 2 : 1);
         const DecodeLoopOutcome outcome = runDecodeLoop(*stepper, rules, started);
         stepper.reset();
         // Eager steps advanced the cache themselves; graph steps wrote past its host-side length.

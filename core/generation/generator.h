@@ -34,6 +34,9 @@ struct GenerationHooks {
     AttentionImpl attention = AttentionImpl::Fused;
     AttentionObserver* observer = nullptr;
     bool keepPrefillLogits = false;
+    // Decode steps queued ahead of the token being read: 0 picks 2 on CUDA (the host reads token t while
+    // step t+1 runs) and 1 on the CPU (no wasted step at a stop).
+    int stepsInFlight = 0;
 };
 
 struct GenerationOutput {

@@ -160,6 +160,11 @@ PromptInput VoraEngine::rawPrompt(std::string_view text, const std::vector<Prepa
     return prompt;
 }
 
+int64_t VoraEngine::promptPositions(const PromptInput& prompt) const
+{
+    return layoutSequence(*m_state->model, prompt).length();
+}
+
 SamplingParams VoraEngine::defaultSampling() const
 {
     const GenerationDefaults& d = m_state->summary.defaults;

@@ -108,6 +108,9 @@ public:
     // Verbatim text (special tokens parsed), each "<image>" bound to the next image.
     PromptInput rawPrompt(std::string_view text, const std::vector<PreparedImage>& images) const;
 
+    // Positions the prompt occupies once each image is expanded to its patches (no model work).
+    int64_t promptPositions(const PromptInput& prompt) const;
+
     // Sampling defaults from generation_config.json and stop ids from it and the tokenizer.
     SamplingParams defaultSampling() const;
     StopCriteria defaultStopCriteria() const;

@@ -10,6 +10,7 @@ struct TinyModelOptions {
     int hidden = 16;
     int imageSize = 56; // 4 x 4 patches of 14
     unsigned seed = 1;
+    int maxPositions = 4096; // the context
 };
 
 // Returns dir. Throws vora::core::Error on I/O failure.

@@ -3,6 +3,7 @@
 // of a teacher-forced recompute within bf16 rounding), the KV cache it writes matches, stops and min-new-tokens
 // behave, sessions reuse their cache with the logits of a fresh prefill, the mask-free prefill equals the
 // dense-mask one, and a 9k-token prompt needs no quadratic memory.
+#include "core/device/memory_stats.h"
 #include "core/generation/attention_mask.h"
 #include "core/generation/chat_session.h"
 #include "core/generation/decode_graphs.h"
@@ -12,7 +13,6 @@
 #include "gpu_check.h"
 #include "gpu_fixtures.h"
 
-#include <c10/cuda/CUDACachingAllocator.h>
 
 #include <cstdio>
 
@@ -262,18 +262,13 @@ void longPromptNeedsNoQuadraticMemory()
         image.chw[i] = static_cast<float>((i * 2654435761u) % 1000) / 500.f - 1.f;
     }
     prompt.images.push_back(std::move(image));
-    c10::cuda::CUDACachingAllocator::emptyCache();
-    const auto device = model->device().index();
-    const auto allocated = [&] {
-        return c10::cuda::CUDACachingAllocator::getDeviceStats(device)
-            .allocated_bytes[static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE)];
-    };
-    const int64_t before = allocated().current;
-    c10::cuda::CUDACachingAllocator::resetPeakStats(device);
+    resetPeakMemory(model->device());
+    const int64_t before = peakMemoryBytes(model->device()); // right after a reset: what is allocated now
     StopCriteria stop;
     stop.maxNewTokens = 4;
-    const GenerationOutput output = generate(*model, assembleSequence(*model, prompt), greedyParams(), stop);
-    const int64_t peak = allocated().peak - before;
+    ChatSession session(*model);
+    const GenerationOutput output = session.generate(prompt, greedyParams(), stop);
+    const int64_t peak = output.stats.peakMemoryBytes - before;
     std::printf("  9k prompt: %lld positions, peak %lld MB above the weights\n",
                 static_cast<long long>(output.stats.promptTokens), static_cast<long long>(peak >> 20));
     GPU_CHECK(output.stats.promptTokens == 9216 + 5, "prompt positions");
