@@ -1,8 +1,14 @@
-# Enforces the layer direction of DESIGN.md: core <- training <- app <- ui <- vora-studio.
+# Enforces the layer picture of README.md ("Layout"): two towers on vora_core,
+#   vora_core <- vora_training <- vora (the CLI)           no Qt at all
+#   vora_core <- vora_app <- vora_ui <- vora-studio        Qt; no training code in the process
 #  - vora_core and vora_training (and the vora CLI) must not link any Qt module, directly or
 #    through another target.
-#  - no file under ui/ may include a torch or ATen header.
-# Both checks run at configure time and stop the configuration when broken.
+#  - vora_app (and so vora_ui and vora-studio) must not link vora_training: the app runs training
+#    as a `vora train` child process, so a crash or OOM there cannot take the window down.
+#  - no file under ui/ may include a torch or ATen header; no file under app/, ui/ or studio/ may
+#    include a training/ or cli/ header; no file under core/, training/ or cli/ an app/, ui/ or
+#    studio/ header.
+# The checks run at configure time and stop the configuration when broken.
 
 function(_vora_collect_links target out)
   set(seen ${${out}})
@@ -41,13 +47,26 @@ function(vora_assert_no_qt target)
   endforeach()
 endfunction()
 
-function(vora_assert_ui_has_no_torch)
-  file(GLOB_RECURSE ui_files ${PROJECT_SOURCE_DIR}/ui/*.h ${PROJECT_SOURCE_DIR}/ui/*.cpp)
-  foreach(file IN LISTS ui_files)
-    file(STRINGS ${file} offending REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"](torch|ATen|c10)/")
+function(vora_assert_not_linked target forbidden)
+  if(NOT TARGET ${target})
+    return() # e.g. the gpu preset builds no Qt layers
+  endif()
+  set(links "")
+  _vora_collect_links(${target} links)
+  if(forbidden IN_LIST links)
+    message(FATAL_ERROR "Layer violation: ${target} links ${forbidden}. "
+                        "The app runs training as a `vora train` child process (see README.md, Layout).")
+  endif()
+endfunction()
+
+# Refuses any file under PROJECT_SOURCE_DIR/<folder> that includes a header whose path starts with
+# one of the prefixes (a regex alternative such as "torch|ATen|c10").
+function(vora_assert_no_includes folder prefixes why)
+  file(GLOB_RECURSE files ${PROJECT_SOURCE_DIR}/${folder}/*.h ${PROJECT_SOURCE_DIR}/${folder}/*.cpp)
+  foreach(file IN LISTS files)
+    file(STRINGS ${file} offending REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"](${prefixes})/")
     if(offending)
-      message(FATAL_ERROR "Layer violation: ${file} includes a torch header (${offending}). "
-                          "ui/ must reach the model through vora_app only.")
+      message(FATAL_ERROR "Layer violation: ${file} includes ${offending}. ${why}")
     endif()
   endforeach()
 endfunction()
@@ -56,5 +75,14 @@ function(vora_check_layer_guards)
   foreach(target vora_core vora_training vora)
     vora_assert_no_qt(${target})
   endforeach()
-  vora_assert_ui_has_no_torch()
+  foreach(target vora_app vora_ui vora-studio)
+    vora_assert_not_linked(${target} vora_training)
+  endforeach()
+  vora_assert_no_includes(ui "torch|ATen|c10" "ui/ must reach the model through vora_app only.")
+  foreach(folder app ui studio)
+    vora_assert_no_includes(${folder} "training|cli" "The app runs training as a `vora train` child process.")
+  endforeach()
+  foreach(folder core training cli)
+    vora_assert_no_includes(${folder} "app|ui|studio" "core, training and the vora CLI build without Qt.")
+  endforeach()
 endfunction()

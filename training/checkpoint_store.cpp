@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -149,6 +150,31 @@ CheckpointContents readCheckpoint(const std::string& checkpointDir, c10::Device 
     text << state.rdbuf();
     contents.stateJson = text.str();
     return contents;
+}
+
+std::vector<std::string> pruneCheckpoints(const std::string& outDir, int64_t keep)
+{
+    const fs::path root = fs::path(outDir) / "checkpoints";
+    const fs::path latest = fs::weakly_canonical(resolveCheckpointDir(outDir));
+    std::vector<fs::path> steps;
+    for (const auto& entry : fs::directory_iterator(root)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.is_directory() && name.rfind("step-", 0) == 0) {
+            steps.push_back(entry.path());
+        }
+    }
+    std::sort(steps.begin(), steps.end()); // zero-padded step numbers: newest last
+    std::vector<std::string> deleted;
+    for (size_t i = 0; i + static_cast<size_t>(keep) < steps.size(); ++i) {
+        if (fs::weakly_canonical(steps[i]) == latest) {
+            continue;
+        }
+        std::error_code error;
+        fs::remove_all(steps[i], error);
+        core::require(!error, core::ErrorCode::Io, steps[i].string() + ": cannot delete an old checkpoint: " + error.message());
+        deleted.push_back(steps[i].string());
+    }
+    return deleted;
 }
 
 } // namespace vora::training

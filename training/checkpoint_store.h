@@ -10,6 +10,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace vora::training {
 
@@ -29,5 +30,8 @@ std::string writeCheckpoint(const std::string& outDir, int64_t step, const Check
 // runOrCheckpoint: a run folder (with `latest`) or a checkpoint folder. Throws FileNotFound.
 std::string resolveCheckpointDir(const std::string& runOrCheckpoint);
 CheckpointContents readCheckpoint(const std::string& checkpointDir, c10::Device device);
+// Deletes all but the newest `keep` step checkpoints of a run folder (keep > 0), never the one `latest`
+// names. Returns the folders deleted. Throws core::Error(Io) when one cannot be removed.
+std::vector<std::string> pruneCheckpoints(const std::string& outDir, int64_t keep);
 
 } // namespace vora::training

@@ -88,29 +88,34 @@ std::map<std::string, at::Tensor> mergedTensors(const std::string& modelDir, con
     return out;
 }
 
-json mergedConfig(const std::string& modelDir, const json& trainOptions, const std::string& dtypeName)
+// The reference's config words: "bidirectional", and "default" for plain causal attention.
+std::string visionAttentionMaskName(core::VisionAttentionMask mode)
+{
+    return mode == core::VisionAttentionMask::Causal ? "default" : "bidirectional";
+}
+
+json mergedConfig(const std::string& modelDir, const TrainOptions& trained, const std::string& dtypeName)
 {
     json config = json::parse(readText(fs::path(modelDir) / "config.json"));
-    const bool wasVora = config.value("model_type", "") == "vora";
-    if (!wasVora) {
+    const core::ModelConfig base = core::parseModelConfig(config.dump(), modelDir + "/config.json");
+    if (!base.isVora()) {
         config["llm"] = fs::path(modelDir).filename().string();
-        config["image_size"] = trainOptions.value("image-size", 448);
-        config["patch_size"] = trainOptions.value("patch-size", 14);
-        config["vision_embedding_intermediate_size"] = trainOptions.value("vision-width", 1536);
+        config["image_size"] = trained.imageSize;
+        config["patch_size"] = trained.patchSize;
+        config["vision_embedding_intermediate_size"] = trained.visionWidth;
         config["vision_embedding"] = "AIMv2Embedding";
-        config["vision_attention_mask"] = "bidirectional";
     }
+    // The mode the run trained with (TrainableModel resolves it the same way), so inference matches it.
+    config["vision_attention_mask"] = visionAttentionMaskName(resolveImageAttention(trained, base));
     config["model_type"] = "vora";
     config["architectures"] = {"VoRAForCausalLM"};
     config["aux_vision"] = "";
     json targets = json::array();
-    for (const auto& t : trainOptions.value("lora-targets", std::vector<std::string>{})) {
+    for (const std::string& t : trained.loraTargets) {
         const bool mlp = t == "gate_proj" || t == "up_proj" || t == "down_proj";
         targets.push_back((mlp ? "mlp." : "self_attn.") + t);
     }
-    const int numLayers = config.value("num_hidden_layers", 0);
-    config["lora"] = {{"layers", std::min(trainOptions.value("lora-layers", 0), numLayers)}, {"r", -1},
-                      {"target_modules", targets}};
+    config["lora"] = {{"layers", std::min(trained.loraLayers, base.numLayers)}, {"r", -1}, {"target_modules", targets}};
     config["torch_dtype"] = dtypeName;
     return config;
 }
@@ -188,7 +193,8 @@ MergeReport mergeCheckpoint(const MergeOptions& options)
     const CheckpointContents ckpt = readCheckpoint(report.checkpointDir, c10::Device(c10::kCPU));
     const json state = json::parse(ckpt.stateJson);
     const double scale = state.value("lora_scale", 1.0);
-    const json trainOptions = state.value("options", json::object());
+    TrainOptions trained;
+    applyTrainConfigJson(trained, state.value("options", json::object()).dump(), report.checkpointDir + "/state.json options");
     core::require(fs::path(options.outDir) != fs::path(options.modelDir), core::ErrorCode::InvalidArgument,
                   "--out must differ from --model");
     fs::create_directories(options.outDir);
@@ -199,10 +205,10 @@ MergeReport mergeCheckpoint(const MergeOptions& options)
     const auto tensors = mergedTensors(options.modelDir, ckpt, scale, report.mergedLinears);
     report.tensors = static_cast<int64_t>(tensors.size());
     report.shards = writeShards(options.outDir, tensors, dtype, options.shardBytes);
-    std::ofstream(fs::path(options.outDir) / "config.json") << mergedConfig(options.modelDir, trainOptions, dtypeName).dump(2) << "\n";
+    std::ofstream(fs::path(options.outDir) / "config.json") << mergedConfig(options.modelDir, trained, dtypeName).dump(2) << "\n";
     std::vector<fs::path> sources = {options.modelDir};
-    if (!trainOptions.value("tokenizer", std::string()).empty()) {
-        sources.push_back(trainOptions["tokenizer"].get<std::string>());
+    if (!trained.tokenizerPath.empty()) {
+        sources.push_back(trained.tokenizerPath);
     }
     for (const fs::path& source : sources) {
         if (!fs::is_directory(source)) {
@@ -218,8 +224,7 @@ MergeReport mergeCheckpoint(const MergeOptions& options)
     }
 
     if (options.probe) {
-        TrainOptions unmerged;
-        applyTrainConfigJson(unmerged, trainOptions.dump(), report.checkpointDir + "/state.json");
+        TrainOptions unmerged = trained;
         unmerged.modelDir = options.modelDir;
         unmerged.device = "cpu";
         unmerged.dtype = "float32";

@@ -48,6 +48,7 @@ std::unique_ptr<TrainableModel> TrainableModel::create(const TrainOptions& optio
     core::VoraModel& model = *t.m_model;
     core::DecoderModel& decoder = model.decoder();
     const c10::Device device = model.device();
+    const core::VisionAttentionMask imageAttention = resolveImageAttention(options, decoder.config);
     auto add = [&](const std::string& name, at::Tensor* slot, at::Tensor init) {
         at::Tensor master = init.to(device, torch::kFloat).detach().clone().set_requires_grad(true);
         t.m_params.push_back({name, master, slot});
@@ -72,6 +73,8 @@ std::unique_ptr<TrainableModel> TrainableModel::create(const TrainOptions& optio
         model.vision() = v;
         t.m_freshVision = true;
     }
+    // Recorded in the model's config: the trainer's collation and the merged config.json read it there.
+    decoder.config.vision->attentionMask = imageAttention;
     core::VisionEmbedding& v = *model.vision();
     add("vision_embedding.patchifier.proj.weight", &v.patchifier.proj_weight, v.patchifier.proj_weight);
     add("vision_embedding.patchifier.proj.bias", &v.patchifier.proj_bias, v.patchifier.proj_bias);

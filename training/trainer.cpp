@@ -9,8 +9,11 @@
 #include "training/checkpoint_store.h"
 #include "training/distillation.h"
 #include "training/lr_schedule.h"
+#include "training/progress_log.h"
+#include "training/sample_set.h"
 #include "training/trainable_model.h"
 #include "training/training_step.h"
+#include "training/validation.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
@@ -19,7 +22,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
 namespace vora::training {
@@ -27,42 +29,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-std::vector<TrainingSample> buildSamples(const TrainOptions& options, const core::Tokenizer& tokenizer)
-{
-    const DataSet data = readDataFiles(options.dataFiles);
-    DataCheckOptions check;
-    check.imageRoot = options.imageRoot;
-    check.tokenizer = &tokenizer;
-    check.maxTextLen = options.maxTextLen;
-    const DataCheckReport report = checkDataSet(data, check);
-    std::vector<std::string> refused;
-    for (const DataProblem& problem : report.problems) {
-        if (problem.kind != DataProblemKind::OverLength) {
-            refused.push_back(problem.describe());
-        }
-    }
-    if (!refused.empty() && !options.skipBadSamples) {
-        std::string list;
-        for (size_t i = 0; i < refused.size() && i < 20; ++i) {
-            list += "\n  " + refused[i];
-        }
-        throw core::Error(core::ErrorCode::InvalidArgument,
-                          std::to_string(refused.size()) + " bad sample line(s) (fix them, or pass --skip-bad-samples):" + list
-                              + (refused.size() > 20 ? "\n  ..." : ""));
-    }
-    SampleBuilderOptions build;
-    build.imageRoot = options.imageRoot;
-    build.maxTextLen = options.maxTextLen;
-    std::vector<TrainingSample> samples;
-    for (size_t i = 0; i < data.records.size(); ++i) {
-        if (!report.bad[i]) {
-            samples.push_back(buildTrainingSample(data.records[i], tokenizer, build));
-        }
-    }
-    core::require(!samples.empty(), core::ErrorCode::InvalidArgument, "no usable training samples");
-    return samples;
-}
 
 // The order of epoch e depends on the seed and e only, so a resumed run sees the same batches.
 std::vector<size_t> epochOrder(uint64_t seed, int64_t epoch, size_t count)
@@ -85,13 +51,18 @@ struct DataCursor {
 
 class Loop {
 public:
-    Loop(const TrainOptions& options, const std::function<void(const std::string&)>& emit)
-        : m_options(options), m_emit(emit)
+    Loop(const TrainOptions& options, const ProgressLog::Sink& sink)
+        : m_options(options), m_log(options.outDir, sink)
     {
         validateTrainOptions(options);
         torch::manual_seed(options.seed);
         const auto tokenizer = core::Tokenizer::load(options.tokenizerPath.empty() ? options.modelDir : options.tokenizerPath);
-        m_samples = buildSamples(options, *tokenizer);
+        SampleSetOptions sampleSet{options.imageRoot, options.maxTextLen, options.skipBadSamples, "training"};
+        m_samples = buildSampleSet(options.dataFiles, *tokenizer, sampleSet);
+        if (!options.valDataFiles.empty()) {
+            sampleSet.role = "validation";
+            m_valSamples = buildSampleSet(options.valDataFiles, *tokenizer, sampleSet);
+        }
         m_model = TrainableModel::create(options);
         if (!options.distillDir.empty()) {
             m_distiller = std::make_unique<Distiller>(options.distillDir, *m_model);
@@ -111,7 +82,7 @@ public:
         const int64_t microPerEpoch = (static_cast<int64_t>(m_samples.size()) + options.batchSize - 1) / options.batchSize;
         const int64_t stepsPerEpoch = std::max<int64_t>(1, microPerEpoch / options.gradAccum);
         m_totalSteps = options.maxSteps > 0 ? options.maxSteps : options.epochs * stepsPerEpoch;
-        m_schedule = {parseScheduleKind(options.schedule), options.lr, options.warmupSteps, m_totalSteps, 0.0};
+        m_schedule = {options.schedule, options.lr, options.warmupSteps, m_totalSteps, options.minLrRatio};
     }
 
     TrainResult run(const std::atomic<bool>* stop)
@@ -128,9 +99,11 @@ public:
         }
         result.startStep = m_step;
         result.totalSteps = m_totalSteps;
-        emit({{"event", "start"}, {"step", m_step}, {"total_steps", m_totalSteps}, {"samples", m_samples.size()},
-              {"trainable_parameters", m_model->trainableElements()}, {"device", m_collate.device.str()},
-              {"distill_heads", m_distiller ? m_distiller->heads() : 0}});
+        const bool causal = m_collate.maskMode == core::VisionAttentionMask::Causal;
+        m_log.emit("start", {{"step", m_step}, {"total_steps", m_totalSteps}, {"samples", m_samples.size()},
+                             {"val_samples", m_valSamples.size()}, {"trainable_parameters", m_model->trainableElements()},
+                             {"device", m_collate.device.str()}, {"image_attention", causal ? "causal" : "bidirectional"},
+                             {"distill_heads", m_distiller ? m_distiller->heads() : 0}});
         const auto started = std::chrono::steady_clock::now();
         while (m_step < m_totalSteps) {
             const auto stepStarted = std::chrono::steady_clock::now();
@@ -143,8 +116,13 @@ public:
             line["samples_per_s"] = line["samples"].get<double>() / std::max(seconds, 1e-9);
             line["memory_bytes"] = core::peakMemoryBytes(m_collate.device);
             line["eta_s"] = elapsed / static_cast<double>(done) * static_cast<double>(m_totalSteps - m_step);
-            emit(line);
+            m_log.emit("step", line);
             const bool stopping = stop && stop->load();
+            const bool validationDue = !m_valSamples.empty()
+                                       && ((m_options.valEvery > 0 && m_step % m_options.valEvery == 0) || m_step == m_totalSteps);
+            if (validationDue && !stopping) {
+                validate();
+            }
             if ((m_options.saveEvery > 0 && m_step % m_options.saveEvery == 0) || stopping || m_step == m_totalSteps) {
                 result.lastCheckpoint = save();
                 savedAt = m_step;
@@ -158,7 +136,11 @@ public:
             result.lastCheckpoint = save();
         }
         result.finalStep = m_step;
-        emit({{"event", result.stopped ? "stopped" : "done"}, {"step", m_step}, {"checkpoint", result.lastCheckpoint}});
+        json last = {{"step", m_step}, {"checkpoint", result.lastCheckpoint}};
+        if (result.stopped) {
+            last["reason"] = "signal";
+        }
+        m_log.emit(result.stopped ? "stopped" : "done", last);
         return result;
     }
 
@@ -225,11 +207,19 @@ private:
         const json state = {{"step", m_step}, {"optimizer_steps", m_optimizer->steps()}, {"epoch", m_cursor.epoch},
                             {"position", m_cursor.position}, {"samples_seen", m_samplesSeen},
                             {"total_steps", m_totalSteps}, {"lora_scale", m_model->loraScale()},
-                            {"schedule", m_options.schedule}, {"lr", m_options.lr}, {"warmup_steps", m_options.warmupSteps},
-                            {"data_samples", m_samples.size()}, {"options", json::parse(toJson(m_options))}};
-        contents.stateJson = state.dump(1);
+                            {"schedule", scheduleKindName(m_options.schedule)}, {"lr", m_options.lr},
+                            {"warmup_steps", m_options.warmupSteps}, {"data_samples", m_samples.size()},
+                            {"options", json::parse(toJson(m_options))}};
+        json withValidation = state;
+        if (m_validation.contains("step") && m_validation["step"] == m_step) {
+            withValidation["validation"] = m_validation;
+        }
+        contents.stateJson = withValidation.dump(1);
         const std::string dir = writeCheckpoint(m_options.outDir, m_step, contents);
-        emit({{"event", "checkpoint"}, {"step", m_step}, {"path", dir}});
+        m_log.emit("checkpoint", {{"step", m_step}, {"path", dir}});
+        if (m_options.keepCheckpoints > 0) {
+            pruneCheckpoints(m_options.outDir, m_options.keepCheckpoints);
+        }
         return dir;
     }
 
@@ -252,22 +242,21 @@ private:
         m_step = state.at("step").get<int64_t>();
         m_cursor = {state.at("epoch").get<int64_t>(), state.at("position").get<int64_t>()};
         m_samplesSeen = state.value("samples_seen", int64_t(0));
-        emit({{"event", "resumed"}, {"step", m_step}, {"path", dir}});
+        m_log.emit("resumed", {{"step", m_step}, {"path", dir}});
     }
 
-    void emit(const json& line)
+    void validate()
     {
-        const std::string text = line.dump();
-        std::ofstream out(fs::path(m_options.outDir) / "progress.jsonl", std::ios::app);
-        out << text << "\n";
-        if (m_emit) {
-            m_emit(text);
-        }
+        const ValidationResult v = validationLoss(*m_model, m_valSamples, m_collate, m_options.batchSize);
+        m_validation = {{"step", m_step}, {"val_loss", v.loss}, {"val_samples", v.samples}, {"val_tokens", v.supervisedTokens}};
+        m_log.emit("validation", m_validation);
     }
 
     const TrainOptions& m_options;
-    const std::function<void(const std::string&)>& m_emit;
+    ProgressLog m_log;
     std::vector<TrainingSample> m_samples;
+    std::vector<TrainingSample> m_valSamples;
+    json m_validation = json::object(); // the latest validation line's fields
     std::unique_ptr<TrainableModel> m_model;
     std::unique_ptr<Distiller> m_distiller;
     std::vector<at::Tensor> m_masters;

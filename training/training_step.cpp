@@ -99,8 +99,13 @@ thread_local std::vector<std::unique_ptr<Recompute>> t_records;
 StepLosses computeLosses(TrainableModel& trainable, const Batch& batch, const Distiller* distiller,
                          bool gradientCheckpointing)
 {
+    return computeLosses(trainable.model(), batch, distiller, gradientCheckpointing);
+}
+
+StepLosses computeLosses(core::VoraModel& model, const Batch& batch, const Distiller* distiller,
+                         bool gradientCheckpointing)
+{
     t_records.clear();
-    core::VoraModel& model = trainable.model();
     const core::DecoderModel& decoder = model.decoder();
     at::Tensor embeddings = decoder.embed(batch.ids);
     if (batch.pixels.defined()) {
@@ -126,17 +131,20 @@ StepLosses computeLosses(TrainableModel& trainable, const Batch& batch, const Di
         hidden = runBlock(layer, hidden, context, gradientCheckpointing, t_records);
         capture(hidden);
     }
-    const at::Tensor logits = decoder.logits(decoder.norm.forward(hidden));
-    const int64_t length = logits.size(1);
-    const at::Tensor shiftedLogits = logits.narrow(1, 0, length - 1).reshape({-1, logits.size(2)}).to(torch::kFloat);
+    // Only the supervised positions go through the final norm and the vocabulary projection: answers
+    // are a few tokens of each sample, and [B, L, V] float logits would dominate a small model's step in
+    // time and memory. The mean over the selected rows is cross_entropy's mean with ignore_index.
+    const int64_t length = hidden.size(1);
+    const at::Tensor shiftedHidden = hidden.narrow(1, 0, length - 1).reshape({-1, hidden.size(2)});
     const at::Tensor shiftedLabels = batch.labels.narrow(1, 1, length - 1).reshape({-1});
 
     StepLosses losses;
     if (batch.supervised > 0) {
-        losses.lm = torch::nn::functional::cross_entropy(
-            shiftedLogits, shiftedLabels, torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreLabel));
+        const at::Tensor rows = shiftedLabels.ne(kIgnoreLabel).nonzero().squeeze(1);
+        const at::Tensor logits = decoder.logits(decoder.norm.forward(shiftedHidden.index_select(0, rows)));
+        losses.lm = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), shiftedLabels.index_select(0, rows));
     } else {
-        losses.lm = shiftedLogits.sum() * 0.0; // keeps the graph; nothing supervised in this batch
+        losses.lm = hidden.sum() * 0.0; // keeps the graph; nothing supervised in this batch
     }
     losses.total = losses.lm;
     if (distill) {

@@ -9,6 +9,10 @@
 
 #include <vector>
 
+namespace vora::core {
+class VoraModel;
+}
+
 namespace vora::training {
 
 class TrainableModel;
@@ -23,5 +27,8 @@ struct StepLosses {
 // model.materialize() must have run since the last optimizer update.
 StepLosses computeLosses(TrainableModel& model, const Batch& batch, const Distiller* distiller,
                          bool gradientCheckpointing);
+// The same forward and LM loss on a loaded model (evaluation: `vora eval --loss`); no distillation.
+StepLosses computeLosses(core::VoraModel& model, const Batch& batch, const Distiller* distiller = nullptr,
+                         bool gradientCheckpointing = false);
 
 } // namespace vora::training

@@ -1,7 +1,7 @@
 #pragma once
 // The messages of the open conversation, for the chat view. GUI thread only; the ChatController is
 // the only writer.
-#include "app/chat/chat_message.h"
+#include "app/values/chat_message.h"
 
 #include <QAbstractListModel>
 

@@ -1,7 +1,7 @@
 #pragma once
 // The conversations in the sidebar, newest first, narrowed by a search filter (title or message text).
 // Editing the title renames the conversation in the store. GUI thread only.
-#include "app/chat/chat_message.h"
+#include "app/values/chat_message.h"
 
 #include <QAbstractListModel>
 

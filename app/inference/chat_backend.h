@@ -1,6 +1,10 @@
 #pragma once
-// The boundary between the chat application and the inference runtime. Plain Qt value types, no torch:
-// vora_app and vora_ui compile against this header only; the runtime implements ChatBackend.
+// The boundary between the chat application and the inference runtime. Qt value types and core's
+// plain generation types (no torch): vora_app and vora_ui compile against this header only; the
+// runtime implements ChatBackend.
+#include "app/values/chat_message.h"
+#include "app/values/conversation_settings.h"
+
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -11,19 +15,6 @@
 
 namespace vora::app {
 
-struct GenerationSettings {
-    QString systemPrompt;
-    double temperature = 0.7;
-    double topP = 0.8;
-    int topK = 20;
-    double minP = 0.0;
-    double repetitionPenalty = 1.05;
-    int maxNewTokens = 512;
-    qint64 seed = -1; // -1: random
-
-    bool operator==(const GenerationSettings&) const = default;
-};
-
 struct ModelInfo {
     QString path;
     QString name;
@@ -32,8 +23,9 @@ struct ModelInfo {
     qint64 parameterCount = 0;
     int imageSize = 448;
     int patchSize = 14;
-    // What the backend suggests; the app overlays the keys found in generation_config.json.
-    GenerationSettings defaults;
+    // The settings the model starts with: from its generation_config.json
+    // (core::defaultGenerationSettings), computed by the backend.
+    core::GenerationSettings defaults;
     double loadSeconds = 0;
 };
 
@@ -41,16 +33,6 @@ struct ChatTurnInput {
     QString role;           // system | user | assistant
     QString text;
     QStringList imagePaths; // absolute paths of image files, in order; placed before the text
-};
-
-struct GenerationStats {
-    double prefillMs = 0;
-    double timeToFirstTokenMs = 0;
-    double decodeTokensPerSecond = 0;
-    int promptTokens = 0;
-    int generatedTokens = 0;
-    qint64 peakMemoryBytes = 0;
-    QString stopReason; // eos | length | stop | cancelled
 };
 
 // Called ONLY on the inference worker thread (one call at a time). Errors: throw std::exception
@@ -61,16 +43,15 @@ public:
     virtual ModelInfo load(const QString& modelDir, const QString& device,
                            const std::function<void(double fraction, const QString& stage)>& progress) = 0;
     virtual void unload() = 0;
-    // onText receives decoded text as it is produced. stopRequested may be set from any thread; the
-    // backend checks it every decode step and returns with stopReason "cancelled".
-    virtual GenerationStats generate(const QList<ChatTurnInput>& conversation, const GenerationSettings& settings,
-                                     const std::function<void(const QString& piece)>& onText,
-                                     const std::atomic<bool>& stopRequested) = 0;
+    // conversation: every turn the model sees, a system turn included. onText receives decoded text
+    // as it is produced. stopRequested may be set from any thread; the backend checks it every decode
+    // step and returns with StopReason::Cancelled.
+    virtual core::GenerationStats generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
+                                           const std::function<void(const QString& piece)>& onText,
+                                           const std::atomic<bool>& stopRequested) = 0;
 };
 
 } // namespace vora::app
 
-Q_DECLARE_METATYPE(vora::app::GenerationSettings)
 Q_DECLARE_METATYPE(vora::app::ModelInfo)
 Q_DECLARE_METATYPE(vora::app::ChatTurnInput)
-Q_DECLARE_METATYPE(vora::app::GenerationStats)

@@ -10,19 +10,6 @@ namespace {
 
 constexpr size_t kMaxCachedImages = 32;
 
-GenerationSettings defaultsOf(const core::VoraEngine& engine)
-{
-    const core::SamplingParams sampling = engine.defaultSampling();
-    GenerationSettings settings;
-    settings.temperature = sampling.temperature;
-    settings.topP = sampling.topP;
-    settings.topK = sampling.topK;
-    settings.minP = sampling.minP;
-    settings.repetitionPenalty = sampling.repetitionPenalty;
-    settings.maxNewTokens = engine.defaultStopCriteria().maxNewTokens;
-    return settings;
-}
-
 } // namespace
 
 EngineChatBackend::EngineChatBackend() = default;
@@ -49,7 +36,7 @@ ModelInfo EngineChatBackend::load(const QString& modelDir, const QString& device
     info.parameterCount = s.parameterCount;
     info.imageSize = s.imageSize;
     info.patchSize = s.patchSize;
-    info.defaults = defaultsOf(*m_engine);
+    info.defaults = s.defaults;
     info.loadSeconds = s.loadSeconds;
     return info;
 }
@@ -73,16 +60,14 @@ const core::PreparedImage& EngineChatBackend::preparedImage(const QString& path)
     return *it->second;
 }
 
-GenerationStats EngineChatBackend::generate(const QList<ChatTurnInput>& conversation, const GenerationSettings& settings,
-                                            const std::function<void(const QString&)>& onText,
-                                            const std::atomic<bool>& stopRequested)
+core::GenerationStats EngineChatBackend::generate(const QList<ChatTurnInput>& conversation,
+                                                  const core::GenerationSettings& settings,
+                                                  const std::function<void(const QString&)>& onText,
+                                                  const std::atomic<bool>& stopRequested)
 {
     core::require(m_engine != nullptr, core::ErrorCode::InvalidArgument, "No model is loaded.");
     std::vector<core::ChatTurn> turns;
     std::vector<core::PreparedImage> images;
-    if (!settings.systemPrompt.isEmpty()) {
-        turns.push_back({"system", settings.systemPrompt.toStdString(), 0});
-    }
     for (const ChatTurnInput& input : conversation) {
         if (!input.imagePaths.isEmpty() && !m_engine->summary().hasVision) {
             throw core::Error(core::ErrorCode::InvalidArgument,
@@ -95,32 +80,12 @@ GenerationStats EngineChatBackend::generate(const QList<ChatTurnInput>& conversa
     }
     const core::PromptInput prompt = m_engine->chatPrompt(turns, images);
 
-    core::SamplingParams sampling;
-    sampling.temperature = settings.temperature;
-    sampling.topP = settings.topP;
-    sampling.topK = settings.topK;
-    sampling.minP = settings.minP;
-    sampling.repetitionPenalty = settings.repetitionPenalty;
-    sampling.seed = settings.seed;
-    core::StopCriteria stop = m_engine->defaultStopCriteria();
-    stop.maxNewTokens = settings.maxNewTokens;
-
     core::TextCallbacks callbacks;
     callbacks.stopRequested = &stopRequested;
     callbacks.onText = [&onText](std::string_view piece) {
         onText(QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
     };
-    const core::TextResult result = m_engine->generate(prompt, sampling, stop, callbacks);
-
-    GenerationStats stats;
-    stats.prefillMs = result.stats.prefillMs;
-    stats.timeToFirstTokenMs = result.stats.timeToFirstTokenMs;
-    stats.decodeTokensPerSecond = result.stats.decodeTokensPerSecond;
-    stats.promptTokens = static_cast<int>(result.stats.promptTokens);
-    stats.generatedTokens = static_cast<int>(result.stats.generatedTokens);
-    stats.peakMemoryBytes = result.stats.peakMemoryBytes;
-    stats.stopReason = QString::fromLatin1(core::stopReasonName(result.reason));
-    return stats;
+    return m_engine->generate(prompt, settings, callbacks).stats;
 }
 
 } // namespace vora::app

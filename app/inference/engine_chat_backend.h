@@ -22,9 +22,9 @@ public:
     ModelInfo load(const QString& modelDir, const QString& device,
                    const std::function<void(double fraction, const QString& stage)>& progress) override;
     void unload() override;
-    GenerationStats generate(const QList<ChatTurnInput>& conversation, const GenerationSettings& settings,
-                             const std::function<void(const QString& piece)>& onText,
-                             const std::atomic<bool>& stopRequested) override;
+    core::GenerationStats generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
+                                   const std::function<void(const QString& piece)>& onText,
+                                   const std::atomic<bool>& stopRequested) override;
 
 private:
     const core::PreparedImage& preparedImage(const QString& path);

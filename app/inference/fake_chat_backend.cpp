@@ -1,5 +1,7 @@
 #include "app/inference/fake_chat_backend.h"
 
+#include "core/generation/generation_config.h"
+
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QMutexLocker>
@@ -18,6 +20,7 @@ FakeChatBackend::FakeChatBackend(FakeChatScript script)
 ModelInfo FakeChatBackend::load(const QString& modelDir, const QString& device,
                                 const std::function<void(double, const QString&)>& progress)
 {
+    noteThread();
     const FakeChatScript current = script();
     const QStringList stages = {QStringLiteral("Reading config"), QStringLiteral("Loading weights"),
                                 QStringLiteral("Loading tokenizer"), QStringLiteral("Warming up")};
@@ -39,6 +42,7 @@ ModelInfo FakeChatBackend::load(const QString& modelDir, const QString& device,
         info.dtype = QStringLiteral("bf16");
     }
     info.loadSeconds = current.loadDelayMs / 1000.0;
+    info.defaults = core::defaultGenerationSettings(core::loadGenerationConfig(modelDir.toStdString()));
     QMutexLocker lock(&m_mutex);
     m_loaded = true;
     return info;
@@ -46,14 +50,17 @@ ModelInfo FakeChatBackend::load(const QString& modelDir, const QString& device,
 
 void FakeChatBackend::unload()
 {
+    noteThread();
     QMutexLocker lock(&m_mutex);
     m_loaded = false;
 }
 
-GenerationStats FakeChatBackend::generate(const QList<ChatTurnInput>& conversation, const GenerationSettings& settings,
-                                          const std::function<void(const QString&)>& onText,
-                                          const std::atomic<bool>& stopRequested)
+core::GenerationStats FakeChatBackend::generate(const QList<ChatTurnInput>& conversation,
+                                                const core::GenerationSettings& settings,
+                                                const std::function<void(const QString&)>& onText,
+                                                const std::atomic<bool>& stopRequested)
 {
+    noteThread();
     FakeChatScript current;
     {
         QMutexLocker lock(&m_mutex);
@@ -73,12 +80,13 @@ GenerationStats FakeChatBackend::generate(const QList<ChatTurnInput>& conversati
 
     QElapsedTimer clock;
     clock.start();
-    GenerationStats stats;
+    core::GenerationStats stats;
     stats.promptTokens = 16 + images * 1024;
-    stats.stopReason = QStringLiteral("eos");
+    stats.imageTokens = images * 1024;
+    stats.stopReason = core::StopReason::Eos;
     for (const QString& piece : pieces) {
         if (stopRequested.load()) {
-            stats.stopReason = QStringLiteral("cancelled");
+            stats.stopReason = core::StopReason::Cancelled;
             break;
         }
         if (!current.generateError.isEmpty() && stats.generatedTokens >= current.failAfterPieces) {
@@ -92,8 +100,8 @@ GenerationStats FakeChatBackend::generate(const QList<ChatTurnInput>& conversati
             stats.prefillMs = stats.timeToFirstTokenMs;
         }
         onText(piece);
-        if (++stats.generatedTokens >= settings.maxNewTokens) {
-            stats.stopReason = QStringLiteral("length");
+        if (++stats.generatedTokens >= settings.stop.maxNewTokens) {
+            stats.stopReason = core::StopReason::Length;
             break;
         }
     }
@@ -120,7 +128,7 @@ QList<ChatTurnInput> FakeChatBackend::lastConversation() const
     return m_lastConversation;
 }
 
-GenerationSettings FakeChatBackend::lastSettings() const
+core::GenerationSettings FakeChatBackend::lastSettings() const
 {
     QMutexLocker lock(&m_mutex);
     return m_lastSettings;
@@ -130,6 +138,26 @@ int FakeChatBackend::generateCalls() const
 {
     QMutexLocker lock(&m_mutex);
     return m_generateCalls;
+}
+
+QList<QThread*> FakeChatBackend::threadsUsed() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_threadsUsed;
+}
+
+bool FakeChatBackend::isLoaded() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_loaded;
+}
+
+void FakeChatBackend::noteThread()
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_threadsUsed.contains(QThread::currentThread())) {
+        m_threadsUsed.append(QThread::currentThread());
+    }
 }
 
 QStringList FakeChatBackend::demoAnswer(int imageCount)

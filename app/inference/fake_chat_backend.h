@@ -1,10 +1,13 @@
 #pragma once
 // A scripted ChatBackend for tests, screenshots and UI work without a model
 // (VORA_STUDIO_FAKE_BACKEND=1 makes vora-studio use it). load/generate run on the worker thread;
-// setScript and the observers may be called from any thread.
+// setScript and the observers may be called from any thread. Its model defaults come from the folder's
+// generation_config.json through core's parser, as the real backend's do.
 #include "app/inference/chat_backend.h"
 
 #include <QMutex>
+
+class QThread;
 
 namespace vora::app {
 
@@ -15,7 +18,7 @@ struct FakeChatScript {
     QString loadError;            // non-empty: load() throws this
     QString generateError;        // non-empty: generate() throws this after failAfterPieces pieces
     int failAfterPieces = 0;
-    ModelInfo info;               // returned by load() (path filled in)
+    ModelInfo info;               // returned by load() (path and defaults filled in)
 };
 
 class FakeChatBackend final : public ChatBackend {
@@ -25,25 +28,30 @@ public:
     ModelInfo load(const QString& modelDir, const QString& device,
                    const std::function<void(double, const QString&)>& progress) override;
     void unload() override;
-    GenerationStats generate(const QList<ChatTurnInput>& conversation, const GenerationSettings& settings,
-                             const std::function<void(const QString&)>& onText,
-                             const std::atomic<bool>& stopRequested) override;
+    core::GenerationStats generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
+                                   const std::function<void(const QString&)>& onText,
+                                   const std::atomic<bool>& stopRequested) override;
 
     void setScript(const FakeChatScript& script);
     QList<ChatTurnInput> lastConversation() const;
-    GenerationSettings lastSettings() const;
+    core::GenerationSettings lastSettings() const;
     int generateCalls() const;
+    // Every thread load, unload or generate ran on, so tests can check that none was the GUI thread.
+    QList<QThread*> threadsUsed() const;
+    bool isLoaded() const;
 
     static QStringList demoAnswer(int imageCount);
 
 private:
     FakeChatScript script() const;
+    void noteThread();
 
     mutable QMutex m_mutex;
     FakeChatScript m_script;
     QList<ChatTurnInput> m_lastConversation;
-    GenerationSettings m_lastSettings;
+    core::GenerationSettings m_lastSettings;
     int m_generateCalls = 0;
+    QList<QThread*> m_threadsUsed;
     bool m_loaded = false;
 };
 

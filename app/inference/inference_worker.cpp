@@ -49,11 +49,11 @@ void InferenceWorker::unload(quint64 requestId)
 }
 
 void InferenceWorker::generate(quint64 requestId, const QList<ChatTurnInput>& conversation,
-                               const GenerationSettings& settings, const StopToken& stop)
+                               const core::GenerationSettings& settings, const StopToken& stop)
 {
     if (stop->load()) {
-        GenerationStats stats;
-        stats.stopReason = QStringLiteral("cancelled");
+        core::GenerationStats stats;
+        stats.stopReason = core::StopReason::Cancelled;
         Q_EMIT generationFinished(requestId, stats);
         return;
     }
@@ -73,7 +73,7 @@ void InferenceWorker::generate(quint64 requestId, const QList<ChatTurnInput>& co
         }
     };
     try {
-        const GenerationStats stats = m_backend->generate(conversation, settings, onText, *stop);
+        const core::GenerationStats stats = m_backend->generate(conversation, settings, onText, *stop);
         flush();
         Q_EMIT generationFinished(requestId, stats);
     } catch (const std::exception& error) {

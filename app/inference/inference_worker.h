@@ -1,6 +1,6 @@
 #pragma once
 // Owns the ChatBackend and serialises all model work on its own thread. Lives on the QThread the
-// controller moves it to: its slots run there, one request at a time, in arrival order. It never
+// ModelHost moves it to: its slots run there, one request at a time, in arrival order. It never
 // touches an item model: results leave as value-type signals tagged with the request id, and the
 // receiver drops ids it no longer waits for.
 #include "app/inference/chat_backend.h"
@@ -24,9 +24,9 @@ public Q_SLOTS:
     void load(quint64 requestId, const QString& modelDir, const QString& device);
     void unload(quint64 requestId);
     // stop may be set from any thread at any time; a request whose token is already set is answered
-    // at once with stopReason "cancelled" without touching the backend.
+    // at once with StopReason::Cancelled without touching the backend.
     void generate(quint64 requestId, const QList<vora::app::ChatTurnInput>& conversation,
-                  const vora::app::GenerationSettings& settings, const vora::app::StopToken& stop);
+                  const vora::core::GenerationSettings& settings, const vora::app::StopToken& stop);
 
 Q_SIGNALS:
     void loadProgress(quint64 requestId, double fraction, const QString& stage);
@@ -36,7 +36,7 @@ Q_SIGNALS:
     // Text produced since the previous batch; at most one batch every kBatchIntervalMs (the first piece
     // goes out at once so time to first token stays visible).
     void textReady(quint64 requestId, const QString& text);
-    void generationFinished(quint64 requestId, const vora::app::GenerationStats& stats);
+    void generationFinished(quint64 requestId, const vora::core::GenerationStats& stats);
     void generationFailed(quint64 requestId, const QString& message);
 
 private:

@@ -1,11 +1,15 @@
 #include "app/models/model_folder_check.h"
 
+#include "core/error.h"
+#include "core/generation/generation_config.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 namespace vora::app {
 namespace {
@@ -106,36 +110,14 @@ ModelFolderCheck checkModelFolder(const QString& modelDir)
             return check;
         }
     }
-    if (dir.exists(QStringLiteral("generation_config.json"))) {
-        QString problem;
-        check.generationConfig = readJsonObject(dir.filePath(QStringLiteral("generation_config.json")), &problem);
-        if (!problem.isEmpty()) {
-            check.problem = problem;
-            return check;
-        }
+    try {
+        core::loadGenerationConfig(QFile::encodeName(modelDir).toStdString());
+    } catch (const core::Error& error) {
+        check.problem = QString::fromUtf8(error.what());
+        return check;
     }
     check.ok = true;
     return check;
-}
-
-GenerationSettings overlayGenerationConfig(GenerationSettings base, const QJsonObject& config)
-{
-    const auto number = [&](const char* key, auto& target) {
-        const QJsonValue value = config.value(QLatin1String(key));
-        if (value.isDouble()) {
-            target = static_cast<std::remove_reference_t<decltype(target)>>(value.toDouble());
-        }
-    };
-    number("temperature", base.temperature);
-    number("top_p", base.topP);
-    number("top_k", base.topK);
-    number("min_p", base.minP);
-    number("repetition_penalty", base.repetitionPenalty);
-    number("max_new_tokens", base.maxNewTokens);
-    if (config.value(QStringLiteral("do_sample")).isBool() && !config.value(QStringLiteral("do_sample")).toBool()) {
-        base.temperature = 0;
-    }
-    return base;
 }
 
 } // namespace vora::app

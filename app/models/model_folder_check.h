@@ -1,9 +1,6 @@
 #pragma once
 // Checks that a folder looks like a loadable model before it reaches the inference worker, so the
 // user hears exactly what is missing instead of a runtime error. Reads small JSON files only. Any thread.
-#include "app/inference/chat_backend.h"
-
-#include <QJsonObject>
 #include <QString>
 
 namespace vora::app {
@@ -12,13 +9,10 @@ struct ModelFolderCheck {
     bool ok = false;
     QString problem;                // set when !ok: one or two sentences for the user
     QString name;                   // the folder name
-    QJsonObject generationConfig;   // generation_config.json, empty when absent
 };
 
+// Also reads generation_config.json when there is one, through core's parser (the one that computes
+// the model's defaults at load), so a broken file is named before the load starts.
 ModelFolderCheck checkModelFolder(const QString& modelDir);
-
-// base with every sampling key that generation_config.json sets (temperature, top_p, top_k, min_p,
-// repetition_penalty, max_new_tokens; do_sample false means greedy: temperature 0).
-GenerationSettings overlayGenerationConfig(GenerationSettings base, const QJsonObject& generationConfig);
 
 } // namespace vora::app

@@ -180,7 +180,7 @@ std::optional<ConversationSummary> ConversationStore::conversation(qint64 id) co
     return summaryFrom(query);
 }
 
-std::optional<GenerationSettings> ConversationStore::conversationSettings(qint64 id) const
+std::optional<ConversationSettings> ConversationStore::conversationSettings(qint64 id) const
 {
     QSqlQuery query = runQuery(m_database, QStringLiteral("SELECT settings_json FROM conversations WHERE id = ?"), {id});
     if (!query.next() || query.value(0).isNull()) {
@@ -189,7 +189,7 @@ std::optional<GenerationSettings> ConversationStore::conversationSettings(qint64
     return settingsFromJson(QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object());
 }
 
-void ConversationStore::setConversationSettings(qint64 id, const std::optional<GenerationSettings>& settings)
+void ConversationStore::setConversationSettings(qint64 id, const std::optional<ConversationSettings>& settings)
 {
     runQuery(m_database, QStringLiteral("UPDATE conversations SET settings_json = ? WHERE id = ?"),
              {settings ? jsonColumn(settingsToJson(*settings)) : QVariant(QMetaType::fromType<QString>()), id});

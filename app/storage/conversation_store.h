@@ -5,7 +5,8 @@
 // database stays small so WAL checkpoints and backups stay cheap.
 // Owns one connection: use it from the thread that created it (the GUI thread in the app).
 // Every method throws StoreError on failure; nothing is half-written (each write is one transaction).
-#include "app/chat/chat_message.h"
+#include "app/values/chat_message.h"
+#include "app/values/conversation_settings.h"
 
 #include <QSqlDatabase>
 #include <QString>
@@ -36,8 +37,8 @@ public:
     // Newest first. filter: case-insensitive substring of the title or of any message's text.
     QList<ConversationSummary> conversations(const QString& filter = {}) const;
     std::optional<ConversationSummary> conversation(qint64 id) const;
-    std::optional<GenerationSettings> conversationSettings(qint64 id) const; // nullopt: model defaults
-    void setConversationSettings(qint64 id, const std::optional<GenerationSettings>& settings);
+    std::optional<ConversationSettings> conversationSettings(qint64 id) const; // nullopt: model defaults
+    void setConversationSettings(qint64 id, const std::optional<ConversationSettings>& settings);
 
     QList<ChatMessage> messages(qint64 conversationId) const; // in conversation order
     // Inserts message (its imageHashes must come from importImage) and fills in id, created, imagePaths.

@@ -1,70 +1,66 @@
 #include "app/storage/json_codec.h"
 
+#include <QJsonArray>
+
 namespace vora::app {
 namespace {
 
-template <typename T>
-void read(const QJsonObject& object, const char* key, T& target)
+// Numbers only; a value of another type keeps the default.
+auto readNumber(const QJsonObject& object)
 {
-    const QJsonValue value = object.value(QLatin1String(key));
-    if constexpr (std::is_same_v<T, QString>) {
-        if (value.isString()) {
-            target = value.toString();
+    return [&object](const char* key, auto& target) {
+        const QJsonValue value = object.value(QLatin1String(key));
+        if (value.isDouble()) {
+            target = static_cast<std::remove_reference_t<decltype(target)>>(value.toDouble());
         }
-    } else if (value.isDouble()) {
-        target = static_cast<T>(value.toDouble());
-    }
+    };
+}
+
+auto writeNumber(QJsonObject& object)
+{
+    return [&object](const char* key, const auto& value) { object.insert(QLatin1String(key), static_cast<double>(value)); };
 }
 
 } // namespace
 
-QJsonObject settingsToJson(const GenerationSettings& settings)
+QJsonObject settingsToJson(const ConversationSettings& settings)
 {
-    return {{QStringLiteral("system_prompt"), settings.systemPrompt},
-            {QStringLiteral("temperature"), settings.temperature},
-            {QStringLiteral("top_p"), settings.topP},
-            {QStringLiteral("top_k"), settings.topK},
-            {QStringLiteral("min_p"), settings.minP},
-            {QStringLiteral("repetition_penalty"), settings.repetitionPenalty},
-            {QStringLiteral("max_new_tokens"), settings.maxNewTokens},
-            {QStringLiteral("seed"), static_cast<double>(settings.seed)}};
+    QJsonObject object{{QStringLiteral("system_prompt"), settings.systemPrompt}};
+    core::visitGenerationSettings(settings.generation, writeNumber(object));
+    QJsonArray stops;
+    for (const std::string& stop : settings.generation.stop.stopStrings) {
+        stops.append(QString::fromStdString(stop));
+    }
+    object.insert(QStringLiteral("stop_strings"), stops);
+    return object;
 }
 
-GenerationSettings settingsFromJson(const QJsonObject& object)
+ConversationSettings settingsFromJson(const QJsonObject& object)
 {
-    GenerationSettings settings;
-    read(object, "system_prompt", settings.systemPrompt);
-    read(object, "temperature", settings.temperature);
-    read(object, "top_p", settings.topP);
-    read(object, "top_k", settings.topK);
-    read(object, "min_p", settings.minP);
-    read(object, "repetition_penalty", settings.repetitionPenalty);
-    read(object, "max_new_tokens", settings.maxNewTokens);
-    read(object, "seed", settings.seed);
+    ConversationSettings settings;
+    settings.systemPrompt = object.value(QStringLiteral("system_prompt")).toString();
+    core::visitGenerationSettings(settings.generation, readNumber(object));
+    for (const QJsonValue& stop : object.value(QStringLiteral("stop_strings")).toArray()) {
+        if (stop.isString()) {
+            settings.generation.stop.stopStrings.push_back(stop.toString().toStdString());
+        }
+    }
     return settings;
 }
 
-QJsonObject statsToJson(const GenerationStats& stats)
+QJsonObject statsToJson(const core::GenerationStats& stats)
 {
-    return {{QStringLiteral("prefill_ms"), stats.prefillMs},
-            {QStringLiteral("time_to_first_token_ms"), stats.timeToFirstTokenMs},
-            {QStringLiteral("decode_tokens_per_second"), stats.decodeTokensPerSecond},
-            {QStringLiteral("prompt_tokens"), stats.promptTokens},
-            {QStringLiteral("generated_tokens"), stats.generatedTokens},
-            {QStringLiteral("peak_memory_bytes"), static_cast<double>(stats.peakMemoryBytes)},
-            {QStringLiteral("stop_reason"), stats.stopReason}};
+    QJsonObject object{{QStringLiteral("stop_reason"), QLatin1String(core::stopReasonName(stats.stopReason))}};
+    core::visitStatistics(stats, writeNumber(object));
+    return object;
 }
 
-GenerationStats statsFromJson(const QJsonObject& object)
+core::GenerationStats statsFromJson(const QJsonObject& object)
 {
-    GenerationStats stats;
-    read(object, "prefill_ms", stats.prefillMs);
-    read(object, "time_to_first_token_ms", stats.timeToFirstTokenMs);
-    read(object, "decode_tokens_per_second", stats.decodeTokensPerSecond);
-    read(object, "prompt_tokens", stats.promptTokens);
-    read(object, "generated_tokens", stats.generatedTokens);
-    read(object, "peak_memory_bytes", stats.peakMemoryBytes);
-    read(object, "stop_reason", stats.stopReason);
+    core::GenerationStats stats;
+    core::visitStatistics(stats, readNumber(object));
+    const QString reason = object.value(QStringLiteral("stop_reason")).toString();
+    stats.stopReason = core::stopReasonFromName(reason.toStdString()).value_or(core::StopReason::Length);
     return stats;
 }
 

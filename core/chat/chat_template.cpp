@@ -1,6 +1,11 @@
 #include "core/chat/chat_template.h"
 
 #include "core/error.h"
+#include "core/tokenizer/tokenizer_files.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
 
 namespace vora::core {
 namespace {
@@ -45,7 +50,121 @@ void appendText(const Tokenizer& tokenizer, std::string_view text, std::vector<i
     }
 }
 
+// Jinja string-literal escapes: \n, \t, \', \" and \\.
+std::string unescapeJinja(std::string_view text)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\\' || i + 1 == text.size()) {
+            out.push_back(text[i]);
+            continue;
+        }
+        const char next = text[++i];
+        out.push_back(next == 'n' ? '\n' : next == 't' ? '\t' : next);
+    }
+    return out;
+}
+
+// The quote character of the string literal around pos, or 0 when pos is not inside one. Quotes
+// count only inside {{ }} and {% %} blocks: text outside them is copied verbatim by Jinja.
+char enclosingQuote(std::string_view text, std::size_t pos)
+{
+    bool inBlock = false;
+    char quote = 0;
+    for (std::size_t i = 0; i < pos; ++i) {
+        const std::string_view two = text.substr(i, 2);
+        if (!inBlock) {
+            inBlock = two == "{{" || two == "{%";
+            i += inBlock ? 1 : 0;
+        } else if (quote != 0) {
+            if (text[i] == '\\') {
+                ++i;
+            } else if (text[i] == quote) {
+                quote = 0;
+            }
+        } else if (text[i] == '\'' || text[i] == '"') {
+            quote = text[i];
+        } else if (two == "}}" || two == "%}") {
+            inBlock = false;
+            ++i;
+        }
+    }
+    return quote;
+}
+
+// The chat_template of a tokenizer_config.json: a string, or the entry named "default" of a list.
+std::optional<std::string> templateOf(const nlohmann::json& config)
+{
+    if (!config.is_object() || !config.contains("chat_template")) {
+        return std::nullopt;
+    }
+    const nlohmann::json& value = config["chat_template"];
+    if (value.is_string()) {
+        return value.get<std::string>();
+    }
+    if (value.is_array()) {
+        for (const auto& entry : value) {
+            if (entry.is_object() && entry.value("name", "") == "default" && entry.contains("template")
+                && entry["template"].is_string()) {
+                return entry["template"].get<std::string>();
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+std::optional<std::string> chatmlDefaultSystemPrompt(std::string_view jinja)
+{
+    const std::string_view opening = "<|im_start|>system";
+    for (std::size_t at = jinja.find(opening); at != std::string_view::npos; at = jinja.find(opening, at + 1)) {
+        const char quote = enclosingQuote(jinja, at);
+        std::size_t start = at + opening.size();
+        if (quote == 0) {
+            continue;
+        }
+        if (jinja.substr(start, 1) == "\n") {
+            start += 1;
+        } else if (jinja.substr(start, 2) == "\\n") {
+            start += 2;
+        } else {
+            continue;
+        }
+        const std::size_t end = jinja.find(kImEnd, start);
+        if (end == std::string_view::npos) {
+            continue;
+        }
+        const std::string_view body = jinja.substr(start, end - start);
+        bool closesLiteral = false;
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            if (body[i] == '\\') {
+                ++i;
+            } else if (body[i] == quote) {
+                closesLiteral = true;
+                break;
+            }
+        }
+        if (!closesLiteral) {
+            return unescapeJinja(body);
+        }
+    }
+    return std::nullopt;
+}
+
+ChatTemplateOptions chatTemplateOptionsForModel(const std::string& modelDir, bool isVora)
+{
+    ChatTemplateOptions options;
+    const std::string path = (std::filesystem::path(modelDir) / "tokenizer_config.json").string();
+    if (isVora || !fileExists(path)) {
+        return options;
+    }
+    const auto jinja = templateOf(readJsonFile(path));
+    if (jinja && jinja->find(kImStart) != std::string::npos) {
+        options.defaultSystemPrompt = chatmlDefaultSystemPrompt(*jinja).value_or("");
+    }
+    return options;
+}
 
 std::string renderChatPrompt(const std::vector<ChatTurn>& turns, const ChatTemplateOptions& options)
 {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,18 @@ struct ChatTemplateOptions {
     // ChatSession has cached, token for token. Turns without an entry are encoded from their text.
     std::map<size_t, std::vector<int64_t>> answerIds;
 };
+
+// The system prompt a ChatML Jinja chat template writes when the conversation has none: the text of
+// a string literal '<|im_start|>system\n...<|im_end|>' (Jinja escapes undone). nullopt when the
+// template writes no such default (or is not ChatML).
+std::optional<std::string> chatmlDefaultSystemPrompt(std::string_view jinjaTemplate);
+
+// The template options for a model folder. VoRA checkpoints: the reference prompt (VORA.md 3,
+// "You are a helpful assistant."). Other models whose tokenizer_config.json has a ChatML
+// chat_template: that template's default system prompt, or none when it writes none (as HF's
+// apply_chat_template renders it). Otherwise the ChatTemplateOptions defaults.
+// Throws Error(CorruptFile) naming the file when tokenizer_config.json is not valid JSON.
+ChatTemplateOptions chatTemplateOptionsForModel(const std::string& modelDir, bool isVora);
 
 // The prompt string with real special-token strings and "<image>" placeholders (for display/debug
 // and for parity checks). Throws Error(InvalidArgument) on an unknown role or a negative imageCount.

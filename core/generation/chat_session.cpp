@@ -40,6 +40,10 @@ int64_t ChatSession::reusablePrefix(const std::vector<uint64_t>& keys, const std
 GenerationOutput ChatSession::generate(const PromptInput& prompt, const SamplingParams& sampling,
                                        const StopCriteria& stop, const GenerationHooks& hooks)
 {
+    // Settings out of range are refused before the cache is touched: a bad request loses nothing.
+    validateSampling(sampling);
+    validateStopCriteria(stop);
+    const c10::InferenceMode inference; // laying out and embedding the new positions too
     const auto started = std::chrono::steady_clock::now();
     const AssembledSequence layout = layoutSequence(m_model, prompt);
     const int64_t length = layout.length();

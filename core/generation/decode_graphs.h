@@ -8,7 +8,7 @@
 // the model's shapes do not allow it (the reason goes to whyNot), and decoding stays eager.
 // Thread: the one running the model.
 #include "core/generation/decode_loop.h"
-#include "core/generation/sampling_params.h"
+#include "core/generation/generation_settings.h"
 
 #include <ATen/core/Tensor.h>
 

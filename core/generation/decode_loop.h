@@ -3,7 +3,8 @@
 // replay per step): it reads tokens in order, applies the stop rules, and keeps up to `depth` tokens in
 // flight, so on a GPU step t+1 is already queued while the host reads token t. A step queued past a stop
 // is simply discarded: its keys/values lie beyond the length the caller keeps.
-#include "core/generation/sampling_params.h"
+#include "core/generation/generation_settings.h"
+#include "core/generation/generation_stats.h"
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>

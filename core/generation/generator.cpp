@@ -69,9 +69,7 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
                                    const GenerationHooks& hooks, DecodeGraphs* graphs)
 {
     const c10::InferenceMode inference;
-    require(stop.maxNewTokens >= 1, ErrorCode::InvalidArgument, "max new tokens must be at least 1");
-    require(stop.minNewTokens >= 0 && stop.minNewTokens <= stop.maxNewTokens, ErrorCode::InvalidArgument,
-            "min new tokens must be between 0 and max new tokens");
+    validateStopCriteria(stop);
     const int64_t promptLength = sequence.length();
     const int64_t past = cache.length();
     require(sequence.embeddedFrom == past, ErrorCode::Internal,
@@ -139,7 +137,7 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         }
 
         output.tokens = outcome.tokens;
-        output.reason = outcome.reason;
+        output.stats.stopReason = outcome.reason;
         output.fedTokens = outcome.fedTokens;
         output.prefilledTokens = prefilled;
         output.stats.timeToFirstTokenMs = outcome.timeToFirstTokenMs;

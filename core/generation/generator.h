@@ -5,7 +5,8 @@
 // eager path (an attention observer, explicit attention, per-step logits), else op by op.
 // Thread: the caller's; the model is read-only, so one model may serve several generations one after
 // another (not concurrently).
-#include "core/generation/sampling_params.h"
+#include "core/generation/generation_settings.h"
+#include "core/generation/generation_stats.h"
 #include "core/generation/sequence_assembly.h"
 #include "core/model/attention.h"
 
@@ -41,8 +42,7 @@ struct GenerationHooks {
 
 struct GenerationOutput {
     std::vector<int64_t> tokens; // generated ids (a final eos included)
-    StopReason reason = StopReason::Length;
-    GenerationStats stats;
+    GenerationStats stats;        // the stop reason included
     at::Tensor prefillLogits;     // [prefilled, V] float32 on CPU when keepPrefillLogits
     int64_t prefilledTokens = 0;  // positions run through the prefill (the rest came from the cache)
     int64_t fedTokens = 0;        // generated tokens whose keys/values were written to the cache

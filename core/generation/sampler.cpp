@@ -10,21 +10,16 @@
 #include <random>
 
 namespace vora::core {
-
-const char* stopReasonName(StopReason reason)
-{
-    switch (reason) {
-    case StopReason::Eos: return "eos";
-    case StopReason::Length: return "length";
-    case StopReason::StopString: return "stop";
-    case StopReason::Cancelled: return "cancelled";
-    }
-    return "unknown";
-}
-
 namespace {
 
 constexpr float kMinusInfinity = -std::numeric_limits<float>::infinity();
+
+// The tokens a draw may choose from, most likely first, as scores (-inf for those top-p or min-p
+// removed); greedy: the argmax alone. All on the logits' device, without waiting for it.
+struct Candidates {
+    at::Tensor scores;  // [N] float32
+    at::Tensor indices; // [N] int64
+};
 
 at::Tensor penalised(const SamplingParams& params, const at::Tensor& logits, const at::Tensor& seen)
 {
@@ -35,13 +30,48 @@ at::Tensor penalised(const SamplingParams& params, const at::Tensor& logits, con
     return at::where(seen, adjusted, logits);
 }
 
-// Inverse CDF over the survivors (values sorted descending, -inf for dropped ones): the first index whose
-// cumulative probability exceeds u x total, kept inside the survivors whatever the rounding.
-at::Tensor inverseCdfPick(const at::Tensor& values, const at::Tensor& uniform)
+Candidates candidates(const SamplingParams& params, const at::Tensor& rawLogits, const at::Tensor& seen,
+                      const at::Tensor& suppressed)
 {
-    const at::Tensor probabilities = at::softmax(values, 0);
+    at::Tensor logits = penalised(params, rawLogits.to(at::kFloat), seen);
+    if (suppressed.defined()) {
+        logits = logits.masked_fill(suppressed, kMinusInfinity);
+    }
+    if (params.greedy()) {
+        return {at::zeros({1}, logits.options()), logits.argmax().reshape({1})};
+    }
+    const at::Tensor scores = logits / params.temperature;
+    Candidates out;
+    if (params.topK > 0 && params.topK < scores.size(0)) {
+        std::tie(out.scores, out.indices) = scores.topk(params.topK); // sorted descending
+    } else {
+        std::tie(out.scores, out.indices) = scores.sort(/*stable=*/true, 0, /*descending=*/true);
+    }
+    // transformers' TopPLogitsWarper: drop the tail whose cumulative probability is <= 1 - top_p,
+    // always keeping the most likely token.
+    if (params.topP < 1.0) {
+        const at::Tensor cumulative = at::softmax(out.scores.flip(0), 0).cumsum(0);
+        const at::Tensor remove = (cumulative <= (1.0 - params.topP)).flip(0);
+        remove.narrow(0, 0, 1).fill_(false);
+        out.scores = out.scores.masked_fill(remove, kMinusInfinity);
+    }
+    // transformers' MinPLogitsWarper: drop tokens below minP x the top probability.
+    if (params.minP > 0.0) {
+        const at::Tensor probabilities = at::softmax(out.scores, 0);
+        const at::Tensor remove = probabilities < probabilities.max() * params.minP;
+        remove.narrow(0, 0, 1).fill_(false);
+        out.scores = out.scores.masked_fill(remove, kMinusInfinity);
+    }
+    return out;
+}
+
+// Inverse CDF over the survivors (scores sorted descending, -inf for dropped ones): the first index whose
+// cumulative probability exceeds u x total, kept inside the survivors whatever the rounding.
+at::Tensor inverseCdfPick(const at::Tensor& scores, const at::Tensor& uniform)
+{
+    const at::Tensor probabilities = at::softmax(scores, 0);
     const at::Tensor cumulative = probabilities.cumsum(0);
-    const at::Tensor threshold = uniform.to(at::kFloat) * cumulative.narrow(0, values.size(0) - 1, 1);
+    const at::Tensor threshold = uniform.to(at::kFloat) * cumulative.narrow(0, scores.size(0) - 1, 1);
     const at::Tensor below = (cumulative <= threshold).sum();
     const at::Tensor lastSurvivor = (probabilities > 0).sum() - 1;
     return at::minimum(below, lastSurvivor).reshape({1});
@@ -49,40 +79,12 @@ at::Tensor inverseCdfPick(const at::Tensor& values, const at::Tensor& uniform)
 
 } // namespace
 
-at::Tensor drawToken(const SamplingParams& params, const at::Tensor& rawLogits, const at::Tensor& seen,
+at::Tensor drawToken(const SamplingParams& params, const at::Tensor& logits, const at::Tensor& seen,
                      const at::Tensor& uniform, const at::Tensor& suppressed)
 {
-    at::Tensor logits = penalised(params, rawLogits.to(at::kFloat), seen);
-    if (suppressed.defined()) {
-        logits = logits.masked_fill(suppressed, kMinusInfinity);
-    }
-    at::Tensor token;
-    if (params.greedy()) {
-        token = logits.argmax().reshape({1});
-    } else {
-        const at::Tensor scores = logits / params.temperature;
-        at::Tensor values;
-        at::Tensor indices;
-        if (params.topK > 0 && params.topK < scores.size(0)) {
-            std::tie(values, indices) = scores.topk(params.topK); // sorted descending
-        } else {
-            std::tie(values, indices) = scores.sort(/*stable=*/true, 0, /*descending=*/true);
-        }
-        // top-p (transformers: drop the tail whose cumulative probability is <= 1 - top_p, keep >= 1)
-        if (params.topP < 1.0) {
-            const at::Tensor cumulative = at::softmax(values.flip(0), 0).cumsum(0);
-            const at::Tensor remove = (cumulative <= (1.0 - params.topP)).flip(0);
-            remove.narrow(0, 0, 1).fill_(false);
-            values = values.masked_fill(remove, kMinusInfinity);
-        }
-        if (params.minP > 0.0) {
-            const at::Tensor probabilities = at::softmax(values, 0);
-            const at::Tensor remove = probabilities < probabilities.max() * params.minP;
-            remove.narrow(0, 0, 1).fill_(false);
-            values = values.masked_fill(remove, kMinusInfinity);
-        }
-        token = indices.index_select(0, inverseCdfPick(values, uniform));
-    }
+    const Candidates chosen = candidates(params, logits, seen, suppressed);
+    const at::Tensor token = params.greedy() ? chosen.indices
+                                             : chosen.indices.index_select(0, inverseCdfPick(chosen.scores, uniform));
     if (seen.defined()) {
         seen.index_fill_(0, token, true);
     }
@@ -92,10 +94,7 @@ at::Tensor drawToken(const SamplingParams& params, const at::Tensor& rawLogits, 
 Sampler::Sampler(const SamplingParams& params)
     : m_params(params)
 {
-    require(params.topP > 0.0 && params.topP <= 1.0, ErrorCode::InvalidArgument, "top-p must be in (0, 1]");
-    require(params.topK >= 0, ErrorCode::InvalidArgument, "top-k must be >= 0");
-    require(params.minP >= 0.0 && params.minP < 1.0, ErrorCode::InvalidArgument, "min-p must be in [0, 1)");
-    require(params.repetitionPenalty > 0.0, ErrorCode::InvalidArgument, "repetition penalty must be > 0");
+    validateSampling(params);
     const uint64_t seed = params.seed >= 0 ? static_cast<uint64_t>(params.seed) : std::random_device{}();
     m_generator = at::make_generator<at::CPUGeneratorImpl>(seed);
 }
@@ -143,6 +142,26 @@ at::Tensor Sampler::takeUniforms(int64_t count)
     return uniforms;
 }
 
+at::Tensor Sampler::suppressionMask(const at::Tensor& logits, const std::vector<int64_t>& suppressed) const
+{
+    if (suppressed.empty()) {
+        return {};
+    }
+    at::Tensor mask = at::zeros({logits.size(0)}, at::TensorOptions().dtype(at::kBool).device(logits.device()));
+    mask.index_fill_(0, at::tensor(suppressed, at::TensorOptions().dtype(at::kLong)).to(logits.device()), true);
+    return mask;
+}
+
+TokenDistribution Sampler::distribution(const at::Tensor& logits, const std::vector<int64_t>& suppressed)
+{
+    const Candidates chosen = candidates(m_params, logits, seenMask(logits.size(0), logits.device()),
+                                         suppressionMask(logits, suppressed));
+    if (m_params.greedy()) {
+        return {chosen.indices.cpu(), at::ones({1}, at::kFloat)};
+    }
+    return {chosen.indices.cpu(), at::softmax(chosen.scores, 0).cpu()};
+}
+
 at::Tensor Sampler::draw(const at::Tensor& logits, const at::Tensor& suppressed)
 {
     const at::Tensor uniform = m_params.greedy()
@@ -153,12 +172,7 @@ at::Tensor Sampler::draw(const at::Tensor& logits, const at::Tensor& suppressed)
 
 int64_t Sampler::next(const at::Tensor& logits, const std::vector<int64_t>& suppressed)
 {
-    at::Tensor mask;
-    if (!suppressed.empty()) {
-        mask = at::zeros({logits.size(0)}, at::TensorOptions().dtype(at::kBool).device(logits.device()));
-        mask.index_fill_(0, at::tensor(suppressed, at::TensorOptions().dtype(at::kLong)).to(logits.device()), true);
-    }
-    return draw(logits, mask).item<int64_t>();
+    return draw(logits, suppressionMask(logits, suppressed)).item<int64_t>();
 }
 
 } // namespace vora::core

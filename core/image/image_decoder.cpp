@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/image/image_decoder_backend.h"
 #include "core/image/image_header.h"
+#include "core/image/netpbm_decoder.h"
 
 #include <filesystem>
 #include <fstream>
@@ -38,7 +39,9 @@ DecodedImage decodeImageBytes(const std::vector<uint8_t>& bytes, const DecodeLim
             nameForErrors + ": " + imageFormatName(header.format) + " of " + std::to_string(header.width) + "x" +
                 std::to_string(header.height) + " pixels is over the limit of " + std::to_string(limits.maxPixels) +
                 " pixels (decompression-bomb guard)");
-    DecodedImage image = decodePixels(bytes, header, nameForErrors);
+    // Netpbm is ours in every build (same pixels with and without OpenCV); the rest goes to the backend.
+    DecodedImage image = isNetpbm(header.format) ? decodeNetpbm(bytes, header, nameForErrors)
+                                                 : decodePixels(bytes, header, nameForErrors);
     require(image.width > 0 && image.height > 0 &&
                 image.rgb.size() == static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * 3,
             ErrorCode::Internal, nameForErrors + ": decoder returned an inconsistent buffer");

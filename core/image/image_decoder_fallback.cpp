@@ -1,4 +1,5 @@
-// Without OpenCV (the headless GPU build) images arrive as pixel tensors made by `vora preprocess`.
+// Without OpenCV (the headless GPU build) images arrive as binary PPM/PGM (decoded by our own code
+// before this backend is asked) or as pixel tensors made by `vora preprocess`.
 #ifndef VORA_HAVE_OPENCV
 #include "core/error.h"
 #include "core/image/image_decoder_backend.h"
@@ -10,7 +11,7 @@ DecodedImage decodePixels(const std::vector<uint8_t>&, const ImageHeader& header
     throw Error(ErrorCode::UnsupportedFormat,
                 name + ": cannot decode " + imageFormatName(header.format) +
                     ": this build of VoRA Studio was built without OpenCV; pass a pixel tensor from "
-                    "`vora preprocess`");
+                    "`vora preprocess`, or convert the image to binary PPM (P6)");
 }
 
 } // namespace vora::core

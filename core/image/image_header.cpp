@@ -160,6 +160,104 @@ ImageHeader probeTiff(const ByteReader& r)
     return h;
 }
 
+// Binary netpbm: magic, whitespace, then width, height and maxval as decimal numbers separated by
+// whitespace and '#' comments (to the end of the line), then exactly one whitespace byte before the
+// raster. Bounded: the header must end within kMaxNetpbmHeader bytes and numbers have at most 9 digits.
+constexpr size_t kMaxNetpbmHeader = 1024;
+constexpr int kMaxNetpbmDigits = 9;
+
+bool isNetpbmSpace(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+class NetpbmHeaderParser {
+public:
+    NetpbmHeaderParser(const ByteReader& r, const char* kind) : m_r(r), m_kind(kind) {}
+
+    // Whitespace and comments before a number; at least one separator is required.
+    void separator()
+    {
+        const size_t start = m_at;
+        while (true) {
+            const uint8_t c = byte("header");
+            if (isNetpbmSpace(c)) {
+                ++m_at;
+            } else if (c == '#') {
+                while (byte("comment") != '\n' && byte("comment") != '\r') {
+                    ++m_at;
+                }
+            } else {
+                break;
+            }
+        }
+        require(m_at > start, ErrorCode::CorruptFile, prefix() + "header fields are not separated by whitespace");
+    }
+
+    int64_t number(const char* field)
+    {
+        separator();
+        int64_t value = 0;
+        int digits = 0;
+        for (uint8_t c = byte(field); c >= '0' && c <= '9'; c = byte(field)) {
+            require(++digits <= kMaxNetpbmDigits, ErrorCode::CorruptFile,
+                    prefix() + field + " has more than " + std::to_string(kMaxNetpbmDigits) + " digits");
+            value = value * 10 + (c - '0');
+            ++m_at;
+        }
+        require(digits > 0, ErrorCode::CorruptFile, prefix() + field + " is not a decimal number");
+        return value;
+    }
+
+    size_t finish()
+    {
+        require(isNetpbmSpace(byte("header end")), ErrorCode::CorruptFile,
+                prefix() + "maxval is not followed by a whitespace byte");
+        return m_at + 1;
+    }
+
+private:
+    std::string prefix() const { return m_r.name() + ": " + m_kind + " "; } // "photo.ppm: PPM "
+
+    uint8_t byte(const char* what)
+    {
+        require(m_at < kMaxNetpbmHeader, ErrorCode::CorruptFile,
+                prefix() + "header is longer than " + std::to_string(kMaxNetpbmHeader) + " bytes");
+        m_r.need(m_at, 1, (std::string(m_kind) + " " + what).c_str());
+        return m_r.u8(m_at);
+    }
+
+    const ByteReader& m_r;
+    const char* m_kind;
+    size_t m_at = 2; // after the magic "P5" / "P6"
+};
+
+ImageHeader probeNetpbm(const ByteReader& r)
+{
+    const uint8_t variant = r.u8(1);
+    require(variant == '5' || variant == '6', ErrorCode::UnsupportedFormat,
+            r.name() + ": netpbm P" + std::string(1, static_cast<char>(variant)) +
+                " is not supported (only binary P5 greyscale and P6 colour with maxval 255)");
+    ImageHeader h{variant == '6' ? ImageFormat::Ppm : ImageFormat::Pgm, 0, 0, false};
+    const char* kind = imageFormatName(h.format);
+    NetpbmHeaderParser parser(r, kind);
+    h.width = parser.number("width");
+    h.height = parser.number("height");
+    const int64_t maxval = parser.number("maxval");
+    require(maxval > 0 && maxval <= 65535, ErrorCode::CorruptFile,
+            r.name() + ": " + kind + " maxval " + std::to_string(maxval) + " is outside 1..65535");
+    require(maxval == 255, ErrorCode::UnsupportedFormat,
+            r.name() + ": " + kind + " maxval " + std::to_string(maxval) + " is not supported (only 255, 8-bit)");
+    h.rasterOffset = parser.finish();
+    return h;
+}
+
+bool looksLikeNetpbm(const ByteReader& r)
+{
+    return r.has(0, 3) && r.u8(0) == 'P' && r.u8(1) >= '1' && r.u8(1) <= '7'
+        && (isNetpbmSpace(r.u8(2)) || r.u8(2) == '#');
+}
+
 ImageHeader probeByMagic(const ByteReader& r)
 {
     if (r.matches(0, "\x89PNG\r\n\x1a\n"sv)) {
@@ -177,7 +275,10 @@ ImageHeader probeByMagic(const ByteReader& r)
     if (r.matches(0, "II*"sv) || r.matches(0, "MM\0*"sv) || r.matches(0, "II+"sv) || r.matches(0, "MM\0+"sv)) {
         return probeTiff(r);
     }
-    throw Error(ErrorCode::UnsupportedFormat, r.name() + ": not a PNG, JPEG, WebP, BMP or TIFF image");
+    if (looksLikeNetpbm(r)) {
+        return probeNetpbm(r);
+    }
+    throw Error(ErrorCode::UnsupportedFormat, r.name() + ": not a PNG, JPEG, WebP, BMP, TIFF, PPM or PGM image");
 }
 
 } // namespace
@@ -190,6 +291,8 @@ const char* imageFormatName(ImageFormat format)
     case ImageFormat::WebP: return "WebP";
     case ImageFormat::Bmp: return "BMP";
     case ImageFormat::Tiff: return "TIFF";
+    case ImageFormat::Ppm: return "PPM";
+    case ImageFormat::Pgm: return "PGM";
     }
     return "image";
 }

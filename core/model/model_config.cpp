@@ -217,40 +217,4 @@ ModelConfig loadModelConfig(const std::string& modelDir)
     return parseModelConfig(readTextFile(path), path.string());
 }
 
-GenerationDefaults loadGenerationDefaults(const std::string& modelDir, const ModelConfig& config)
-{
-    GenerationDefaults defaults;
-    defaults.eosTokenIds = config.eosTokenIds;
-    const fs::path path = fs::path(modelDir) / "generation_config.json";
-    if (!fs::exists(path)) {
-        return defaults;
-    }
-    json root;
-    try {
-        root = json::parse(readTextFile(path));
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::InvalidConfig, path.string() + ": not valid JSON: " + e.what());
-    }
-    require(root.is_object(), ErrorCode::InvalidConfig, path.string() + ": not a JSON object");
-    const Fields f(root, path.string());
-    defaults.temperature = f.optional<double>("temperature", 1.0);
-    defaults.topP = f.optional<double>("top_p", 1.0);
-    defaults.topK = f.optional<int>("top_k", 50);
-    defaults.repetitionPenalty = f.optional<double>("repetition_penalty", 1.0);
-    defaults.doSample = f.optional<bool>("do_sample", false);
-    if (root.contains("eos_token_id")) {
-        const auto ids = idList(root["eos_token_id"]);
-        if (!ids.empty()) {
-            defaults.eosTokenIds = ids;
-        }
-    }
-    if (root.contains("pad_token_id") && root["pad_token_id"].is_number_integer()) {
-        defaults.padTokenId = root["pad_token_id"].get<int64_t>();
-    }
-    if (root.contains("max_new_tokens") && root["max_new_tokens"].is_number_integer()) {
-        defaults.maxNewTokens = root["max_new_tokens"].get<int>();
-    }
-    return defaults;
-}
-
 } // namespace vora::core

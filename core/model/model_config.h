@@ -66,18 +66,4 @@ struct ModelConfig {
 ModelConfig parseModelConfig(const std::string& jsonText, const std::string& pathForErrors);
 ModelConfig loadModelConfig(const std::string& modelDir);
 
-struct GenerationDefaults {
-    double temperature = 0.7;
-    double topP = 0.8;
-    int topK = 20;
-    double repetitionPenalty = 1.05;
-    bool doSample = true;
-    std::vector<int64_t> eosTokenIds;
-    std::optional<int64_t> padTokenId;
-    std::optional<int> maxNewTokens;
-};
-
-// Reads generation_config.json when present; otherwise returns defaults with config's eos ids.
-GenerationDefaults loadGenerationDefaults(const std::string& modelDir, const ModelConfig& config);
-
 } // namespace vora::core

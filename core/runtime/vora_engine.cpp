@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/generation/chat_session.h"
 #include "core/generation/decode_graphs.h"
+#include "core/generation/generation_config.h"
 #include "core/generation/generator.h"
 #include "core/generation/sequence_assembly.h"
 #include "core/image/model_image.h"
@@ -34,12 +35,27 @@ std::string tokenizerPath(const std::string& modelDir)
                 modelDir + ": no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt)");
 }
 
+// generation_config.json's eos ids, else config.json's, plus the tokenizer's eos and ChatML's <|im_end|>.
+std::vector<int64_t> endTokens(std::vector<int64_t> ids, const ModelConfig& config, const Tokenizer& tokenizer)
+{
+    if (ids.empty()) {
+        ids = config.eosTokenIds;
+    }
+    for (const std::optional<int32_t> id : {tokenizer.eosId(), tokenizer.tokenToId("<|im_end|>")}) {
+        if (id && std::find(ids.begin(), ids.end(), *id) == ids.end()) {
+            ids.push_back(*id);
+        }
+    }
+    return ids;
+}
+
 } // namespace
 
 struct VoraEngine::State {
     std::unique_ptr<VoraModel> model;
     std::unique_ptr<Tokenizer> tokenizer;
     PreprocessConfig preprocess;
+    ChatTemplateOptions chatTemplate;
     ModelSummary summary;
     AttentionImpl attention = AttentionImpl::Fused;
     std::unique_ptr<DecodeGraphs> graphs; // null: eager decoding (see summary.decodePath)
@@ -64,6 +80,7 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
     state->attention = options.attention == AttentionMode::Explicit ? AttentionImpl::Explicit : AttentionImpl::Fused;
     const ModelConfig& config = state->model->config();
     state->preprocess = config.isVora() ? PreprocessConfig::fromModelDir(modelDir) : PreprocessConfig{};
+    state->chatTemplate = chatTemplateOptionsForModel(modelDir, config.isVora());
 
     ModelSummary& s = state->summary;
     s.directory = modelDir;
@@ -77,7 +94,8 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
     s.patchSize = state->preprocess.patchSize;
     s.maxContext = state->model->maxContext();
     s.loadSeconds = state->model->report().loadSeconds;
-    s.defaults = loadGenerationDefaults(modelDir, config);
+    s.defaults = defaultGenerationSettings(loadGenerationConfig(modelDir));
+    s.defaults.stop.eosIds = endTokens(s.defaults.stop.eosIds, config, *state->tokenizer);
     if (!state->model->device().is_cuda()) {
         s.decodePath = "eager";
     } else if (!options.cudaGraphs) {
@@ -112,9 +130,14 @@ void VoraEngine::warmUp()
         prompt.ids.insert(prompt.ids.begin() + 4, kImageTokenSentinel);
         prompt.images.push_back(std::move(image));
     }
-    StopCriteria stop; // no end-of-text ids: all three tokens are decoded
+    // Straight through a session rather than generate(), which always stops at the model's end tokens:
+    // here no end-of-text ids, so all three tokens are decoded.
+    StopCriteria stop;
     stop.maxNewTokens = 3;
-    generate(prompt, defaultSampling(), stop);
+    GenerationHooks hooks;
+    hooks.attention = m_state->attention;
+    ChatSession session(model, m_state->graphs.get());
+    session.generate(prompt, m_state->summary.defaults.sampling, stop, hooks);
     if (m_state->graphs) {
         SamplingParams greedy;
         greedy.temperature = 0;
@@ -126,6 +149,7 @@ void VoraEngine::warmUp()
 const ModelSummary& VoraEngine::summary() const { return m_state->summary; }
 const Tokenizer& VoraEngine::tokenizer() const { return *m_state->tokenizer; }
 const PreprocessConfig& VoraEngine::preprocessConfig() const { return m_state->preprocess; }
+const ChatTemplateOptions& VoraEngine::chatTemplateOptions() const { return m_state->chatTemplate; }
 
 PreparedImage VoraEngine::prepareImage(const std::string& path) const
 {
@@ -137,6 +161,11 @@ PreparedImage VoraEngine::prepareImage(const std::string& path) const
     image.pixels.chw = processed.pixels;
     image.geometry = processed.geometry;
     return image;
+}
+
+PromptInput VoraEngine::chatPrompt(const std::vector<ChatTurn>& turns, const std::vector<PreparedImage>& images) const
+{
+    return chatPrompt(turns, images, m_state->chatTemplate);
 }
 
 PromptInput VoraEngine::chatPrompt(const std::vector<ChatTurn>& turns, const std::vector<PreparedImage>& images,
@@ -165,37 +194,6 @@ int64_t VoraEngine::promptPositions(const PromptInput& prompt) const
     return layoutSequence(*m_state->model, prompt).length();
 }
 
-SamplingParams VoraEngine::defaultSampling() const
-{
-    const GenerationDefaults& d = m_state->summary.defaults;
-    SamplingParams sampling;
-    sampling.temperature = d.doSample ? d.temperature : 0.0;
-    sampling.topP = d.topP;
-    sampling.topK = d.topK;
-    sampling.repetitionPenalty = d.repetitionPenalty;
-    return sampling;
-}
-
-StopCriteria VoraEngine::defaultStopCriteria() const
-{
-    StopCriteria stop;
-    stop.eosIds = m_state->summary.defaults.eosTokenIds;
-    if (const auto eos = m_state->tokenizer->eosId()) {
-        if (std::find(stop.eosIds.begin(), stop.eosIds.end(), *eos) == stop.eosIds.end()) {
-            stop.eosIds.push_back(*eos);
-        }
-    }
-    if (const auto imEnd = m_state->tokenizer->tokenToId("<|im_end|>")) {
-        if (std::find(stop.eosIds.begin(), stop.eosIds.end(), *imEnd) == stop.eosIds.end()) {
-            stop.eosIds.push_back(*imEnd);
-        }
-    }
-    if (m_state->summary.defaults.maxNewTokens) {
-        stop.maxNewTokens = *m_state->summary.defaults.maxNewTokens;
-    }
-    return stop;
-}
-
 void ChatSessionDeleter::operator()(ChatSession* session) const { delete session; }
 
 ChatSessionHandle VoraEngine::openSession(bool reuse) const
@@ -207,16 +205,17 @@ ChatSessionHandle VoraEngine::openSession(bool reuse) const
 
 int64_t VoraEngine::sessionCacheBytes(const ChatSession& session) { return session.cacheBytes(); }
 
-TextResult VoraEngine::generate(const PromptInput& prompt, const SamplingParams& sampling, const StopCriteria& stop,
-                                const TextCallbacks& callbacks)
+TextResult VoraEngine::generate(const PromptInput& prompt, const GenerationSettings& settings, const TextCallbacks& callbacks)
 {
     ChatSession session(*m_state->model, m_state->graphs.get());
-    return generate(session, prompt, sampling, stop, callbacks);
+    return generate(session, prompt, settings, callbacks);
 }
 
-TextResult VoraEngine::generate(ChatSession& session, const PromptInput& prompt, const SamplingParams& sampling,
-                                const StopCriteria& stop, const TextCallbacks& callbacks)
+TextResult VoraEngine::generate(ChatSession& session, const PromptInput& prompt, const GenerationSettings& settings,
+                                const TextCallbacks& callbacks)
 {
+    StopCriteria stop = settings.stop;
+    stop.eosIds = m_state->summary.defaults.stop.eosIds;
     const VoraModel& model = *m_state->model;
     StreamingDecoder decoder(*m_state->tokenizer, /*skipSpecial=*/true);
     StopStringMatcher matcher(stop.stopStrings);
@@ -261,18 +260,17 @@ TextResult VoraEngine::generate(ChatSession& session, const PromptInput& prompt,
         callbacks.attention->begin(std::move(spans), layout.length());
         hooks.observer = callbacks.attention->observer();
     }
-    const GenerationOutput output = session.generate(prompt, sampling, stop, hooks);
+    const GenerationOutput output = session.generate(prompt, settings.sampling, stop, hooks);
     if (!matcher.matched()) {
         emit(matcher.push(decoder.flush()));
         emit(matcher.flush());
     }
     result.tokenIds = output.tokens;
-    result.reason = output.reason;
     result.stats = output.stats;
     result.prefilledTokens = output.prefilledTokens;
     result.decodePath = output.decodePath;
     result.historyIds = output.tokens;
-    if (output.reason == StopReason::StopString) {
+    if (output.stats.stopReason == StopReason::StopString) {
         // Keep the tokens whose text lies wholly before the stop string; the cache forgets the rest.
         const auto kept = std::count_if(decodedEnd.begin(), decodedEnd.end(), [&](size_t end) { return end <= result.text.size(); });
         result.historyIds.resize(static_cast<size_t>(kept));

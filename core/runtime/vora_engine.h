@@ -6,7 +6,8 @@
 // may be set from any thread.
 #include "core/chat/chat_template.h"
 #include "core/generation/prompt_input.h"
-#include "core/generation/sampling_params.h"
+#include "core/generation/generation_settings.h"
+#include "core/generation/generation_stats.h"
 #include "core/image/image_preprocessor.h"
 #include "core/model/model_config.h"
 
@@ -58,7 +59,8 @@ struct ModelSummary {
     int patchSize = 0;
     int64_t maxContext = 0;
     double loadSeconds = 0;
-    GenerationDefaults defaults;
+    // From generation_config.json (defaultGenerationSettings); stop.eosIds: every end token of the model.
+    GenerationSettings defaults;
     std::string decodePath; // "eager (why)" or the CUDA graph decoder's description
     double warmUpSeconds = 0;
 };
@@ -78,8 +80,7 @@ struct TextCallbacks {
 struct TextResult {
     std::string text;
     std::vector<int64_t> tokenIds;
-    StopReason reason = StopReason::Length;
-    GenerationStats stats;
+    GenerationStats stats;       // the stop reason included
     int64_t prefilledTokens = 0; // prompt positions run through the prefill (the rest came from a session)
     // The answer as the conversation keeps it, for ChatTemplateOptions::answerIds: the drawn ids without a
     // final end-of-text id; after a stop string, only the ids whose text lies wholly before it.
@@ -102,22 +103,21 @@ public:
 
     // An image file (any format OpenCV reads), or a .safetensors pixel file from `vora preprocess`.
     PreparedImage prepareImage(const std::string& path) const;
-    // Chat turns -> ids with sentinels; images are bound to the turns' imageCount in order.
+    // Chat turns -> ids with sentinels; images are bound to the turns' imageCount in order. Without
+    // options: the model's own (chatTemplateOptionsForModel: e.g. its template's default system prompt).
+    PromptInput chatPrompt(const std::vector<ChatTurn>& turns, const std::vector<PreparedImage>& images) const;
     PromptInput chatPrompt(const std::vector<ChatTurn>& turns, const std::vector<PreparedImage>& images,
-                           const ChatTemplateOptions& options = {}) const;
+                           const ChatTemplateOptions& options) const;
+    const ChatTemplateOptions& chatTemplateOptions() const;
     // Verbatim text (special tokens parsed), each "<image>" bound to the next image.
     PromptInput rawPrompt(std::string_view text, const std::vector<PreparedImage>& images) const;
 
     // Positions the prompt occupies once each image is expanded to its patches (no model work).
     int64_t promptPositions(const PromptInput& prompt) const;
 
-    // Sampling defaults from generation_config.json and stop ids from it and the tokenizer.
-    SamplingParams defaultSampling() const;
-    StopCriteria defaultStopCriteria() const;
-
-    // One generation from scratch.
-    TextResult generate(const PromptInput& prompt, const SamplingParams& sampling, const StopCriteria& stop,
-                        const TextCallbacks& callbacks = {});
+    // One generation from scratch. settings.stop.eosIds is ignored: generation always ends at the model's
+    // end tokens (summary().defaults.stop.eosIds). Throws Error(InvalidArgument) for settings out of range.
+    TextResult generate(const PromptInput& prompt, const GenerationSettings& settings, const TextCallbacks& callbacks = {});
 
     // Sessions: one per open conversation, each owning that conversation's KV cache. Pass the whole
     // conversation every turn, earlier answers as their historyIds (ChatTemplateOptions::answerIds); only
@@ -125,8 +125,8 @@ public:
     // themselves. The app bounds memory with sessionCacheBytes and drops sessions it evicts (a new
     // session rebuilds the cache on the next turn). reuse = false prefills every turn from scratch.
     ChatSessionHandle openSession(bool reuse = true) const;
-    TextResult generate(ChatSession& session, const PromptInput& prompt, const SamplingParams& sampling,
-                        const StopCriteria& stop, const TextCallbacks& callbacks = {});
+    TextResult generate(ChatSession& session, const PromptInput& prompt, const GenerationSettings& settings,
+                        const TextCallbacks& callbacks = {});
     static int64_t sessionCacheBytes(const ChatSession& session);
 
     // Prefill logits over the expanded prompt, written as safetensors: "logits" float32 [L, V],

@@ -95,10 +95,9 @@ BpeModel::BpeModel(TokenMap vocab, const std::vector<std::pair<std::string, std:
         m_byteFallbackIds[b] = tokenToId(name).value_or(-1);
         m_byteIds[b] = -1;
         if (m_options.byteLevel) {
-            const auto id = tokenToId(byteLevelChar(static_cast<unsigned char>(b)));
-            require(id.has_value(), ErrorCode::InvalidConfig,
-                    context + ": byte-level vocabulary lacks the symbol for byte " + std::to_string(b));
-            m_byteIds[b] = *id;
+            // Vocabularies may lack some bytes (SmolLM2's has no symbol for 21 control and
+            // never-in-UTF-8 bytes): those become the unknown token or nothing, as in HF.
+            m_byteIds[b] = tokenToId(byteLevelChar(static_cast<unsigned char>(b))).value_or(-1);
         }
     }
     require(!m_options.byteLevel
@@ -135,13 +134,28 @@ bool BpeModel::isByteFallbackToken(int32_t id) const
 
 void BpeModel::initialSymbols(std::string_view word, std::vector<int32_t>& symbols) const
 {
+    int32_t pendingUnk = -1; // an unknown-token symbol not yet pushed (fuse_unk)
     if (m_options.byteLevel) {
         for (const char c : word) {
-            symbols.push_back(m_byteIds[static_cast<unsigned char>(c)]);
+            const int32_t id = m_byteIds[static_cast<unsigned char>(c)];
+            if (id >= 0) {
+                if (pendingUnk >= 0) {
+                    symbols.push_back(pendingUnk);
+                    pendingUnk = -1;
+                }
+                symbols.push_back(id);
+            } else if (m_unkId) {
+                if (pendingUnk >= 0 && !m_options.fuseUnk) {
+                    symbols.push_back(pendingUnk);
+                }
+                pendingUnk = *m_unkId;
+            }
+        }
+        if (pendingUnk >= 0) {
+            symbols.push_back(pendingUnk);
         }
         return;
     }
-    int32_t pendingUnk = -1; // an unknown-token symbol not yet pushed (fuse_unk)
     std::size_t pos = 0;
     std::string piece;
     while (pos < word.size()) {
@@ -275,7 +289,7 @@ void BpeModel::encodeWord(std::string_view word, std::vector<int32_t>& out) cons
             return;
         }
     }
-    if (m_options.byteLevel && word.size() == 1) {
+    if (m_options.byteLevel && word.size() == 1 && m_byteIds[static_cast<unsigned char>(word[0])] >= 0) {
         out.push_back(m_byteIds[static_cast<unsigned char>(word[0])]);
         return;
     }

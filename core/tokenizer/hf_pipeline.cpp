@@ -57,6 +57,33 @@ void splitWords(SplitPattern pattern, const std::string& word, std::vector<std::
     }
 }
 
+// HF's Digits pre-tokenizer: numeric characters (Rust's char::is_numeric, i.e. \p{N}) split off,
+// each alone ("Isolated") or as runs ("Contiguous"); the text between them stays whole.
+void splitDigits(const std::string& word, bool individual, std::vector<std::string>& out)
+{
+    std::size_t pos = 0;
+    std::size_t pieceStart = 0;
+    bool pieceIsNumber = false;
+    auto flush = [&](std::size_t end) {
+        if (end > pieceStart) {
+            out.push_back(word.substr(pieceStart, end - pieceStart));
+        }
+        pieceStart = end;
+    };
+    while (pos < word.size()) {
+        const std::size_t start = pos;
+        const bool isNumber = unicode::charClass(unicode::decodeUtf8(word, pos)) == unicode::CharClass::Number;
+        if (isNumber && individual) {
+            flush(start);
+            flush(pos);
+        } else if (isNumber != pieceIsNumber) {
+            flush(start);
+        }
+        pieceIsNumber = isNumber;
+    }
+    flush(word.size());
+}
+
 // A token's bytes under the byte-level alphabet; tokens with other characters stay as they are.
 void appendByteLevelBytes(const std::string& token, std::string& out)
 {
@@ -193,6 +220,10 @@ void parsePreTokenizer(const json& node, const std::string& file, HfPipeline& ou
         out.preTokenizers.push_back({PreTokenizerStep::Kind::ByteLevel, SplitPattern::Gpt2,
                                      node.value("use_regex", true), node.value("add_prefix_space", false)});
         out.byteLevel = true;
+    } else if (type == "Digits") {
+        PreTokenizerStep step{PreTokenizerStep::Kind::Digits};
+        step.individualDigits = node.value("individual_digits", false);
+        out.preTokenizers.push_back(step);
     } else {
         unsupported(file, "pre_tokenizer", type);
     }
@@ -295,7 +326,9 @@ void preTokenize(const HfPipeline& pipeline, std::string_view text, std::vector<
             if (step.kind == PreTokenizerStep::Kind::ByteLevel && step.addPrefixSpace && !word.starts_with(' ')) {
                 word.insert(0, 1, ' ');
             }
-            if (step.kind == PreTokenizerStep::Kind::Split || step.useRegex) {
+            if (step.kind == PreTokenizerStep::Kind::Digits) {
+                splitDigits(word, step.individualDigits, next);
+            } else if (step.kind == PreTokenizerStep::Kind::Split || step.useRegex) {
                 splitWords(step.pattern, word, next);
             } else {
                 next.push_back(std::move(word));

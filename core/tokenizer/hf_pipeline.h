@@ -1,6 +1,6 @@
 #pragma once
 // The steps of an HF tokenizer.json pipeline that this runtime implements: normalizers (NFC,
-// Prepend, Replace), pre-tokenizers (Split with a recognised regex, ByteLevel), post-processors
+// Prepend, Replace), pre-tokenizers (Split with a recognised regex, ByteLevel, Digits), post-processors
 // (TemplateProcessing, Bert/Roberta, ByteLevel) and decoders (ByteLevel, Replace, ByteFallback,
 // Fuse, Strip). Parsing throws Error(UnsupportedFormat) naming the file and the unknown step.
 #include "core/tokenizer/pre_tokenizer.h"
@@ -22,10 +22,12 @@ struct NormalizerStep {
 };
 
 struct PreTokenizerStep {
-    enum class Kind { Split, ByteLevel } kind;
+    enum class Kind { Split, ByteLevel, Digits } kind;
     SplitPattern pattern = SplitPattern::Gpt2; // Split, or ByteLevel with useRegex
     bool useRegex = false;
     bool addPrefixSpace = false;
+    // Digits: every \p{N} character its own piece (true), or each run of them one piece (false).
+    bool individualDigits = false;
 };
 
 struct DecoderStep {

@@ -25,7 +25,7 @@ inline QString makeModelFolder(const QString& parent, const QString& name = QStr
     writeFile(dir.filePath(QStringLiteral("model.safetensors")), "placeholder");
     writeFile(dir.filePath(QStringLiteral("tokenizer.json")), "{}");
     writeFile(dir.filePath(QStringLiteral("generation_config.json")),
-              R"({"temperature": 0.3, "top_p": 0.9, "top_k": 40, "repetition_penalty": 1.1})");
+              R"({"do_sample": true, "temperature": 0.3, "top_p": 0.9, "top_k": 40, "repetition_penalty": 1.1})");
     return dir.path();
 }
 

@@ -57,15 +57,18 @@ private Q_SLOTS:
             store.addMessage(question);
             ChatMessage answer = message(id, QStringLiteral("assistant"), QStringLiteral("A red square"));
             answer.state = MessageState::Stopped;
-            GenerationStats stats;
+            vora::core::GenerationStats stats;
             stats.generatedTokens = 3;
             stats.decodeTokensPerSecond = 12.5;
-            stats.stopReason = QStringLiteral("cancelled");
+            stats.stopReason = vora::core::StopReason::StopString;
             answer.stats = stats;
             store.addMessage(answer);
-            GenerationSettings settings;
+            ConversationSettings settings;
             settings.systemPrompt = QStringLiteral("Be brief.");
-            settings.seed = 42;
+            settings.generation.sampling.seed = 42;
+            settings.generation.sampling.minP = 0.05;
+            settings.generation.stop.minNewTokens = 3;
+            settings.generation.stop.stopStrings = {"\n\n", "User:"};
             store.setConversationSettings(id, settings);
         }
         ConversationStore reopened(dir.path());
@@ -79,9 +82,17 @@ private Q_SLOTS:
         QCOMPARE(messages.at(1).state, MessageState::Stopped);
         QVERIFY(messages.at(1).stats.has_value());
         QCOMPARE(messages.at(1).stats->generatedTokens, 3);
-        QCOMPARE(messages.at(1).stats->stopReason, QStringLiteral("cancelled"));
-        QCOMPARE(reopened.conversationSettings(id)->systemPrompt, QStringLiteral("Be brief."));
-        QCOMPARE(reopened.conversationSettings(id)->seed, 42);
+        QCOMPARE(messages.at(1).stats->decodeTokensPerSecond, 12.5);
+        QCOMPARE(messages.at(1).stats->stopReason, vora::core::StopReason::StopString);
+        const ConversationSettings settings = *reopened.conversationSettings(id);
+        QCOMPARE(settings.systemPrompt, QStringLiteral("Be brief."));
+        QCOMPARE(settings.generation.sampling.seed, 42);
+        QCOMPARE(settings.generation.sampling.minP, 0.05);
+        QCOMPARE(settings.generation.stop.minNewTokens, 3);
+        QCOMPARE(settings.generation.stop.stopStrings, (std::vector<std::string>{"\n\n", "User:"}));
+        // Everything else kept the built-in defaults.
+        QCOMPARE(settings.generation.sampling.temperature, vora::core::SamplingParams{}.temperature);
+        QCOMPARE(settings.generation.stop.maxNewTokens, vora::core::StopCriteria{}.maxNewTokens);
     }
 
     void searchesTitlesAndMessageTextLiterally()

@@ -1,6 +1,6 @@
 // The real backend (vora_core's engine) under the app: a tiny random VoRA model with the real Qwen2
-// tokenizer, driven directly and through ChatController + InferenceWorker.
-#include "app/chat/chat_controller.h"
+// tokenizer, driven directly and through ModelHost + ConversationController.
+#include "app/chat/conversation_controller.h"
 #include "app/chat/message_list_model.h"
 #include "app/inference/engine_chat_backend.h"
 #include "app/storage/conversation_store.h"
@@ -38,34 +38,51 @@ private Q_SLOTS:
         QCOMPARE(info.device, QStringLiteral("cpu"));
         QCOMPARE(info.imageSize, 56);
         QVERIFY(info.parameterCount > 151936 * 16);
-        QCOMPARE(info.defaults.topK, 20);
+        // The tiny model's generation_config.json, through core's parser.
+        QCOMPARE(info.defaults.sampling.topK, 20);
+        QCOMPARE(info.defaults.sampling.repetitionPenalty, 1.05);
+        QCOMPARE(info.defaults.stop.eosIds, (std::vector<int64_t>{151645, 151643}));
 
-        GenerationSettings settings;
-        settings.temperature = 0;
-        settings.maxNewTokens = 5;
+        vora::core::GenerationSettings settings;
+        settings.sampling.temperature = 0;
+        settings.stop.maxNewTokens = 5;
+        settings.stop.minNewTokens = 5; // no end token before the budget: the answer must end by length
         QString streamed;
         std::atomic<bool> stop{false};
         const QList<ChatTurnInput> conversation = {{QStringLiteral("user"), QStringLiteral("What colour is this?"), {m_image}}};
-        const GenerationStats stats = backend.generate(conversation, settings, [&](const QString& p) { streamed += p; }, stop);
-        QVERIFY(stats.generatedTokens >= 1 && stats.generatedTokens <= 5);
+        const vora::core::GenerationStats stats =
+            backend.generate(conversation, settings, [&](const QString& p) { streamed += p; }, stop);
+        QCOMPARE(stats.stopReason, vora::core::StopReason::Length);
+        QCOMPARE(stats.generatedTokens, 5);
+        QCOMPARE(stats.imageTokens, 16);
         QVERIFY(stats.promptTokens > 16); // 16 image tokens + the chat template
-        QVERIFY(!stats.stopReason.isEmpty());
+        QVERIFY(!streamed.isEmpty());
         // Greedy: the same conversation gives the same text.
         QString again;
         backend.generate(conversation, settings, [&](const QString& p) { again += p; }, stop);
         QCOMPARE(again, streamed);
+
+        // A stop string that the answer contains ends it there, with the stop string held back.
+        const QString stopString = streamed.mid(1, 2);
+        settings.stop.minNewTokens = 0;
+        settings.stop.stopStrings = {stopString.toStdString()};
+        QString cut;
+        const vora::core::GenerationStats stopped =
+            backend.generate(conversation, settings, [&](const QString& p) { cut += p; }, stop);
+        QCOMPARE(stopped.stopReason, vora::core::StopReason::StopString);
+        QCOMPARE(cut, streamed.left(streamed.indexOf(stopString)));
     }
 
     void stopRequestCancels()
     {
         EngineChatBackend backend;
         backend.load(m_model, QStringLiteral("cpu"), {});
-        GenerationSettings settings;
-        settings.maxNewTokens = 200;
+        vora::core::GenerationSettings settings;
+        settings.stop.maxNewTokens = 200;
         std::atomic<bool> stop{true};
-        const GenerationStats stats = backend.generate({{QStringLiteral("user"), QStringLiteral("hi"), {}}}, settings,
-                                                       [](const QString&) {}, stop);
-        QCOMPARE(stats.stopReason, QStringLiteral("cancelled"));
+        const vora::core::GenerationStats stats = backend.generate({{QStringLiteral("user"), QStringLiteral("hi"), {}}},
+                                                                   settings, [](const QString&) {}, stop);
+        QCOMPARE(stats.stopReason, vora::core::StopReason::Cancelled);
         QCOMPARE(stats.generatedTokens, 0);
     }
 
@@ -89,14 +106,16 @@ private Q_SLOTS:
     {
         QTemporaryDir data;
         ConversationStore store(data.filePath(QStringLiteral("store")));
-        ChatController controller(&store, std::make_unique<EngineChatBackend>());
-        QSignalSpy loaded(&controller, &ChatController::modelLoaded);
-        QSignalSpy finished(&controller, &ChatController::generationFinished);
-        controller.loadModel(m_model);
+        ModelHost host(std::make_unique<EngineChatBackend>());
+        ConversationController controller(&store, &host);
+        QSignalSpy loaded(&host, &ModelHost::loaded);
+        QSignalSpy finished(&controller, &ConversationController::generationFinished);
+        host.loadModel(m_model);
         QVERIFY(loaded.wait(60000));
-        GenerationSettings settings;
-        settings.temperature = 0;
-        settings.maxNewTokens = 6;
+        ConversationSettings settings;
+        settings.generation.sampling.temperature = 0;
+        settings.generation.stop.maxNewTokens = 6;
+        settings.generation.stop.minNewTokens = 6;
         controller.setConversationSettings(settings);
         QImage image(m_image);
         QByteArray png;
@@ -105,13 +124,16 @@ private Q_SLOTS:
         image.save(&buffer, "PNG");
         QVERIFY(controller.send(QStringLiteral("Describe it."), {png}));
         QVERIFY(finished.wait(60000));
-        const GenerationStats stats = finished.first().first().value<GenerationStats>();
-        QVERIFY(stats.generatedTokens >= 1);
+        const auto stats = finished.first().first().value<vora::core::GenerationStats>();
+        QCOMPARE(stats.generatedTokens, 6);
+        QCOMPARE(stats.stopReason, vora::core::StopReason::Length);
         MessageListModel* messages = controller.messages();
         QCOMPARE(messages->rowCount(), 2);
         const QModelIndex answer = messages->index(1);
         QCOMPARE(answer.data(MessageListModel::RoleRole).toString(), QStringLiteral("assistant"));
         QCOMPARE(answer.data(MessageListModel::StateRole).toInt(), int(MessageState::Complete));
+        QVERIFY(!answer.data(MessageListModel::TextRole).toString().isEmpty());
+        QCOMPARE(store.messages(controller.currentConversationId()).at(1).stats, std::optional(stats));
     }
 
 private:

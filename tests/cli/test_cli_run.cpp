@@ -36,19 +36,25 @@ private Q_SLOTS:
         const QStringList args = {QStringLiteral("run"), QStringLiteral("--model"), m_model, QStringLiteral("--image"), image(),
                                   QStringLiteral("--prompt"), QStringLiteral("Describe the picture."),
                                   QStringLiteral("--temperature"), QStringLiteral("0"), QStringLiteral("--max-new-tokens"),
-                                  QStringLiteral("6"), QStringLiteral("--json")};
+                                  QStringLiteral("6"), QStringLiteral("--min-new-tokens"), QStringLiteral("6"),
+                                  QStringLiteral("--json")};
         const CliResult first = runVora(args);
         QCOMPARE(first.exitCode, 0);
         const QJsonObject result = lastJsonLine(first.out);
         const QJsonArray ids = result.value(QStringLiteral("token_ids")).toArray();
-        QVERIFY(!ids.isEmpty() && ids.size() <= 6);
+        QCOMPARE(ids.size(), 6);
+        QCOMPARE(result.value(QStringLiteral("generated_tokens")).toInt(), 6);
+        QCOMPARE(result.value(QStringLiteral("stop_reason")).toString(), QStringLiteral("length"));
         QCOMPARE(result.value(QStringLiteral("image_tokens")).toInt(), 16);
         QVERIFY(result.value(QStringLiteral("prompt_tokens")).toInt() > 16);
         QVERIFY(result.value(QStringLiteral("prefill_ms")).toDouble() > 0);
-        QVERIFY(result.contains(QStringLiteral("text")));
-        QVERIFY(result.contains(QStringLiteral("decode_tokens_per_s")));
-        // The streamed text precedes the JSON line and equals its "text".
-        QVERIFY(first.out.startsWith(result.value(QStringLiteral("text")).toString().toUtf8()));
+        QVERIFY(result.value(QStringLiteral("time_to_first_token_ms")).toDouble() >= result.value(QStringLiteral("prefill_ms")).toDouble());
+        QVERIFY(result.value(QStringLiteral("decode_tokens_per_s")).toDouble() > 0);
+        QVERIFY(result.value(QStringLiteral("load_ms")).toDouble() > 0);
+        // stdout is exactly the streamed text, a newline, and the JSON line, whose "text" is that text.
+        const QByteArray text = result.value(QStringLiteral("text")).toString().toUtf8();
+        QVERIFY(!text.isEmpty());
+        QCOMPARE(first.out, text + "\n" + first.out.trimmed().split('\n').last() + "\n");
         // Greedy decoding is deterministic.
         const CliResult second = runVora(args);
         QCOMPARE(lastJsonLine(second.out).value(QStringLiteral("token_ids")).toArray(), ids);
@@ -162,9 +168,10 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         const QJsonObject bench = lastJsonLine(r.out);
         QCOMPARE(bench.value(QStringLiteral("image_tokens")).toInt(), 16);
-        QCOMPARE(bench.value(QStringLiteral("new_tokens")).toInt(), 4);
+        QCOMPARE(bench.value(QStringLiteral("generated_tokens")).toInt(), 4);
+        QCOMPARE(bench.value(QStringLiteral("stop_reason")).toString(), QStringLiteral("length"));
         QVERIFY(bench.value(QStringLiteral("decode_tokens_per_s")).toDouble() > 0);
-        QVERIFY(bench.value(QStringLiteral("load_s")).toDouble() > 0);
+        QVERIFY(bench.value(QStringLiteral("load_ms")).toDouble() > 0);
     }
 
 private:

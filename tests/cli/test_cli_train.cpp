@@ -1,6 +1,7 @@
 // `vora train` (crash safety, stop signals, resume), `vora data check`, `vora merge` and `vora estimate`
 // end to end on the tiny Qwen2 base with its tiny ChatML tokenizer.
 #include "cli_runner.h"
+#include "train_cli_support.h"
 #include "core/safetensors/safetensors_file.h"
 #include "tests/training/training_fixtures.h"
 
@@ -19,42 +20,6 @@
 #include <thread>
 
 namespace {
-
-const QString kBase = QStringLiteral(VORA_TEST_DATA_DIR "/training/base");
-
-QStringList trainArgs(const QString& root, const QString& out, int steps)
-{
-    return {"train", "--model", kBase, "--data", root + "/data.jsonl", "--image-root", root, "--out", out,
-            "--lora-rank", "4", "--lora-layers", "2", "--image-size", "56", "--patch-size", "14", "--vision-width", "32",
-            "--dtype", "float32", "--warmup-steps", "2", "--lr", "5e-3", "--max-text-len", "128", "--batch-size", "2",
-            "--max-steps", QString::number(steps)};
-}
-
-QList<QJsonObject> jsonLines(const QByteArray& out)
-{
-    QList<QJsonObject> lines;
-    for (const QByteArray& line : out.split('\n')) {
-        const QJsonDocument doc = QJsonDocument::fromJson(line);
-        if (doc.isObject()) {
-            lines.push_back(doc.object());
-        }
-    }
-    return lines;
-}
-
-QString eventName(const QJsonObject& line) { return line.value("event").toString(); }
-int step(const QJsonObject& line) { return line.value("step").toInt(-1); }
-bool isStepLine(const QJsonObject& line) { return !line.contains("event") && line.contains("loss"); }
-
-QJsonObject findEvent(const QList<QJsonObject>& lines, const QString& name)
-{
-    for (const QJsonObject& line : lines) {
-        if (eventName(line) == name) {
-            return line;
-        }
-    }
-    return {};
-}
 
 // A `vora train` process whose progress lines are read while it runs.
 class TrainProcess {
@@ -184,6 +149,15 @@ private Q_SLOTS:
         vora::testing::writeTrainingDataSet(m_root.toStdString());
         const CliResult reference = runVora(trainArgs(m_root, m_root + "/reference", kSteps));
         QVERIFY2(reference.exitCode == 0, reference.err.constData());
+        // stdout is no terminal here: JSON lines, the same as progress.jsonl, each with an event and a time.
+        QFile progress(m_root + "/reference/progress.jsonl");
+        QVERIFY(progress.open(QIODevice::ReadOnly));
+        QCOMPARE(progress.readAll(), reference.out);
+        const QStringList events = {"start", "step", "checkpoint", "done"};
+        for (const QJsonObject& line : jsonLines(reference.out)) {
+            QVERIFY2(events.contains(eventName(line)), qPrintable(eventName(line)));
+            QVERIFY(line.value("time").toDouble() > 1.6e9);
+        }
         for (const QJsonObject& line : jsonLines(reference.out)) {
             if (isStepLine(line)) {
                 m_referenceLosses.push_back(line.value("loss").toDouble());
@@ -261,10 +235,12 @@ private Q_SLOTS:
         QVERIFY(!train.waitForLine([](const QJsonObject& line) { return isStepLine(line) && step(line) >= 2; }).isEmpty());
         train.signal(signal);
         QList<QJsonObject> rest;
-        QCOMPARE(train.finish(&rest), 0);
+        QCOMPARE(train.finish(&rest), 128 + signal); // the exit code of a stop by that signal, checkpoint saved
         QVERIFY(!rest.isEmpty());
         const QJsonObject stopped = rest.last();
         QCOMPARE(eventName(stopped), QString("stopped"));
+        QCOMPARE(stopped.value("reason").toString(), QString("signal"));
+        QVERIFY2(train.errors().contains(signal == SIGINT ? "stopped by SIGINT" : "stopped by SIGTERM"), "stop reason in words");
         const int stoppedAt = step(stopped);
         QVERIFY2(stoppedAt >= 2 && stoppedAt < steps, qPrintable(QString::number(stoppedAt)));
         QCOMPARE(step(findEvent(rest, "checkpoint")), stoppedAt);

@@ -77,6 +77,16 @@ std::string writeTinyQwenVoraModel(const std::string& dir, const TinyModelOption
         t.add(p + ".mlp.gate_proj.weight", {ffn, d}, 0.3f);
         t.add(p + ".mlp.up_proj.weight", {ffn, d}, 0.3f);
         t.add(p + ".mlp.down_proj.weight", {d, ffn}, 0.3f);
+        if (o.loraRank > 0) {
+            const std::pair<const char*, std::pair<int64_t, int64_t>> projections[] = {
+                {"self_attn.q_proj", {heads * headDim, d}}, {"self_attn.k_proj", {kvHeads * headDim, d}},
+                {"self_attn.v_proj", {kvHeads * headDim, d}}, {"self_attn.o_proj", {d, heads * headDim}},
+                {"mlp.gate_proj", {ffn, d}}, {"mlp.up_proj", {ffn, d}}, {"mlp.down_proj", {d, ffn}}};
+            for (const auto& [name, shape] : projections) {
+                t.add(p + "." + name + ".lora_A.weight", {o.loraRank, shape.second}, 0.3f);
+                t.add(p + "." + name + ".lora_B.weight", {shape.first, o.loraRank}, 0.3f);
+            }
+        }
     }
     t.add("llm.model.norm.weight", {d}, 0.1f, 1.f);
     t.add("llm.lm_head.weight", {kQwenVocab, d}, 0.5f);
@@ -94,7 +104,7 @@ std::string writeTinyQwenVoraModel(const std::string& dir, const TinyModelOption
                {"rope_theta", 1000000.0}, {"max_position_embeddings", o.maxPositions}, {"tie_word_embeddings", false},
                {"image_size", o.imageSize}, {"patch_size", 14}, {"vision_embedding", "AIMv2Embedding"},
                {"vision_embedding_intermediate_size", width}, {"vision_attention_mask", "bidirectional"},
-               {"lora", {{"layers", 0}, {"r", -1}}}, {"eos_token_id", 151645}, {"torch_dtype", "float32"}});
+               {"lora", {{"layers", o.loraRank > 0 ? o.layers : 0}, {"r", o.loraRank > 0 ? o.loraRank : -1}}}, {"eos_token_id", 151645}, {"torch_dtype", "float32"}});
     writeJson(fs::path(dir) / "generation_config.json",
               {{"do_sample", true}, {"temperature", 0.7}, {"top_p", 0.8}, {"top_k", 20},
                {"repetition_penalty", 1.05}, {"eos_token_id", {151645, 151643}}, {"pad_token_id", 151643}});

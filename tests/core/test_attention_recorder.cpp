@@ -53,16 +53,15 @@ private Q_SLOTS:
         const auto engine = VoraEngine::load(m_model);
         PromptInput prompt = engine->rawPrompt("<|im_start|>user\n<image>and<image>?<|im_end|>\n<|im_start|>assistant\n", {});
         prompt.images = {stripes(56, 56), stripes(28, 42)}; // 4x4 and 2x3 patches
-        SamplingParams greedy;
-        greedy.temperature = 0;
-        StopCriteria stop;
-        stop.maxNewTokens = 5;
-        const TextResult plain = engine->generate(prompt, greedy, stop);
+        GenerationSettings greedy;
+        greedy.sampling.temperature = 0;
+        greedy.stop.maxNewTokens = 5;
+        const TextResult plain = engine->generate(prompt, greedy);
 
         AttentionRecorder recorder;
         TextCallbacks callbacks;
         callbacks.attention = &recorder;
-        const TextResult observed = engine->generate(prompt, greedy, stop, callbacks);
+        const TextResult observed = engine->generate(prompt, greedy, callbacks);
         QCOMPARE(observed.tokenIds, plain.tokenIds); // watching does not change the answer
 
         QCOMPARE(recorder.images().size(), size_t(2));
@@ -110,11 +109,10 @@ private Q_SLOTS:
         AttentionRecorder recorder({0});
         TextCallbacks callbacks;
         callbacks.attention = &recorder;
-        SamplingParams greedy;
-        greedy.temperature = 0;
-        StopCriteria stop;
-        stop.maxNewTokens = 1;
-        engine->generate(prompt, greedy, stop, callbacks);
+        GenerationSettings greedy;
+        greedy.sampling.temperature = 0;
+        greedy.stop.maxNewTokens = 1;
+        engine->generate(prompt, greedy, callbacks);
         const std::vector<TokenAttention> tokens = recorder.tokens();
         QCOMPARE(tokens.size(), size_t(1));
         QCOMPARE(tokens[0].queryPosition, last);

@@ -164,7 +164,7 @@ private Q_SLOTS:
             stop.eosIds = {free.tokens[4]};
             const auto eosAt = std::find(free.tokens.begin(), free.tokens.end(), free.tokens[4]) - free.tokens.begin();
             const GenerationOutput stopped = session.generate(prompt, greedy(), stop, hooks);
-            QCOMPARE(stopped.reason, StopReason::Eos);
+            QCOMPARE(stopped.stats.stopReason, StopReason::Eos);
             QCOMPARE(stopped.tokens, std::vector<int64_t>(free.tokens.begin(), free.tokens.begin() + eosAt + 1));
             QCOMPARE(stopped.fedTokens, static_cast<int64_t>(eosAt + inFlight - 1));
             QCOMPARE(session.cachedPositions(), static_cast<int64_t>(prompt.ids.size()) + stopped.fedTokens);
@@ -191,7 +191,7 @@ private Q_SLOTS:
         prompt.ids.resize(static_cast<size_t>(m_model->maxContext() - 3));
         const GenerationOutput clipped = session.generate(prompt, greedy(), budget(50));
         QCOMPARE(clipped.tokens.size(), size_t(3));
-        QCOMPARE(clipped.reason, StopReason::Length);
+        QCOMPARE(clipped.stats.stopReason, StopReason::Length);
     }
 
     void longPromptHasNoQuadraticMemory()
@@ -219,7 +219,7 @@ private Q_SLOTS:
         const std::string folder = vora::testing::writeTinyQwenVoraModel(dir.filePath(QStringLiteral("m")).toStdString());
         const auto engine = VoraEngine::load(folder);
         const PromptInput prompt = engine->chatPrompt({{"user", "Say something.", 0}}, {});
-        const TextResult free = engine->generate(prompt, greedy(), budget(24));
+        const TextResult free = engine->generate(prompt, {greedy(), budget(24)});
         // A stop string that starts one byte into a token of at least two bytes (past the first token), whose
         // first occurrence in the answer is there.
         const auto decodeFirst = [&](size_t count) {
@@ -243,18 +243,18 @@ private Q_SLOTS:
         StopCriteria stop = budget(24);
         stop.stopStrings = {stopString};
         const ChatSessionHandle session = engine->openSession();
-        const TextResult stopped = engine->generate(*session, prompt, greedy(), stop);
-        QCOMPARE(stopped.reason, StopReason::StopString);
+        const TextResult stopped = engine->generate(*session, prompt, {greedy(), stop});
+        QCOMPARE(stopped.stats.stopReason, StopReason::StopString);
         QCOMPARE(stopped.text, free.text.substr(0, offset + 1));
         QCOMPARE(stopped.historyIds, std::vector<int64_t>(free.tokenIds.begin(), free.tokenIds.begin() + tokenIndex));
         // The next turn, with the answer as kept, reuses the cache up to the kept tokens.
-        ChatTemplateOptions options;
+        ChatTemplateOptions options = engine->chatTemplateOptions();
         options.answerIds[1] = stopped.historyIds;
         const PromptInput next = engine->chatPrompt({{"user", "Say something.", 0}, {"assistant", stopped.text, 0},
                                                      {"user", "More.", 0}},
                                                     {}, options);
         QVERIFY(std::equal(prompt.ids.begin(), prompt.ids.end(), next.ids.begin()));
-        const TextResult second = engine->generate(*session, next, greedy(), budget(2));
+        const TextResult second = engine->generate(*session, next, {greedy(), budget(2)});
         QCOMPARE(second.prefilledTokens,
                  static_cast<int64_t>(next.ids.size() - prompt.ids.size() - stopped.historyIds.size()));
     }

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <fstream>
@@ -74,6 +75,49 @@ private Q_SLOTS:
         QCOMPARE(ids.front(), int64_t{1});
         QCOMPARE(std::count(ids.begin(), ids.end(), int64_t{1}), 1);
         QCOMPARE(std::count(ids.begin(), ids.end(), kImageSentinelId), 1);
+    }
+
+    void defaultSystemPromptFromChatmlTemplates()
+    {
+        // SmolLM2's template (literal newlines in the string), Qwen2.5's (escaped \n, the default in
+        // the else branch after a literal that concatenates the user's system message), an escaped
+        // quote, and templates without a default: Qwen3's (test data) and text outside {{ }}.
+        const std::string smol = "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
+                                 "{{ '<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging "
+                                 "Face<|im_end|>\n' }}{% endif %}{{'<|im_start|>' + message['role'] + '\n' + "
+                                 "message['content'] + '<|im_end|>' + '\n'}}{% endfor %}";
+        QCOMPARE(chatmlDefaultSystemPrompt(smol),
+                 std::optional<std::string>("You are a helpful AI assistant named SmolLM, trained by Hugging Face"));
+        const std::string qwen25 = R"({%- if messages[0]['role'] == 'system' %}
+    {{- '<|im_start|>system\n' + messages[0]['content'] + '<|im_end|>\n' }}
+{%- else %}
+    {{- '<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n' }}
+{%- endif %})";
+        QCOMPARE(chatmlDefaultSystemPrompt(qwen25),
+                 std::optional<std::string>("You are Qwen, created by Alibaba Cloud. You are a helpful assistant."));
+        QCOMPARE(chatmlDefaultSystemPrompt(R"({{ '<|im_start|>system\nYou\'re terse.\tOk<|im_end|>\n' }})"),
+                 std::optional<std::string>("You're terse.\tOk"));
+        std::ifstream in(data("tokenizers/qwen2/tokenizer_config.json"));
+        const std::string qwen3 = json::parse(in)["chat_template"].get<std::string>();
+        QVERIFY(qwen3.find("<|im_start|>system") != std::string::npos);
+        QCOMPARE(chatmlDefaultSystemPrompt(qwen3), std::nullopt);
+        QCOMPARE(chatmlDefaultSystemPrompt("Like '<|im_start|>system\nX<|im_end|>' {{ messages }}"), std::nullopt);
+        QCOMPARE(chatmlDefaultSystemPrompt(""), std::nullopt);
+    }
+
+    void templateOptionsForModelFolders()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        QCOMPARE(chatTemplateOptionsForModel(folder, false).defaultSystemPrompt, ChatTemplateOptions{}.defaultSystemPrompt);
+        const auto write = [&](const json& config) { std::ofstream(folder + "/tokenizer_config.json") << config.dump(); };
+        write({{"chat_template", "{{ '<|im_start|>system\nBe brief.<|im_end|>\n' }}"}});
+        QCOMPARE(chatTemplateOptionsForModel(folder, false).defaultSystemPrompt, std::string("Be brief."));
+        QCOMPARE(chatTemplateOptionsForModel(folder, true).defaultSystemPrompt, ChatTemplateOptions{}.defaultSystemPrompt);
+        write({{"chat_template", json::array({{{"name", "default"}, {"template", "{{ '<|im_start|>' + m }}"}}})}});
+        QCOMPARE(chatTemplateOptionsForModel(folder, false).defaultSystemPrompt, std::string()); // ChatML, no default
+        write({{"chat_template", "[INST] {{ m }} [/INST]"}});
+        QCOMPARE(chatTemplateOptionsForModel(folder, false).defaultSystemPrompt, ChatTemplateOptions{}.defaultSystemPrompt);
     }
 
     void rejectsUnknownRoleAndMissingMarkers()

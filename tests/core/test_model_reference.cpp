@@ -196,7 +196,7 @@ private Q_SLOTS:
         StopCriteria stop;
         stop.maxNewTokens = 50;
         const GenerationOutput output = generate(*model, assembleSequence(*model, prompt), greedy, stop, hooks);
-        QCOMPARE(output.reason, StopReason::Cancelled);
+        QCOMPARE(output.stats.stopReason, StopReason::Cancelled);
         QCOMPARE(output.tokens.size(), size_t(3));
     }
 
@@ -212,7 +212,7 @@ private Q_SLOTS:
         stop.maxNewTokens = 8;
         stop.eosIds = {greedyTokens[2]}; // the third greedy token ends the answer
         GenerationOutput output = generate(*model, assembleSequence(*model, prompt), greedy, stop);
-        QCOMPARE(output.reason, StopReason::Eos);
+        QCOMPARE(output.stats.stopReason, StopReason::Eos);
         QCOMPARE(output.tokens, std::vector<int64_t>(greedyTokens.begin(), greedyTokens.begin() + 3));
         stop.minNewTokens = 6; // eos is suppressed until six tokens exist
         output = generate(*model, assembleSequence(*model, prompt), greedy, stop);

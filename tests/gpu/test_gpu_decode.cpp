@@ -159,7 +159,7 @@ void stopsAndMinNewTokens()
     StopCriteria stop;
     stop.maxNewTokens = 12;
     const GenerationOutput free = run(*model, prompt, greedyParams(), stop, graphs.get());
-    GPU_CHECK(free.tokens.size() == 12 && free.reason == StopReason::Length, "12 tokens, stopped by length");
+    GPU_CHECK(free.tokens.size() == 12 && free.stats.stopReason == StopReason::Length, "12 tokens, stopped by length");
     GPU_CHECK(free.fedTokens == 11, "11 tokens fed (the last is never fed), got " + std::to_string(free.fedTokens));
 
     // Stop at the 4th token: one more step was already queued behind it, its token is discarded and the
@@ -168,7 +168,7 @@ void stopsAndMinNewTokens()
     KvCache cache(1, 1, 1, 1, 1, model->device(), model->dtype());
     const GenerationOutput stopped = run(*model, prompt, greedyParams(), stop, graphs.get(), &cache);
     const auto firstEos = std::find(free.tokens.begin(), free.tokens.end(), free.tokens[3]) - free.tokens.begin();
-    GPU_CHECK(stopped.reason == StopReason::Eos, "stopped by eos");
+    GPU_CHECK(stopped.stats.stopReason == StopReason::Eos, "stopped by eos");
     GPU_CHECK(static_cast<int64_t>(stopped.tokens.size()) == firstEos + 1, "tokens up to the first eos");
     const int64_t promptLength = assembleSequence(*model, prompt).length();
     GPU_CHECK(cache.length() == promptLength + stopped.fedTokens, "cache length = prompt + fed tokens");

@@ -1,6 +1,7 @@
 // Data reading, label masks and `data check` problems on the tiny ChatML tokenizer.
 #include "core/chat/chat_template.h"
 #include "core/tokenizer/tokenizer.h"
+#include "training/batch_collator.h"
 #include "training/sample_builder.h"
 #include "training/training_data.h"
 #include "training_fixtures.h"
@@ -8,8 +9,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <array>
+#include <cmath>
+
 using namespace vora;
 using namespace vora::training;
+using vora::testing::writePpm;
 using vora::testing::writeTextFile;
 
 namespace {
@@ -164,6 +169,42 @@ private Q_SLOTS:
         QCOMPARE(byLine.at(8), DataProblemKind::BadStructure);
         QCOMPARE(report.goodSamples, int64_t(2)); // line 1 and the over-length line (truncated in training)
         QVERIFY(!report.lengthHistogram.empty());
+    }
+
+    // Binary PPM frames (what builds without OpenCV train on) pass the data check, a truncated one is
+    // reported as corrupt, and collation decodes and normalises the pixels.
+    void ppmFramesAreCheckedAndCollated()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        writePpm(root + "/red.ppm", 28, 230, 20, 20);
+        writeTextFile(root + "/short.ppm", "P6\n28 28\n255\n" + std::string(100, 'x'));
+        writeTextFile(root + "/data.jsonl",
+                      std::string(R"({"id":"r","frames":["red.ppm"],"conversations":[{"from":"human","value":"<image>Colour?"},{"from":"gpt","value":"red"}]})") + "\n"
+                          + R"({"id":"s","frames":["short.ppm"],"conversations":[{"from":"human","value":"<image>Colour?"},{"from":"gpt","value":"red"}]})" + "\n");
+        const DataSet data = readDataFiles({root + "/data.jsonl"});
+        DataCheckOptions options;
+        options.imageRoot = root;
+        const DataCheckReport report = checkDataSet(data, options);
+        QCOMPARE(report.problems.size(), size_t(1));
+        QCOMPARE(report.problems[0].line, 2);
+        QCOMPARE(report.problems[0].kind, DataProblemKind::CorruptImage);
+        QVERIFY(report.problems[0].message.find("truncated PPM") != std::string::npos);
+        QCOMPARE(report.goodSamples, int64_t(1));
+
+        const auto tokenizer = tinyTokenizer();
+        const TrainingSample sample = buildTrainingSample(data.records[0], *tokenizer, {root, 128});
+        CollateOptions collate;
+        collate.preprocess.imageSize = 28;
+        collate.preprocess.patchSize = 14;
+        const Batch batch = collateBatch({&sample}, collate);
+        QCOMPARE(batch.pixels.sizes().vec(), (std::vector<int64_t>{1, 3, 28, 28}));
+        for (int c = 0; c < 3; ++c) {
+            const double level = std::array<double, 3>{230, 20, 20}[c] / 255.0;
+            const double expected = (level - collate.preprocess.mean[c]) / collate.preprocess.std[c];
+            QVERIFY(std::abs(batch.pixels[0][c].min().item<double>() - expected) < 1e-5);
+            QVERIFY(std::abs(batch.pixels[0][c].max().item<double>() - expected) < 1e-5);
+        }
     }
 };
 

@@ -8,6 +8,7 @@
 #include "training/trainable_model.h"
 #include "training/trainer.h"
 #include "training/training_step.h"
+#include "tiny_options.h"
 #include "training_fixtures.h"
 
 #include <QProcess>
@@ -22,22 +23,7 @@ namespace {
 
 const std::string kData = VORA_TEST_DATA_DIR "/training";
 
-TrainOptions tinyOptions()
-{
-    TrainOptions o;
-    o.modelDir = kData + "/base"; // qwen2_text grown to the tiny ChatML tokenizer it carries
-    o.loraRank = 4;
-    o.loraLayers = 2;
-    o.imageSize = 56;
-    o.patchSize = 14;
-    o.visionWidth = 32;
-    o.dtype = "float32";
-    o.warmupSteps = 2;
-    o.lr = 5e-3;
-    o.maxTextLen = 128;
-    o.quiet = true;
-    return o;
-}
+TrainOptions tinyOptions() { return vora::testing::tinyTrainOptions(); }
 
 double relativeError(const at::Tensor& a, const at::Tensor& b)
 {

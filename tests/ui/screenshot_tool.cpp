@@ -80,8 +80,8 @@ int main(int argc, char** argv)
     {
         vora::tests::StudioFixture studio(vora::app::createDefaultChatBackend());
         studio.window->show();
-        QSignalSpy failed(studio.controller.get(), &vora::app::ChatController::modelLoadFailed);
-        studio.controller->loadModel(vora::tests::makeModelFolder(studio.dir.path()));
+        QSignalSpy failed(studio.host.get(), &vora::app::ModelHost::loadFailed);
+        studio.host->loadModel(vora::tests::makeModelFolder(studio.dir.path()));
         ok &= failed.wait(5000);
         ok &= save(studio.window.get(), out.filePath(QStringLiteral("error.png")));
     }

@@ -1,6 +1,6 @@
 #pragma once
 // A whole VoRA Studio window over a temporary data folder and a FakeChatBackend, for GUI tests.
-#include "app/chat/chat_controller.h"
+#include "app/chat/conversation_controller.h"
 #include "app/inference/fake_chat_backend.h"
 #include "app/storage/conversation_store.h"
 #include "tests/app/model_folder_fixture.h"
@@ -26,7 +26,8 @@ struct StudioFixture {
             fake = owned.get();
             backend = std::move(owned);
         }
-        controller = std::make_unique<app::ChatController>(&store, std::move(backend));
+        host = std::make_unique<app::ModelHost>(std::move(backend));
+        controller = std::make_unique<app::ConversationController>(&store, host.get());
         window = std::make_unique<ui::MainWindow>(ui::MainWindowContext{&settings, controller.get(), &highlighting});
     }
 
@@ -36,8 +37,8 @@ struct StudioFixture {
         if (fake) {
             fake->setScript(script);
         }
-        QSignalSpy loaded(controller.get(), &app::ChatController::modelLoaded);
-        controller->loadModel(makeModelFolder(dir.path()));
+        QSignalSpy loaded(host.get(), &app::ModelHost::loaded);
+        host->loadModel(makeModelFolder(dir.path()));
         return loaded.wait(10000);
     }
 
@@ -51,7 +52,8 @@ struct StudioFixture {
     app::ConversationStore store;
     ui::CodeHighlighting highlighting;
     app::FakeChatBackend* fake = nullptr;
-    std::unique_ptr<app::ChatController> controller;
+    std::unique_ptr<app::ModelHost> host;
+    std::unique_ptr<app::ConversationController> controller; // destroyed before the host it uses
     std::unique_ptr<ui::MainWindow> window;
 };
 

@@ -97,8 +97,8 @@ private Q_SLOTS:
     {
         StudioFixture studio(vora::app::createDefaultChatBackend());
         studio.window->show();
-        QSignalSpy failed(studio.controller.get(), &vora::app::ChatController::modelLoadFailed);
-        studio.controller->loadModel(vora::tests::makeModelFolder(studio.dir.path()));
+        QSignalSpy failed(studio.host.get(), &vora::app::ModelHost::loadFailed);
+        studio.host->loadModel(vora::tests::makeModelFolder(studio.dir.path()));
         QVERIFY(failed.wait());
         QVERIFY(studio.window->errorBanner()->isVisible());
         // The runtime names the file it could not use (the fixture's tokenizer.json is an empty object).
@@ -224,8 +224,8 @@ private Q_SLOTS:
         auto* progress = studio.window->statusBar()->findChild<QProgressBar*>(QStringLiteral("loadProgress"));
         QVERIFY(progress);
         QVERIFY(!progress->isVisible());
-        QSignalSpy loaded(studio.controller.get(), &vora::app::ChatController::modelLoaded);
-        studio.controller->loadModel(vora::tests::makeModelFolder(studio.dir.path()));
+        QSignalSpy loaded(studio.host.get(), &vora::app::ModelHost::loaded);
+        studio.host->loadModel(vora::tests::makeModelFolder(studio.dir.path()));
         QTRY_VERIFY(progress->isVisible());
         QVERIFY(loaded.wait());
         QVERIFY(!progress->isVisible());

@@ -17,7 +17,7 @@ namespace {
 
 using vora::app::MessageState;
 
-QString statsText(const vora::app::GenerationStats& stats)
+QString statsText(const vora::core::GenerationStats& stats)
 {
     return QObject::tr("%1 tokens · %2 tok/s · first token %3 ms")
         .arg(stats.generatedTokens)

@@ -2,7 +2,7 @@
 // One message of the chat view: who said it, attached images, the text (markdown for answers), its
 // state (streaming, stopped, failed with details), statistics, and the per-message actions: copy,
 // regenerate (answers), edit and resend (your messages). GUI thread only.
-#include "app/chat/chat_message.h"
+#include "app/values/chat_message.h"
 
 #include <QFrame>
 

@@ -1,6 +1,6 @@
 #include "ui/main_window/main_window.h"
 
-#include "app/chat/chat_controller.h"
+#include "app/chat/conversation_controller.h"
 #include "app/chat/message_list_model.h"
 #include "app/conversations/conversation_list_model.h"
 #include "app/models/recent_models_model.h"
@@ -32,12 +32,14 @@
 
 namespace vora::ui {
 
-using vora::app::ChatController;
+using vora::app::ConversationController;
+using vora::app::ModelHost;
 
 MainWindow::MainWindow(const MainWindowContext& context, QWidget* parent)
     : QMainWindow(parent)
     , m_context(context)
     , m_controller(context.controller)
+    , m_host(context.controller->host())
     , m_recentModels(new vora::app::RecentModelsModel(context.settings, this))
 {
     setWindowTitle(tr("VoRA Studio"));
@@ -56,6 +58,7 @@ MainWindow::MainWindow(const MainWindowContext& context, QWidget* parent)
     buildMenus();
     buildStatusBar();
     connectController();
+    connectModelHost();
     updatePage();
     updateComposer();
 }
@@ -86,11 +89,11 @@ QWidget* MainWindow::buildChatArea()
             m_composer->clear();
         }
     });
-    connect(m_composer, &ComposerWidget::stopRequested, m_controller, &ChatController::stop);
+    connect(m_composer, &ComposerWidget::stopRequested, m_controller, &ConversationController::stop);
     connect(m_composer, &ComposerWidget::settingsRequested, this, &MainWindow::showSettings);
     connect(m_composer, &ComposerWidget::problem, m_banner, &ErrorBanner::showError);
-    connect(m_chatView, &ChatView::regenerateRequested, m_controller, &ChatController::regenerate);
-    connect(m_chatView, &ChatView::editRequested, m_controller, &ChatController::editAndResend);
+    connect(m_chatView, &ChatView::regenerateRequested, m_controller, &ConversationController::regenerate);
+    connect(m_chatView, &ChatView::editRequested, m_controller, &ConversationController::editAndResend);
     return area;
 }
 
@@ -113,10 +116,10 @@ void MainWindow::buildMenus()
     QMenu* chat = menuBar()->addMenu(tr("&Chat"));
     QAction* newChat = chat->addAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("&New Chat"));
     newChat->setShortcut(QKeySequence::New);
-    connect(newChat, &QAction::triggered, m_controller, &ChatController::newConversation);
+    connect(newChat, &QAction::triggered, m_controller, &ConversationController::newConversation);
     QAction* stop = chat->addAction(tr("&Stop Answer"));
     stop->setShortcut(Qt::Key_Escape);
-    connect(stop, &QAction::triggered, m_controller, &ChatController::stop);
+    connect(stop, &QAction::triggered, m_controller, &ConversationController::stop);
     QAction* focus = chat->addAction(tr("&Write a Message"));
     focus->setShortcut(Qt::CTRL | Qt::Key_L);
     connect(focus, &QAction::triggered, m_composer, &ComposerWidget::focusText);
@@ -149,9 +152,8 @@ void MainWindow::buildStatusBar()
 
 void MainWindow::connectController()
 {
-    connect(this, &MainWindow::modelFolderChosen, m_controller, &ChatController::loadModel);
-    connect(m_sidebar, &ConversationSidebar::newChatRequested, m_controller, &ChatController::newConversation);
-    connect(m_sidebar, &ConversationSidebar::conversationChosen, m_controller, &ChatController::openConversation);
+    connect(m_sidebar, &ConversationSidebar::newChatRequested, m_controller, &ConversationController::newConversation);
+    connect(m_sidebar, &ConversationSidebar::conversationChosen, m_controller, &ConversationController::openConversation);
     connect(m_sidebar, &ConversationSidebar::deleteRequested, this, [this](qint64 id) {
         const auto answer = QMessageBox::question(this, tr("Delete conversation"),
                                                   tr("Delete this conversation and its images? This cannot be undone."));
@@ -159,37 +161,42 @@ void MainWindow::connectController()
             m_controller->deleteConversation(id);
         }
     });
-    connect(m_sidebar, &ConversationSidebar::filterChanged, m_controller, &ChatController::setSearchFilter);
+    connect(m_sidebar, &ConversationSidebar::filterChanged, m_controller, &ConversationController::setSearchFilter);
     connect(m_sidebar, &ConversationSidebar::exportRequested, this, &MainWindow::exportConversation);
     connect(m_controller->conversations(), &vora::app::ConversationListModel::renameFailed, this,
             [this](const QString& message) { m_banner->showError(tr("Could not rename the conversation"), message); });
-    connect(m_controller, &ChatController::currentConversationChanged, this, [this](qint64 id) {
+    connect(m_controller, &ConversationController::currentConversationChanged, this, [this](qint64 id) {
         m_sidebar->setCurrentConversation(id);
         updatePage();
     });
     connect(m_controller->messages(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePage);
-    connect(m_controller, &ChatController::modelStateChanged, this, [this] {
+    connect(m_controller, &ConversationController::generatingChanged, this, [this](bool generating) {
+        m_chatView->setBusy(generating);
+        updateComposer();
+    });
+    connect(m_controller, &ConversationController::generationFinished, this, &MainWindow::onGenerationFinished);
+    connect(m_controller, &ConversationController::errorOccurred, m_banner, &ErrorBanner::showError);
+}
+
+void MainWindow::connectModelHost()
+{
+    connect(this, &MainWindow::modelFolderChosen, m_host, &ModelHost::loadModel);
+    connect(m_host, &ModelHost::stateChanged, this, [this] {
         updateComposer();
         updatePage();
     });
-    connect(m_controller, &ChatController::modelLoadProgress, this, [this](double fraction, const QString& stage) {
+    connect(m_host, &ModelHost::loadProgress, this, [this](double fraction, const QString& stage) {
         m_loadProgress->show();
         m_loadProgress->setValue(static_cast<int>(fraction * 100));
         m_loadProgress->setFormat(stage + QStringLiteral(" %p%"));
         statusBar()->showMessage(tr("Loading the model: %1").arg(stage));
     });
-    connect(m_controller, &ChatController::modelLoaded, this, &MainWindow::onModelLoaded);
-    connect(m_controller, &ChatController::modelLoadFailed, this, [this](const QString& message) {
+    connect(m_host, &ModelHost::loaded, this, &MainWindow::onModelLoaded);
+    connect(m_host, &ModelHost::loadFailed, this, [this](const QString& message) {
         m_loadProgress->hide();
         statusBar()->showMessage(tr("No model loaded."));
         m_banner->showError(tr("The model could not be opened"), message);
     });
-    connect(m_controller, &ChatController::generatingChanged, this, [this](bool generating) {
-        m_chatView->setBusy(generating);
-        updateComposer();
-    });
-    connect(m_controller, &ChatController::generationFinished, this, &MainWindow::onGenerationFinished);
-    connect(m_controller, &ChatController::errorOccurred, m_banner, &ErrorBanner::showError);
 }
 
 void MainWindow::onModelLoaded(const vora::app::ModelInfo& info)
@@ -203,7 +210,7 @@ void MainWindow::onModelLoaded(const vora::app::ModelInfo& info)
     m_composer->focusText();
 }
 
-void MainWindow::onGenerationFinished(const vora::app::GenerationStats& stats)
+void MainWindow::onGenerationFinished(const vora::core::GenerationStats& stats)
 {
     m_speedLabel->setText(tr("first token %1 ms · %2 tok/s · %3 tokens")
                               .arg(stats.timeToFirstTokenMs, 0, 'f', 0)
@@ -213,7 +220,7 @@ void MainWindow::onGenerationFinished(const vora::app::GenerationStats& stats)
 
 void MainWindow::updatePage()
 {
-    const bool showChat = m_controller->modelState() != ChatController::ModelState::None
+    const bool showChat = m_host->state() != ModelHost::ModelState::None
         || m_controller->messages()->rowCount() > 0;
     m_pages->setCurrentWidget(showChat ? static_cast<QWidget*>(m_chatView) : m_welcome);
     m_chatView->setEmptyText(tr("Ask about an image: drop, paste or attach one, then write your question."));
@@ -221,12 +228,12 @@ void MainWindow::updatePage()
 
 void MainWindow::updateComposer()
 {
-    switch (m_controller->modelState()) {
-    case ChatController::ModelState::None:
+    switch (m_host->state()) {
+    case ModelHost::ModelState::None:
         m_composer->setCanSend(false, tr("Open a model to start a conversation"));
         break;
-    case ChatController::ModelState::Loading: m_composer->setCanSend(false, tr("Loading the model…")); break;
-    case ChatController::ModelState::Ready:
+    case ModelHost::ModelState::Loading: m_composer->setCanSend(false, tr("Loading the model…")); break;
+    case ModelHost::ModelState::Ready:
         m_composer->setCanSend(!m_controller->isGenerating(),
                                tr("Write a message (Enter sends, Shift+Enter for a new line)"));
         break;
@@ -259,7 +266,7 @@ void MainWindow::chooseModelFolder()
 
 void MainWindow::showSettings()
 {
-    ConversationSettingsDialog dialog(m_controller->effectiveSettings(), m_controller->modelDefaults(), this);
+    ConversationSettingsDialog dialog(m_controller->effectiveSettings(), m_controller->defaultSettings(), this);
     if (dialog.exec() == QDialog::Accepted) {
         m_controller->setConversationSettings(dialog.chosenSettings());
     }

@@ -1,7 +1,8 @@
 #pragma once
 // The application window: conversation sidebar, error banner, chat view (or the welcome page),
 // composer, menus and status bar (model, loading progress, speed of the last answer).
-// It shows the ChatController's state and forwards the user's requests to it. GUI thread only.
+// It shows the state of the ModelHost (the model) and of the ConversationController (the chat) and
+// forwards the user's requests to them. GUI thread only.
 #include "app/inference/chat_backend.h"
 #include "app/storage/conversation_exporter.h"
 
@@ -13,7 +14,8 @@ class QSettings;
 class QStackedWidget;
 
 namespace vora::app {
-class ChatController;
+class ConversationController;
+class ModelHost;
 class RecentModelsModel;
 }
 
@@ -28,7 +30,7 @@ class WelcomePage;
 
 struct MainWindowContext {
     QSettings* settings = nullptr;                 // recent models, window geometry
-    vora::app::ChatController* controller = nullptr;
+    vora::app::ConversationController* controller = nullptr; // and through it the ModelHost
     const CodeHighlighting* highlighting = nullptr; // the app's one syntax repository
 };
 
@@ -56,6 +58,7 @@ private:
     void buildMenus();
     void buildStatusBar();
     void connectController();
+    void connectModelHost();
     void chooseModelFolder();
     void showAbout();
     void showSettings();
@@ -63,10 +66,11 @@ private:
     void updatePage();
     void updateComposer();
     void onModelLoaded(const vora::app::ModelInfo& info);
-    void onGenerationFinished(const vora::app::GenerationStats& stats);
+    void onGenerationFinished(const vora::core::GenerationStats& stats);
 
     MainWindowContext m_context;
-    vora::app::ChatController* m_controller;
+    vora::app::ConversationController* m_controller;
+    vora::app::ModelHost* m_host;
     vora::app::RecentModelsModel* m_recentModels;
     ConversationSidebar* m_sidebar = nullptr;
     ErrorBanner* m_banner = nullptr;

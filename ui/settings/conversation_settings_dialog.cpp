@@ -11,8 +11,8 @@
 
 namespace vora::ui {
 
-ConversationSettingsDialog::ConversationSettingsDialog(const vora::app::GenerationSettings& current,
-                                                       const vora::app::GenerationSettings& defaults, QWidget* parent)
+ConversationSettingsDialog::ConversationSettingsDialog(const vora::app::ConversationSettings& current,
+                                                       const vora::app::ConversationSettings& defaults, QWidget* parent)
     : QDialog(parent)
     , m_defaults(defaults)
     , m_systemPrompt(new QPlainTextEdit(this))
@@ -62,25 +62,27 @@ ConversationSettingsDialog::ConversationSettingsDialog(const vora::app::Generati
     display(current);
 }
 
-void ConversationSettingsDialog::display(const vora::app::GenerationSettings& settings)
+void ConversationSettingsDialog::display(const vora::app::ConversationSettings& settings)
 {
+    const vora::core::SamplingParams& sampling = settings.generation.sampling;
     m_systemPrompt->setPlainText(settings.systemPrompt);
-    m_temperature->setValue(settings.temperature);
-    m_topP->setValue(settings.topP);
-    m_topK->setValue(settings.topK);
-    m_maxTokens->setValue(settings.maxNewTokens);
-    m_seed->setValue(static_cast<int>(std::clamp<qint64>(settings.seed, -1, std::numeric_limits<int>::max())));
+    m_temperature->setValue(sampling.temperature);
+    m_topP->setValue(sampling.topP);
+    m_topK->setValue(sampling.topK);
+    m_maxTokens->setValue(settings.generation.stop.maxNewTokens);
+    m_seed->setValue(static_cast<int>(std::clamp<qint64>(sampling.seed, -1, std::numeric_limits<int>::max())));
 }
 
-std::optional<vora::app::GenerationSettings> ConversationSettingsDialog::chosenSettings() const
+std::optional<vora::app::ConversationSettings> ConversationSettingsDialog::chosenSettings() const
 {
-    vora::app::GenerationSettings settings = m_defaults;
+    vora::app::ConversationSettings settings = m_defaults;
+    vora::core::SamplingParams& sampling = settings.generation.sampling;
     settings.systemPrompt = m_systemPrompt->toPlainText().trimmed();
-    settings.temperature = m_temperature->value();
-    settings.topP = m_topP->value();
-    settings.topK = m_topK->value();
-    settings.maxNewTokens = m_maxTokens->value();
-    settings.seed = m_seed->value();
+    sampling.temperature = m_temperature->value();
+    sampling.topP = m_topP->value();
+    sampling.topK = m_topK->value();
+    settings.generation.stop.maxNewTokens = m_maxTokens->value();
+    sampling.seed = m_seed->value();
     if (m_useDefaults && settings == m_defaults) {
         return std::nullopt;
     }

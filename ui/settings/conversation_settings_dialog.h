@@ -1,7 +1,7 @@
 #pragma once
 // The system prompt and sampling settings of one conversation, with a way back to the model's defaults
 // (from its generation_config.json). GUI thread only.
-#include "app/inference/chat_backend.h"
+#include "app/values/conversation_settings.h"
 
 #include <QDialog>
 
@@ -16,16 +16,16 @@ namespace vora::ui {
 class ConversationSettingsDialog : public QDialog {
     Q_OBJECT
 public:
-    ConversationSettingsDialog(const vora::app::GenerationSettings& current, const vora::app::GenerationSettings& defaults,
+    ConversationSettingsDialog(const vora::app::ConversationSettings& current, const vora::app::ConversationSettings& defaults,
                                QWidget* parent = nullptr);
 
     // nullopt when the user chose the model's defaults.
-    std::optional<vora::app::GenerationSettings> chosenSettings() const;
+    std::optional<vora::app::ConversationSettings> chosenSettings() const;
 
 private:
-    void display(const vora::app::GenerationSettings& settings);
+    void display(const vora::app::ConversationSettings& settings);
 
-    vora::app::GenerationSettings m_defaults;
+    vora::app::ConversationSettings m_defaults;
     bool m_useDefaults = false;
     QPlainTextEdit* m_systemPrompt;
     QDoubleSpinBox* m_temperature;

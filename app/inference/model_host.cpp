@@ -1,0 +1,102 @@
+#include "app/inference/model_host.h"
+
+#include "app/inference/inference_worker.h"
+#include "app/models/model_folder_check.h"
+#include "app/runtime_summary.h"
+
+namespace vora::app {
+
+ModelHost::ModelHost(std::unique_ptr<ChatBackend> backend, QObject* parent)
+    : QObject(parent)
+    , m_worker(new InferenceWorker(std::move(backend)))
+{
+    m_thread.setObjectName(QStringLiteral("inference"));
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &InferenceWorker::loadProgress, this, &ModelHost::onLoadProgress, Qt::QueuedConnection);
+    connect(m_worker, &InferenceWorker::loaded, this, &ModelHost::onLoaded, Qt::QueuedConnection);
+    connect(m_worker, &InferenceWorker::loadFailed, this, &ModelHost::onLoadFailed, Qt::QueuedConnection);
+    connect(m_worker, &InferenceWorker::textReady, this, &ModelHost::textReady, Qt::QueuedConnection);
+    connect(m_worker, &InferenceWorker::generationFinished, this, &ModelHost::generationFinished, Qt::QueuedConnection);
+    connect(m_worker, &InferenceWorker::generationFailed, this, &ModelHost::generationFailed, Qt::QueuedConnection);
+    m_thread.start();
+}
+
+ModelHost::~ModelHost()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void ModelHost::loadModel(const QString& modelDir)
+{
+    const ModelFolderCheck check = checkModelFolder(modelDir);
+    if (!check.ok) {
+        Q_EMIT loadFailed(tr("%1 cannot be opened as a model. %2").arg(check.name, check.problem));
+        return;
+    }
+    m_loadRequestId = ++m_lastRequestId;
+    m_info = {};
+    setState(ModelState::Loading);
+    const QString device = runtimeSummary().bestDevice;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id = m_loadRequestId, modelDir, device] {
+        worker->load(id, modelDir, device);
+    }, Qt::QueuedConnection);
+}
+
+void ModelHost::ejectModel()
+{
+    m_loadRequestId = 0; // a load still running is no longer awaited; the unload queued after it frees it
+    m_info = {};
+    setState(ModelState::None);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id = ++m_lastRequestId] { worker->unload(id); },
+                              Qt::QueuedConnection);
+}
+
+quint64 ModelHost::generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
+                            const StopToken& stop)
+{
+    const quint64 id = ++m_lastRequestId;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, conversation, settings, stop] {
+        worker->generate(id, conversation, settings, stop);
+    }, Qt::QueuedConnection);
+    return id;
+}
+
+void ModelHost::onLoadProgress(quint64 requestId, double fraction, const QString& stage)
+{
+    if (requestId == m_loadRequestId) {
+        Q_EMIT loadProgress(fraction, stage);
+    }
+}
+
+void ModelHost::onLoaded(quint64 requestId, const ModelInfo& info)
+{
+    if (requestId != m_loadRequestId) {
+        return;
+    }
+    m_loadRequestId = 0;
+    m_info = info;
+    setState(ModelState::Ready);
+    Q_EMIT loaded(info);
+}
+
+void ModelHost::onLoadFailed(quint64 requestId, const QString& message)
+{
+    if (requestId != m_loadRequestId) {
+        return;
+    }
+    m_loadRequestId = 0;
+    setState(ModelState::None);
+    Q_EMIT loadFailed(message);
+}
+
+void ModelHost::setState(ModelState state)
+{
+    if (state != m_state) {
+        m_state = state;
+        Q_EMIT stateChanged(state);
+    }
+}
+
+} // namespace vora::app

@@ -1,0 +1,69 @@
+#pragma once
+// Hosts the model: loads and ejects it, owns the inference worker and its thread, and knows the
+// model's state and info. Every request goes to the InferenceWorker on its QThread as a queued call;
+// results come back as queued signals, tagged with the request id the caller got (a caller drops ids
+// it no longer waits for). Knows nothing of conversations. GUI thread only.
+#include "app/inference/chat_backend.h"
+#include "app/inference/stop_token.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+
+namespace vora::app {
+
+class InferenceWorker;
+
+class ModelHost : public QObject {
+    Q_OBJECT
+public:
+    enum class ModelState { None, Loading, Ready };
+    Q_ENUM(ModelState)
+
+    // backend moves to the worker thread and is used there only.
+    explicit ModelHost(std::unique_ptr<ChatBackend> backend, QObject* parent = nullptr);
+    // Waits for the request in flight to return: callers set its stop token first.
+    ~ModelHost() override;
+
+    ModelState state() const { return m_state; }
+    bool isReady() const { return m_state == ModelState::Ready; }
+    const ModelInfo& info() const { return m_info; } // empty unless Ready
+    // The thread all model work runs on (never the GUI thread).
+    const QThread* workerThread() const { return &m_thread; }
+
+    // Starts an answer on the worker and returns its request id; its results arrive as textReady,
+    // then generationFinished or generationFailed, with that id. stop may be set at any time.
+    quint64 generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
+                     const StopToken& stop);
+
+public Q_SLOTS:
+    // Checks the folder, then loads it on the worker, replacing any loaded model.
+    void loadModel(const QString& modelDir);
+    // Frees the model; the state turns None at once.
+    void ejectModel();
+
+Q_SIGNALS:
+    void stateChanged(vora::app::ModelHost::ModelState state);
+    void loadProgress(double fraction, const QString& stage);
+    void loaded(const vora::app::ModelInfo& info);
+    void loadFailed(const QString& message);
+    void textReady(quint64 requestId, const QString& text);
+    void generationFinished(quint64 requestId, const vora::core::GenerationStats& stats);
+    void generationFailed(quint64 requestId, const QString& message);
+
+private:
+    void setState(ModelState state);
+    void onLoadProgress(quint64 requestId, double fraction, const QString& stage);
+    void onLoaded(quint64 requestId, const ModelInfo& info);
+    void onLoadFailed(quint64 requestId, const QString& message);
+
+    QThread m_thread;
+    InferenceWorker* m_worker;
+    quint64 m_lastRequestId = 0;
+    quint64 m_loadRequestId = 0;
+    ModelState m_state = ModelState::None;
+    ModelInfo m_info;
+};
+
+} // namespace vora::app

@@ -1,0 +1,216 @@
+// `vora bench`: load time, prefill, time to first token, decode speed and peak memory on a
+// synthetic prompt (random text ids + one random image of N patch tokens), greedy, batch 1; then a
+// second turn in the same ChatSession (the answer plus a short follow-up, the image still in the cache)
+// for the second-turn time to first token. Prints one JSON line per decode mode. A benchmark, not a
+// test: nothing here asserts a speed.
+#include "cli/command_line.h"
+#include "cli/commands.h"
+#include "cli/stats_json.h"
+#include "core/error.h"
+#include "core/device/cuda_devices.h"
+#include "core/generation/chat_session.h"
+#include "core/generation/decode_graphs.h"
+#include "core/generation/generator.h"
+#include "core/model/vora_model.h"
+
+#include <nlohmann/json.hpp>
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <random>
+
+namespace vora::cli {
+namespace {
+
+const std::vector<OptionSpec> kBenchOptions = {
+    {"model", true, "model folder", "DIR"},
+    {"image-tokens", true, "patch tokens of the synthetic image (default 1024 for VoRA models, else 0)", "N"},
+    {"prompt-tokens", true, "text tokens in the prompt (default 64)", "N"},
+    {"new-tokens", true, "tokens to decode (default 128)", "N"},
+    {"repeat", true, "measured runs; the median is reported (default 3)", "N"},
+    {"device", true, "cpu, cuda or cuda:N", "DEV"},
+    {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
+    {"attention", true, "fused (default) or explicit", "MODE"},
+    {"unfused", false, "keep q/k/v and gate/up as separate projections (to measure the fusion)"},
+    {"decode", true, "graph (default on CUDA: one CUDA graph per step), eager, or both (one line each)", "MODE"},
+    {"gemv", true, "matrix-vector product of graph decoding: auto (default), vora or cublas", "IMPL"},
+    {"follow-up-tokens", true, "text tokens of the second turn (default 20)", "N"},
+};
+
+// A patch grid of exactly n tokens, as square as n allows.
+std::pair<int, int> gridFor(int64_t n)
+{
+    auto rows = static_cast<int>(std::sqrt(static_cast<double>(n)));
+    while (rows > 1 && n % rows != 0) {
+        --rows;
+    }
+    return {rows, static_cast<int>(n / rows)};
+}
+
+core::PromptInput syntheticPrompt(const core::VoraModel& model, int64_t textTokens, int64_t imageTokens)
+{
+    std::mt19937_64 random(1234);
+    std::uniform_int_distribution<int64_t> ids(10, std::min<int64_t>(model.config().vocabSize, 100000) - 1);
+    core::PromptInput prompt;
+    for (int64_t i = 0; i < textTokens; ++i) {
+        prompt.ids.push_back(ids(random));
+        if (i == std::min<int64_t>(7, textTokens - 1) && imageTokens > 0) {
+            prompt.ids.push_back(core::kImageTokenSentinel);
+        }
+    }
+    if (imageTokens > 0) {
+        core::require(model.vision().has_value(), core::ErrorCode::InvalidArgument,
+                      "--image-tokens needs a VoRA model with a vision embedding");
+        const auto [rows, cols] = gridFor(imageTokens);
+        const int patch = model.vision()->patchSize;
+        core::ImagePixels image;
+        image.height = rows * patch;
+        image.width = cols * patch;
+        image.chw.resize(size_t(3) * image.height * image.width);
+        std::normal_distribution<float> pixel(0.f, 1.f);
+        for (float& v : image.chw) {
+            v = pixel(random);
+        }
+        prompt.images.push_back(std::move(image));
+    }
+    return prompt;
+}
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+core::DecodeGemv gemvOf(const std::string& text)
+{
+    if (text == "auto") {
+        return core::DecodeGemv::Auto;
+    }
+    if (text == "vora") {
+        return core::DecodeGemv::Vora;
+    }
+    if (text == "cublas") {
+        return core::DecodeGemv::Cublas;
+    }
+    throw UsageError("--gemv must be auto, vora or cublas");
+}
+
+std::string deviceName(const core::VoraModel& model)
+{
+    if (model.device().is_cuda()) {
+        for (const core::ComputeDevice& device : core::cudaDevices()) {
+            if (device.id == model.device().str() || (device.id == "cuda:0" && model.device().str() == "cuda")) {
+                return device.name;
+            }
+        }
+    }
+    return model.device().str();
+}
+
+} // namespace
+
+int runBench(const Arguments& args)
+{
+    const CommandLine line("vora bench --model DIR [--image-tokens N] [--prompt-tokens N] [--new-tokens N] "
+                           "[--device DEV] [--dtype TYPE] [--decode graph|eager] [--gemv IMPL]",
+                           kBenchOptions, args);
+    core::ModelLoadOptions options;
+    options.device = line.valueOr("device", "cpu");
+    options.dtype = line.valueOr("dtype", "auto");
+    const auto started = std::chrono::steady_clock::now();
+    const auto model = core::VoraModel::load(line.required("model"), options);
+    if (!line.has("unfused")) {
+        model->decoder().fuseForInference();
+    }
+    const std::string decode = line.valueOr("decode", "graph");
+    if (decode != "graph" && decode != "eager" && decode != "both") {
+        throw UsageError("--decode must be graph, eager or both");
+    }
+    std::unique_ptr<core::DecodeGraphs> graphs;
+    std::string whyNoGraphs = "not a CUDA device";
+    if (decode != "eager" && model->device().is_cuda()) {
+        graphs = core::makeDecodeGraphs(*model, {gemvOf(line.valueOr("gemv", "auto"))}, &whyNoGraphs);
+    }
+    // Graph setup counts as loading: an engine does it at load too.
+    const double loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+
+    const int64_t imageTokens = line.integer("image-tokens").value_or(model->vision() ? 1024 : 0);
+    const int64_t promptTokens = line.integer("prompt-tokens").value_or(64);
+    const int newTokens = static_cast<int>(line.integer("new-tokens").value_or(128));
+    const int64_t followUpTokens = line.integer("follow-up-tokens").value_or(20);
+    const int repeat = static_cast<int>(std::max<long long>(1, line.integer("repeat").value_or(3)));
+    if (promptTokens < 1 || imageTokens < 0 || newTokens < 1 || followUpTokens < 1) {
+        throw UsageError("--prompt-tokens, --new-tokens and --follow-up-tokens must be >= 1, --image-tokens >= 0");
+    }
+    core::GenerationHooks hooks;
+    const std::string attention = line.valueOr("attention", "fused");
+    if (attention != "fused" && attention != "explicit") {
+        throw UsageError("--attention must be fused or explicit");
+    }
+    hooks.attention = attention == "fused" ? core::AttentionImpl::Fused : core::AttentionImpl::Explicit;
+
+    const core::PromptInput prompt = syntheticPrompt(*model, promptTokens, imageTokens);
+    const core::PromptInput followUpText = syntheticPrompt(*model, followUpTokens, 0);
+    core::SamplingParams greedy;
+    greedy.temperature = 0;
+    core::StopCriteria stop; // no eos: always decode newTokens
+    auto twoTurns = [&](core::DecodeGraphs* decoder, int firstTurnTokens) {
+        core::ChatSession session(*model, decoder);
+        stop.maxNewTokens = firstTurnTokens;
+        const core::GenerationOutput first = session.generate(prompt, greedy, stop, hooks);
+        core::PromptInput next = prompt;
+        next.ids.insert(next.ids.end(), first.tokens.begin(), first.tokens.end());
+        next.ids.insert(next.ids.end(), followUpText.ids.begin(), followUpText.ids.end());
+        stop.maxNewTokens = 4;
+        const core::GenerationOutput second = session.generate(next, greedy, stop, hooks);
+        return std::make_pair(first, second);
+    };
+    std::vector<std::pair<core::DecodeGraphs*, bool>> modes; // (decoder, graphs asked for)
+    if (decode != "eager") {
+        modes.emplace_back(graphs.get(), true); // null when graphs are unavailable: decode_path says why
+    }
+    if (decode != "graph") {
+        modes.emplace_back(nullptr, false);
+    }
+    for (const auto& [decoder, graphsAsked] : modes) {
+        twoTurns(decoder, std::min(4, newTokens)); // warm-up: kernels loaded, decode graph captured
+        std::vector<double> prefill, firstToken, decodeRate, secondFirstToken;
+        core::GenerationOutput last;
+        int64_t secondPrefilled = 0;
+        for (int i = 0; i < repeat; ++i) {
+            const auto [first, second] = twoTurns(decoder, newTokens);
+            prefill.push_back(first.stats.prefillMs);
+            firstToken.push_back(first.stats.timeToFirstTokenMs);
+            decodeRate.push_back(first.stats.decodeTokensPerSecond);
+            secondFirstToken.push_back(second.stats.timeToFirstTokenMs);
+            secondPrefilled = second.prefilledTokens;
+            last = first;
+        }
+        const std::string decodePath = graphsAsked && !decoder ? "eager (" + whyNoGraphs + ")" : last.decodePath;
+        core::GenerationStats typical = last.stats;
+        typical.prefillMs = median(prefill);
+        typical.timeToFirstTokenMs = median(firstToken);
+        typical.decodeTokensPerSecond = median(decodeRate);
+        nlohmann::json out = statisticsJson(typical);
+        out["model"] = line.required("model");
+        out["device"] = model->device().str();
+        out["device_name"] = deviceName(*model);
+        out["dtype"] = core::dtypeDisplayName(model->dtype());
+        out["parameters"] = model->report().parameterCount;
+        out["load_ms"] = loadMs;
+        out["second_turn_time_to_first_token_ms"] = median(secondFirstToken);
+        out["second_turn_prefilled_tokens"] = secondPrefilled;
+        out["attention"] = attention;
+        out["decode_path"] = decodePath;
+        out["runs"] = repeat;
+        std::cout << out.dump() << std::endl;
+    }
+    return 0;
+}
+
+} // namespace vora::cli

@@ -1,0 +1,284 @@
+// What a run's options do, on the tiny Qwen2 base: the attention among image tokens (collated mask,
+// loss, the merged config), validation loss against an independent computation on the inference path,
+// and --keep-checkpoints.
+#include "core/chat/chat_template.h"
+#include "core/generation/attention_mask.h"
+#include "core/generation/sequence_assembly.h"
+#include "core/image/model_image.h"
+#include "core/model/model_config.h"
+#include "core/tokenizer/tokenizer.h"
+#include "training/batch_collator.h"
+#include "training/checkpoint_store.h"
+#include "training/lora_merge.h"
+#include "training/sample_set.h"
+#include "training/trainable_model.h"
+#include "training/trainer.h"
+#include "tiny_options.h"
+#include "training_fixtures.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstring>
+
+using namespace vora;
+using namespace vora::training;
+using nlohmann::json;
+
+namespace {
+
+using core::VisionAttentionMask;
+
+// Two image samples on images whose patches all differ, one text-only sample.
+std::string writeTexturedDataSet(const std::string& root)
+{
+    vora::testing::writeGradientBmp(root + "/gradient.bmp", 40);
+    const std::string path = root + "/textured.jsonl";
+    vora::testing::writeTextFile(
+        path, R"({"id":"1","frames":["gradient.bmp"],"conversations":[{"from":"human","value":"<image>Colour?"},{"from":"gpt","value":"red"}]})"
+                  "\n"
+                  R"({"id":"2","frames":["gradient.bmp"],"conversations":[{"from":"human","value":"<image>Shape?"},{"from":"gpt","value":"blue"}]})"
+                  "\n"
+                  R"({"id":"3","conversations":[{"from":"human","value":"Say hi"},{"from":"gpt","value":"hi there"}]})"
+                  "\n");
+    return path;
+}
+
+std::vector<json> collectLines(const TrainOptions& options, TrainResult* result = nullptr)
+{
+    std::vector<json> lines;
+    const TrainResult r = runTraining(options, nullptr, [&](const std::string& text) { lines.push_back(json::parse(text)); });
+    if (result) {
+        *result = r;
+    }
+    return lines;
+}
+
+std::vector<json> eventsNamed(const std::vector<json>& lines, const std::string& event)
+{
+    std::vector<json> out;
+    std::copy_if(lines.begin(), lines.end(), std::back_inserter(out), [&](const json& l) { return l.at("event") == event; });
+    return out;
+}
+
+json readJson(const std::string& path)
+{
+    QFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    return json::parse(file.readAll().toStdString());
+}
+
+// What collation allows each query to attend to: the explicit mask, or plain causal without one.
+at::Tensor effectiveAllowed(const Batch& batch)
+{
+    const int64_t length = batch.ids.size(1);
+    if (batch.mask.mask.defined()) {
+        return batch.mask.mask[0][0];
+    }
+    return torch::ones({length, length}, torch::kBool).tril();
+}
+
+// The mean cross-entropy per supervised token over samples, computed on the inference path (sequence
+// assembly, the generation attention mask, the decoder's forward) in float64: nothing of collation or
+// training_step.cpp is used.
+double independentLoss(core::VoraModel& model, const std::vector<TrainingSample>& samples, const core::PreprocessConfig& pre)
+{
+    torch::NoGradGuard noGrad;
+    double sum = 0;
+    int64_t count = 0;
+    for (const TrainingSample& sample : samples) {
+        core::PromptInput prompt;
+        prompt.ids = sample.ids; // core::kImageSentinelId == core::kImageTokenSentinel
+        std::vector<int64_t> imageTokens;
+        for (const std::string& path : sample.imagePaths) {
+            const core::PreprocessedImage image = core::loadModelImage(path, pre);
+            prompt.images.push_back({image.height, image.width, image.pixels});
+            imageTokens.push_back(int64_t(image.height / pre.patchSize) * (image.width / pre.patchSize));
+        }
+        const core::AssembledSequence sequence = core::assembleSequence(model, prompt);
+        std::vector<int64_t> labels; // per expanded position; image positions are never targets
+        size_t image = 0;
+        for (size_t k = 0; k < sample.ids.size(); ++k) {
+            if (sample.ids[k] == core::kImageTokenSentinel) {
+                labels.insert(labels.end(), static_cast<size_t>(imageTokens.at(image++)), kIgnoreLabel);
+            } else {
+                labels.push_back(sample.labels[k]);
+            }
+        }
+        if (static_cast<int64_t>(labels.size()) != sequence.length()) {
+            throw std::runtime_error("expanded labels and the assembled sequence differ in length");
+        }
+        const core::AttentionMaskSpec mask =
+            core::buildAttentionMask(sequence.isImage, 0, model.config().vision->attentionMask, model.device());
+        const at::Tensor hidden = model.decoder().forward(sequence.embeddings, 0, mask, nullptr);
+        const at::Tensor logProbs = torch::log_softmax(model.decoder().logits(hidden)[0].to(torch::kDouble), -1);
+        for (int64_t position = 0; position + 1 < sequence.length(); ++position) {
+            const int64_t target = labels[static_cast<size_t>(position + 1)];
+            if (target != kIgnoreLabel) {
+                sum -= logProbs[position][target].item<double>();
+                ++count;
+            }
+        }
+    }
+    return sum / static_cast<double>(count);
+}
+
+QStringList stepFolders(const std::string& out)
+{
+    return QDir(QString::fromStdString(out + "/checkpoints")).entryList({"step-*"}, QDir::Dirs, QDir::Name);
+}
+
+} // namespace
+
+class TestTrainingRuns : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void causalAndBidirectionalCollateDifferentMasks()
+    {
+        TrainingSample sample;
+        sample.ids = {5, core::kImageSentinelId, 6, 7};
+        sample.labels = {kIgnoreLabel, kIgnoreLabel, 6, 7};
+        const std::vector<at::Tensor> pixels = {torch::randn({3, 28, 28})}; // 4 image tokens
+        const std::vector<const TrainingSample*> batch = {&sample};
+        const c10::Device cpu(c10::kCPU);
+        const Batch bidirectional = collateWithPixels(batch, pixels, 14, VisionAttentionMask::Bidirectional, cpu);
+        const Batch causal = collateWithPixels(batch, pixels, 14, VisionAttentionMask::Causal, cpu);
+        const at::Tensor differs = effectiveAllowed(bidirectional) != effectiveAllowed(causal);
+        // Exactly the 4*3/2 pairs where an image token attends to a later token of its own image.
+        QCOMPARE(differs.sum().item<int64_t>(), int64_t(6));
+        QVERIFY(differs[1][4].item<bool>() && !effectiveAllowed(causal)[1][4].item<bool>());
+        QVERIFY(!differs[0].any().item<bool>() && !differs[5].any().item<bool>()); // text rows stay causal
+    }
+
+    void imageAttentionReachesTrainingAndTheMergedConfig()
+    {
+        const std::string root = m_dir.path().toStdString();
+        TrainOptions o = vora::testing::tinyTrainOptions();
+        o.dataFiles = {writeTexturedDataSet(root)};
+        o.imageRoot = root;
+        o.maxSteps = 1;
+        o.batchSize = 3;
+        std::map<std::string, double> firstLoss;
+        for (const auto& [name, mode] : {std::pair{"bidirectional", VisionAttentionMask::Bidirectional},
+                                         std::pair{"causal", VisionAttentionMask::Causal}}) {
+            o.imageAttention = mode;
+            o.outDir = root + "/attention-" + name;
+            TrainResult result;
+            const std::vector<json> lines = collectLines(o, &result);
+            QCOMPARE(eventsNamed(lines, "start").at(0).at("image_attention").get<std::string>(), std::string(name));
+            firstLoss[name] = result.losses.at(0);
+
+            MergeOptions merge;
+            merge.modelDir = o.modelDir;
+            merge.checkpoint = o.outDir;
+            merge.outDir = root + "/merged-" + name;
+            merge.dtype = "float32";
+            const MergeReport report = mergeCheckpoint(merge); // its probe runs the merged model with its config's mask
+            QVERIFY2(report.maxLogitDiff < 1e-4, std::to_string(report.maxLogitDiff).c_str());
+            const json config = readJson(merge.outDir + "/config.json");
+            // "default" is the reference implementation's word for plain causal attention.
+            QCOMPARE(config.at("vision_attention_mask").get<std::string>(), std::string(mode == VisionAttentionMask::Causal ? "default" : "bidirectional"));
+            QVERIFY(core::loadModelConfig(merge.outDir).vision->attentionMask == mode);
+        }
+        // Same seed, same initial weights and batch: only the mask among image tokens differs.
+        QVERIFY2(firstLoss["causal"] != firstLoss["bidirectional"], std::to_string(firstLoss["causal"]).c_str());
+
+        // A VoRA base brings its mode unless the option overrides it.
+        TrainOptions onVora = o;
+        onVora.modelDir = root + "/merged-causal";
+        onVora.imageAttention.reset();
+        QVERIFY(TrainableModel::create(onVora)->model().config().vision->attentionMask == VisionAttentionMask::Causal);
+        onVora.imageAttention = VisionAttentionMask::Bidirectional;
+        QVERIFY(TrainableModel::create(onVora)->model().config().vision->attentionMask == VisionAttentionMask::Bidirectional);
+    }
+
+    void validationLossMatchesAnIndependentComputation()
+    {
+        const std::string root = m_dir.path().toStdString();
+        TrainOptions o = vora::testing::tinyTrainOptions();
+        o.dataFiles = {vora::testing::writeTrainingDataSet(root)};
+        o.valDataFiles = {writeTexturedDataSet(root)};
+        o.imageRoot = root;
+        o.batchSize = 2;
+        o.maxSteps = 5;
+        o.valEvery = 2;
+        o.outDir = root + "/validated";
+        TrainResult withValidation;
+        const std::vector<json> lines = collectLines(o, &withValidation);
+
+        const std::vector<json> validations = eventsNamed(lines, "validation");
+        QCOMPARE(validations.size(), size_t(3)); // steps 2, 4 and the end
+        QCOMPARE(validations[0].at("step").get<int>(), 2);
+        QCOMPARE(validations[1].at("step").get<int>(), 4);
+        QCOMPARE(validations[2].at("step").get<int>(), 5);
+        for (const json& line : lines) {
+            QVERIFY(line.at("time").get<double>() > 1.6e9);
+        }
+        const json last = validations.back();
+        QCOMPARE(last.at("val_samples").get<int>(), 3);
+
+        // The final checkpoint records it.
+        const json state = readJson(resolveCheckpointDir(o.outDir) + "/state.json");
+        const double saved = state.at("validation").at("val_loss").get<double>();
+        const double emitted = last.at("val_loss").get<double>();
+        QVERIFY(std::memcmp(&saved, &emitted, sizeof saved) == 0);
+
+        // The same loss from the checkpoint's weights on the inference path.
+        auto model = TrainableModel::create(o);
+        model->loadState(readCheckpoint(resolveCheckpointDir(o.outDir), c10::Device(c10::kCPU)).trainable, true);
+        const auto tokenizer = core::Tokenizer::load(o.modelDir);
+        const std::vector<TrainingSample> samples = buildSampleSet(o.valDataFiles, *tokenizer, {root, o.maxTextLen, false, "validation"});
+        core::PreprocessConfig pre;
+        pre.imageSize = o.imageSize;
+        pre.patchSize = o.patchSize;
+        const double independent = independentLoss(model->model(), samples, pre);
+        QVERIFY2(std::abs(independent - emitted) < 1e-5 * std::max(1.0, independent),
+                 (std::to_string(independent) + " vs " + std::to_string(emitted)).c_str());
+
+        // Validation changes nothing of the training itself.
+        o.valDataFiles.clear();
+        o.valEvery = 0;
+        o.outDir = root + "/unvalidated";
+        const TrainResult without = runTraining(o, nullptr, {});
+        QCOMPARE(without.losses.size(), withValidation.losses.size());
+        QVERIFY(std::memcmp(without.losses.data(), withValidation.losses.data(), without.losses.size() * sizeof(double)) == 0);
+    }
+
+    void keepCheckpointsLeavesTheNewest()
+    {
+        const std::string root = m_dir.path().toStdString();
+        TrainOptions o = vora::testing::tinyTrainOptions();
+        o.dataFiles = {vora::testing::writeTrainingDataSet(root)};
+        o.imageRoot = root;
+        o.maxSteps = 4;
+        o.saveEvery = 1;
+        o.keepCheckpoints = 2;
+        o.outDir = root + "/kept";
+        const std::vector<json> lines = collectLines(o);
+        QCOMPARE(eventsNamed(lines, "checkpoint").size(), size_t(4));
+        QCOMPARE(stepFolders(o.outDir), (QStringList{"step-00000003", "step-00000004"}));
+
+        // What `latest` names survives even when it is not among the newest.
+        vora::testing::writeTextFile(o.outDir + "/latest", "checkpoints/step-00000003\n");
+        QCOMPARE(pruneCheckpoints(o.outDir, 1).size(), size_t(0));
+        QCOMPARE(stepFolders(o.outDir), (QStringList{"step-00000003", "step-00000004"}));
+        vora::testing::writeTextFile(o.outDir + "/latest", "checkpoints/step-00000004\n");
+        QCOMPARE(pruneCheckpoints(o.outDir, 1).size(), size_t(1));
+        QCOMPARE(stepFolders(o.outDir), QStringList{"step-00000004"});
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_GUILESS_MAIN(TestTrainingRuns)
+#include "test_training_runs.moc"

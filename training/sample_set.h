@@ -1,0 +1,23 @@
+#pragma once
+// The usable samples of a list of data files, checked as `vora data check` checks them: bad lines are
+// refused with their file:line and reason (or dropped when skipBad), over-long ones truncated.
+// Plain C++ (no torch).
+#include "training/sample_builder.h"
+
+#include <string>
+#include <vector>
+
+namespace vora::training {
+
+struct SampleSetOptions {
+    std::string imageRoot;
+    int64_t maxTextLen = 2048;
+    bool skipBad = false;
+    std::string role = "training"; // named in errors: "training" or "validation"
+};
+
+// Throws core::Error(InvalidArgument) listing the bad lines (at most 20), or when nothing is usable.
+std::vector<TrainingSample> buildSampleSet(const std::vector<std::string>& files, const core::Tokenizer& tokenizer,
+                                           const SampleSetOptions& options);
+
+} // namespace vora::training
