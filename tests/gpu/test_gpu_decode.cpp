@@ -1,7 +1,8 @@
 // The CUDA decode path against the eager one on the tiny checkpoints: graph decoding gives the tokens eager
 // decoding gives (float32: identical, greedy and seeded sampling; bfloat16: every greedy token is the argmax
 // of a teacher-forced recompute within bf16 rounding), the KV cache it writes matches, stops and min-new-tokens
-// behave, sessions reuse their cache with the logits of a fresh prefill, the mask-free prefill equals the
+// behave, sessions reuse their cache with the logits of a fresh prefill (float32: every top-1
+// equal; bfloat16: top-1 differing only at near-ties), the mask-free prefill equals the
 // dense-mask one, and a 9k-token prompt needs no quadratic memory.
 #include "core/device/memory_stats.h"
 #include "core/generation/attention_mask.h"
@@ -12,7 +13,7 @@
 #include "core/model/kv_cache.h"
 #include "gpu_check.h"
 #include "gpu_fixtures.h"
-
+#include "top_one_agreement.h"
 
 #include <cstdio>
 
@@ -137,10 +138,9 @@ void bfloat16GraphTokensAreArgmax()
             const int64_t first = full.length() - static_cast<int64_t>(graphed.tokens.size());
             for (size_t i = 0; i < graphed.tokens.size(); ++i) {
                 const at::Tensor row = logits[first + static_cast<int64_t>(i)];
-                const double gap = (row.max() - row[graphed.tokens[i]]).item<double>();
-                const double scale = row.abs().max().item<double>();
-                GPU_CHECK(gap <= 0.02 * scale + 1e-3, variant + ": token " + std::to_string(i) + " trails the argmax by "
-                                                          + std::to_string(gap));
+                GPU_CHECK(top_one::isBf16NearTie(row, graphed.tokens[i]),
+                          variant + ": token " + std::to_string(i) + " trails the argmax by "
+                              + std::to_string(top_one::trailsArgmaxBy(row, graphed.tokens[i])));
                 ++tokens;
             }
             exact += graphed.tokens == eager.tokens;
@@ -186,9 +186,12 @@ void sessionReuseEqualsFreshPrefill()
 {
     float32MeansFloat32();
     for (const std::string& dtype : {std::string("float32"), std::string("bfloat16")}) {
+        const bool bf16 = dtype == "bfloat16";
         const auto model = loadOnCuda("qwen2_vora_merged", dtype);
         const auto graphs = makeDecodeGraphs(*model, {DecodeGemv::Auto});
         ChatSession session(*model, graphs.get());
+        top_one::Agreement total;
+        int turns = 0;
         PromptInput prompt = promptsOf("qwen2_vora_merged")[4]; // two_images_large
         StopCriteria stop;
         stop.maxNewTokens = 6;
@@ -212,14 +215,24 @@ void sessionReuseEqualsFreshPrefill()
                           + std::to_string(full.length() - cached));
             const at::Tensor fresh = promptLogits(*model, full, AttentionImpl::Fused);
             const at::Tensor tail = fresh.narrow(0, full.length() - next.prefilledTokens, next.prefilledTokens);
-            if (dtype == "float32") {
+            // The session's rows come from other kernels than the fresh prefill's (decode steps wrote the cached
+            // answer; the suffix attends over the cache in its own chunk), so they agree up to rounding: float32
+            // to 2e-4 and on every top-1; bf16 to its relative tolerance, top-1 differing only at near-ties.
+            if (!bf16) {
                 const double diff = maxAbsDiff(next.prefillLogits, tail);
                 GPU_CHECK(diff < 2e-4, "float32 session logits differ from a fresh prefill by " + std::to_string(diff));
             } else {
-                GPU_CHECK(at::equal(next.prefillLogits.argmax(-1), tail.argmax(-1)), "bf16 session top-1 differs");
+                const double relative = top_one::relativeDifference(next.prefillLogits, tail);
+                GPU_CHECK(relative < 2e-2, "bf16 session logits: relative difference " + std::to_string(relative));
             }
+            const top_one::Agreement agreement = top_one::compareTopOne(next.prefillLogits, tail);
+            GPU_CHECK(agreement.acceptable(bf16), dtype + " turn " + std::to_string(turn) + ": " + agreement.describe());
+            total.add(agreement);
+            ++turns;
             prompt.ids.insert(prompt.ids.end(), next.tokens.begin(), next.tokens.end());
         }
+        std::printf("  %s session vs fresh prefill: %d turns, %s\n", dtype.c_str(), turns, total.describe().c_str());
+        GPU_CHECK(turns == 2 && total.rows > 2 * 5, dtype + ": expected 2 turns over more than 10 rows");
     }
 }
 
