@@ -1,8 +1,9 @@
 // `vora bench`: load time, prefill, time to first token, decode speed and peak memory on a
 // synthetic prompt (random text ids + one random image of N patch tokens), greedy, batch 1; then a
 // second turn in the same ChatSession (the answer plus a short follow-up, the image still in the cache)
-// for the second-turn time to first token. Prints one JSON line per decode mode. A benchmark, not a
-// test: nothing here asserts a speed.
+// for the second-turn time to first token. Prints one JSON line per decode mode, with the
+// memory-bandwidth floor of decoding beside the measured speed (core/runtime/decode_floor.h).
+// A benchmark, not a test: nothing here asserts a speed.
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/stats_json.h"
@@ -12,6 +13,7 @@
 #include "core/generation/decode_graphs.h"
 #include "core/generation/generator.h"
 #include "core/model/vora_model.h"
+#include "core/runtime/decode_floor.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +23,8 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <limits>
+#include <optional>
 #include <random>
 
 namespace vora::cli {
@@ -112,6 +116,15 @@ std::string deviceName(const core::VoraModel& model)
     return model.device().str();
 }
 
+nlohmann::json floorJson(const core::DecodeFloor& floor, double decodeTokensPerSecond)
+{
+    return {{"read_bytes_per_s", floor.readBytesPerSecond},
+            {"weight_bytes_per_token", floor.weightBytes},
+            {"kv_bytes_per_token", floor.kvBytes},
+            {"decode_tokens_per_s", floor.tokensPerSecond},
+            {"share_of_floor", decodeTokensPerSecond / floor.tokensPerSecond}};
+}
+
 } // namespace
 
 int runBench(const Arguments& args)
@@ -119,9 +132,30 @@ int runBench(const Arguments& args)
     const CommandLine line("vora bench --model DIR [--image-tokens N] [--prompt-tokens N] [--new-tokens N] "
                            "[--device DEV] [--dtype TYPE] [--decode graph|eager] [--gemv IMPL]",
                            kBenchOptions, args);
+    // Every size is checked before anything is loaded or allocated.
+    constexpr long long kMaxTokens = std::numeric_limits<int>::max();
+    const std::optional<long long> imageTokensFlag = line.integerIn("image-tokens", 0, kMaxTokens);
+    const int64_t promptTokens = line.integerIn("prompt-tokens", 1, kMaxTokens).value_or(64);
+    const int newTokens = static_cast<int>(line.integerIn("new-tokens", 1, kMaxTokens).value_or(128));
+    const int repeat = static_cast<int>(line.integerIn("repeat", 1, 1000).value_or(3));
+    const int64_t followUpTokens = line.integerIn("follow-up-tokens", 1, kMaxTokens).value_or(20);
+    const std::string attention = line.valueOr("attention", "fused");
+    if (attention != "fused" && attention != "explicit") {
+        throw UsageError("--attention must be fused or explicit");
+    }
     core::ModelLoadOptions options;
     options.device = line.valueOr("device", "cpu");
     options.dtype = line.valueOr("dtype", "auto");
+    const core::ModelConfig config = core::loadModelConfig(line.required("model"));
+    const int64_t imageTokens = imageTokensFlag.value_or(config.isVora() ? 1024 : 0);
+    const int64_t context = config.defaultContext();
+    constexpr int kSecondTurnTokens = 4;
+    if (promptTokens + imageTokens + newTokens + followUpTokens + kSecondTurnTokens > context) {
+        throw UsageError("--prompt-tokens " + std::to_string(promptTokens) + " + --image-tokens " + std::to_string(imageTokens)
+                         + " + --new-tokens " + std::to_string(newTokens) + " + --follow-up-tokens "
+                         + std::to_string(followUpTokens) + " + " + std::to_string(kSecondTurnTokens)
+                         + " second-turn tokens exceed the model's context of " + std::to_string(context) + " positions");
+    }
     const auto started = std::chrono::steady_clock::now();
     const auto model = core::VoraModel::load(line.required("model"), options);
     if (!line.has("unfused")) {
@@ -139,19 +173,7 @@ int runBench(const Arguments& args)
     // Graph setup counts as loading: an engine does it at load too.
     const double loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 
-    const int64_t imageTokens = line.integer("image-tokens").value_or(model->vision() ? 1024 : 0);
-    const int64_t promptTokens = line.integer("prompt-tokens").value_or(64);
-    const int newTokens = static_cast<int>(line.integer("new-tokens").value_or(128));
-    const int64_t followUpTokens = line.integer("follow-up-tokens").value_or(20);
-    const int repeat = static_cast<int>(std::max<long long>(1, line.integer("repeat").value_or(3)));
-    if (promptTokens < 1 || imageTokens < 0 || newTokens < 1 || followUpTokens < 1) {
-        throw UsageError("--prompt-tokens, --new-tokens and --follow-up-tokens must be >= 1, --image-tokens >= 0");
-    }
     core::GenerationHooks hooks;
-    const std::string attention = line.valueOr("attention", "fused");
-    if (attention != "fused" && attention != "explicit") {
-        throw UsageError("--attention must be fused or explicit");
-    }
     hooks.attention = attention == "fused" ? core::AttentionImpl::Fused : core::AttentionImpl::Explicit;
 
     const core::PromptInput prompt = syntheticPrompt(*model, promptTokens, imageTokens);
@@ -166,7 +188,7 @@ int runBench(const Arguments& args)
         core::PromptInput next = prompt;
         next.ids.insert(next.ids.end(), first.tokens.begin(), first.tokens.end());
         next.ids.insert(next.ids.end(), followUpText.ids.begin(), followUpText.ids.end());
-        stop.maxNewTokens = 4;
+        stop.maxNewTokens = kSecondTurnTokens;
         const core::GenerationOutput second = session.generate(next, greedy, stop, hooks);
         return std::make_pair(first, second);
     };
@@ -177,6 +199,10 @@ int runBench(const Arguments& args)
     if (decode != "graph") {
         modes.emplace_back(nullptr, false);
     }
+    // The floor at the mean context of the decode; the bandwidth with decode's own thread count.
+    const core::DecodeFloor floor = core::decodeFloor(model->config(), c10::elementSize(model->dtype()),
+                                                      promptTokens + imageTokens + newTokens / 2,
+                                                      core::measureReadBandwidth(model->device(), int64_t(1) << 30, 5));
     for (const auto& [decoder, graphsAsked] : modes) {
         twoTurns(decoder, std::min(4, newTokens)); // warm-up: kernels loaded, decode graph captured
         std::vector<double> prefill, firstToken, decodeRate, secondFirstToken;
@@ -208,6 +234,7 @@ int runBench(const Arguments& args)
         out["attention"] = attention;
         out["decode_path"] = decodePath;
         out["runs"] = repeat;
+        out["floor"] = floorJson(floor, typical.decodeTokensPerSecond);
         std::cout << out.dump() << std::endl;
     }
     return 0;

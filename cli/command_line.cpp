@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <sstream>
 
 namespace vora::cli {
@@ -100,6 +101,17 @@ std::optional<long long> CommandLine::integer(const std::string& name) const
     return out;
 }
 
+std::optional<long long> CommandLine::integerIn(const std::string& name, long long low, long long high) const
+{
+    const auto v = integer(name);
+    if (v && (*v < low || *v > high)) {
+        throw UsageError("--" + name + " must be between " + std::to_string(low) + " and " + std::to_string(high)
+                             + ", got " + std::to_string(*v),
+                         m_usage);
+    }
+    return v;
+}
+
 std::optional<double> CommandLine::number(const std::string& name) const
 {
     const auto v = value(name);
@@ -109,12 +121,12 @@ std::optional<double> CommandLine::number(const std::string& name) const
     try {
         size_t used = 0;
         const double out = std::stod(*v, &used);
-        if (used == v->size()) {
+        if (used == v->size() && std::isfinite(out)) {
             return out;
         }
     } catch (const std::exception&) {
     }
-    throw UsageError("--" + name + " expects a number, got '" + *v + "'", m_usage);
+    throw UsageError("--" + name + " expects a finite number, got '" + *v + "'", m_usage);
 }
 
 std::string formatUsage(const std::string& synopsis, const std::vector<OptionSpec>& specs)

@@ -30,8 +30,10 @@ public:
     const std::vector<std::string>& positionals() const { return m_positionals; }
     const std::string& usage() const { return m_usage; }
 
-    // Typed accessors: throw UsageError naming the option when the value does not parse.
+    // Typed accessors: throw UsageError naming the option when the value does not parse, lies
+    // outside [low, high] (integers) or is not finite (numbers: "nan" and "inf" are refused).
     std::optional<long long> integer(const std::string& name) const;
+    std::optional<long long> integerIn(const std::string& name, long long low, long long high) const;
     std::optional<double> number(const std::string& name) const;
 
 private:

@@ -18,7 +18,8 @@ int runData(const Arguments& args)
     }
     const std::vector<OptionSpec> specs = {
         {"data", true, "VoRA JSON-lines file (repeatable)", "FILE"},
-        {"image-root", true, "folder that relative frame paths are resolved against", "DIR"},
+        {"image-root", true, "folder that frame paths are resolved against and confined to (default: the data file's folder)", "DIR"},
+        {"allow-images-outside-root", false, "let frames lead outside the image root (.., absolute paths, symlinks)"},
         {"model", true, "model folder whose tokenizer measures lengths", "DIR"},
         {"tokenizer", true, "tokenizer file or folder (default: the model folder)", "PATH"},
         {"max-text-len", true, "text tokens per sample (default 2048)", "T"},
@@ -36,9 +37,9 @@ int runData(const Arguments& args)
         tokenizer = core::Tokenizer::load(line.has("tokenizer") ? line.required("tokenizer") : line.required("model"));
     }
     training::DataCheckOptions options;
-    options.imageRoot = line.valueOr("image-root", "");
+    options.images = {line.valueOr("image-root", ""), line.has("allow-images-outside-root")};
     options.tokenizer = tokenizer.get();
-    options.maxTextLen = line.integer("max-text-len").value_or(2048);
+    options.maxTextLen = line.integerIn("max-text-len", 1, 1 << 30).value_or(2048);
     const training::DataCheckReport report = training::checkDataSet(data, options);
     int64_t refused = 0;
     for (const auto& p : report.problems) {

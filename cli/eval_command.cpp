@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <set>
 
 namespace vora::cli {
@@ -23,7 +24,8 @@ namespace {
 const std::vector<OptionSpec> kEvalOptions = {
     {"model", true, "model folder (a VoRA model)", "DIR"},
     {"data", true, "VoRA JSON-lines file; repeat for several", "FILE"},
-    {"image-root", true, "folder that relative frame paths are resolved against", "DIR"},
+    {"image-root", true, "folder that frame paths are resolved against and confined to (default: the data file's folder)", "DIR"},
+    {"allow-images-outside-root", false, "let frames lead outside the image root (.., absolute paths, symlinks)"},
     {"device", true, "cpu, cuda or cuda:N (default cpu)", "DEV"},
     {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
     {"limit", true, "ask only the first N questions", "N"},
@@ -138,12 +140,9 @@ int runEval(const Arguments& args)
     if (files.empty()) {
         throw UsageError("--data is required");
     }
-    const auto limit = line.integer("limit");
-    const auto maxNewTokens = line.integer("max-new-tokens").value_or(96);
-    if ((limit && *limit <= 0) || maxNewTokens <= 0) {
-        throw UsageError("--limit and --max-new-tokens must be positive");
-    }
-    const std::string imageRoot = line.valueOr("image-root", "");
+    const auto limit = line.integerIn("limit", 1, std::numeric_limits<int>::max());
+    const auto maxNewTokens = line.integerIn("max-new-tokens", 1, std::numeric_limits<int>::max()).value_or(96);
+    const training::ImageRootPolicy imageRoot{line.valueOr("image-root", ""), line.has("allow-images-outside-root")};
     const training::DataSet data = training::readDataFiles(files);
     refuseBadLines(data);
     std::vector<training::EvalQuestion> questions = training::collectEvalQuestions(data.records, imageRoot);
@@ -158,7 +157,7 @@ int runEval(const Arguments& args)
         const std::vector<training::DataRecord> asked(data.records.begin(), end);
         const training::ReferenceLossOptions lossOptions{imageRoot, line.valueOr("device", "cpu"),
                                                          line.valueOr("dtype", "auto"),
-                                                         line.integer("max-text-len").value_or(2048)};
+                                                         line.integerIn("max-text-len", 1, 1 << 30).value_or(2048)};
         loss = training::computeReferenceLoss(modelDir, asked, lossOptions);
     }
 

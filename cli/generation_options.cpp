@@ -2,12 +2,21 @@
 
 #include "core/error.h"
 
+#include <limits>
+
 namespace vora::cli {
+namespace {
+
+constexpr long long kMaxInt = std::numeric_limits<int>::max();
+
+} // namespace
 
 const std::vector<OptionSpec>& generationOptionSpecs()
 {
     static const std::vector<OptionSpec> specs = {
-        {"max-new-tokens", true, "generation budget (default: generation_config.json or 512)", "N"},
+        {"max-new-tokens", true,
+         "generation budget (default: generation_config.json or 512); lowered, with a note, to what the context has left",
+         "N"},
         {"min-new-tokens", true, "suppress end-of-text before N tokens", "N"},
         {"temperature", true, "0 = greedy (default: generation_config.json)", "T"},
         {"top-p", true, "nucleus sampling threshold", "P"},
@@ -26,12 +35,12 @@ core::GenerationSettings generationSettings(const CommandLine& line, core::Gener
     core::StopCriteria& stop = settings.stop;
     if (auto v = line.number("temperature")) sampling.temperature = *v;
     if (auto v = line.number("top-p")) sampling.topP = *v;
-    if (auto v = line.integer("top-k")) sampling.topK = static_cast<int>(*v);
+    if (auto v = line.integerIn("top-k", 0, kMaxInt)) sampling.topK = static_cast<int>(*v);
     if (auto v = line.number("min-p")) sampling.minP = *v;
     if (auto v = line.number("repetition-penalty")) sampling.repetitionPenalty = *v;
     if (auto v = line.integer("seed")) sampling.seed = *v;
-    if (auto v = line.integer("max-new-tokens")) stop.maxNewTokens = static_cast<int>(*v);
-    if (auto v = line.integer("min-new-tokens")) stop.minNewTokens = static_cast<int>(*v);
+    if (auto v = line.integerIn("max-new-tokens", 1, kMaxInt)) stop.maxNewTokens = static_cast<int>(*v);
+    if (auto v = line.integerIn("min-new-tokens", 0, kMaxInt)) stop.minNewTokens = static_cast<int>(*v);
     for (const std::string& s : line.values("stop")) {
         stop.stopStrings.push_back(s);
     }

@@ -26,7 +26,7 @@ int runInfo(const Arguments& args)
             {"torch", info.torchVersion},
             {"torch_cuda", info.torchHasCuda},
             {"opencv", info.opencvVersion.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.opencvVersion)},
-            {"qt", nullptr}, // the CLI never links Qt (DESIGN.md); vora-studio reports its Qt version
+            {"qt", nullptr}, // the CLI never links Qt (docs/architecture.md); vora-studio reports its Qt version
             {"cpu_threads", info.cpuThreads},
             {"devices", devices},
             {"sentencepiece", {{"available", info.sentencePieceAvailable}, {"detail", info.sentencePieceDetail}}},

@@ -50,7 +50,7 @@ int main(int argc, char** argv)
                       << error.what() << "\n";
             return 1;
         } catch (const std::exception& error) {
-            std::cerr << "vora " << command.name << ": unexpected error: " << error.what() << "\n";
+            std::cerr << "vora " << command.name << ": " << vora::core::describeException(error) << "\n";
             return 1;
         }
     }

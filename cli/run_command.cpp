@@ -5,6 +5,7 @@
 #include "cli/stats_json.h"
 #include "cli/stop_signal.h"
 #include "core/error.h"
+#include "core/generation/token_budget.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/runtime/vora_engine.h"
 #include "core/tokenizer/tokenizer.h"
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <limits>
 
 namespace vora::cli {
 namespace {
@@ -28,15 +30,32 @@ std::vector<OptionSpec> runOptions()
         {"system", true, "system prompt (default: the model's)", "TEXT"},
         {"device", true, "cpu, cuda or cuda:N (default cpu)", "DEV"},
         {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
+        {"max-context", true, "context length in tokens (default: the model's, at most 32768)", "N"},
         {"attention", true, "fused (default) or explicit", "MODE"},
         {"no-merge-lora", false, "run lora_A/lora_B unmerged instead of merging at load"},
         {"json", false, "after the text, print one JSON line with text, token ids and stats"},
         {"dump-logits", true, "write prefill logits and input ids to a safetensors file", "FILE"},
         {"attention-map", true, "write each generated token's attention over the image patches as JSON", "FILE"},
+        {"attention-detail", true, "with --attention-map: mean (default), layers (+ per layer) or heads (+ per head)",
+         "LEVEL"},
     };
     const auto& generation = generationOptionSpecs();
     specs.insert(specs.begin() + 5, generation.begin(), generation.end());
     return specs;
+}
+
+core::AttentionDetail attentionDetail(const std::string& text)
+{
+    if (text == "mean") {
+        return core::AttentionDetail::Mean;
+    }
+    if (text == "layers") {
+        return core::AttentionDetail::Layers;
+    }
+    if (text == "heads") {
+        return core::AttentionDetail::Heads;
+    }
+    throw UsageError("--attention-detail must be mean, layers or heads");
 }
 
 core::AttentionMode attentionMode(const std::string& text)
@@ -64,12 +83,35 @@ void writeAttentionMap(const std::string& path, const core::AttentionRecorder& r
     const auto tokens = recorder.tokens();
     for (size_t i = 0; i < tokens.size() && i < result.tokenIds.size(); ++i) {
         const auto id = static_cast<int32_t>(result.tokenIds[i]);
-        out["tokens"].push_back({{"id", id}, {"text", tokenizer.decode({id}, false)},
-                                 {"image_share", tokens[i].imageShare}, {"grids", tokens[i].perImage}});
+        nlohmann::json token = {{"id", id}, {"text", tokenizer.decode({id}, false)},
+                                {"image_share", tokens[i].imageShare}, {"grids", tokens[i].perImage}};
+        if (recorder.detail() != core::AttentionDetail::Mean) {
+            token["layers"] = tokens[i].layers;
+        }
+        if (recorder.detail() == core::AttentionDetail::Heads) {
+            token["heads"] = tokens[i].heads;
+        }
+        out["tokens"].push_back(std::move(token));
+    }
+    if (recorder.detail() != core::AttentionDetail::Mean) {
+        out["layer_indices"] = recorder.recordedLayers();
     }
     std::ofstream file(path);
     file << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     core::require(file.good(), core::ErrorCode::Io, "cannot write " + path);
+}
+
+// The answer's budget within the model's context; a prompt that fills it says what to change.
+core::TokenBudget tokenBudget(const core::VoraEngine& engine, const core::PromptInput& prompt,
+                              const core::GenerationSettings& settings)
+{
+    try {
+        return core::fitTokenBudget(engine.promptPositions(prompt), engine.summary().maxContext, settings.stop.maxNewTokens);
+    } catch (const core::Error& error) {
+        throw core::Error(error.code(), std::string(error.what())
+                                            + ". Shorten the prompt, pass fewer --image files, or raise --max-context "
+                                              "if the model was trained for a longer context.");
+    }
 }
 
 } // namespace
@@ -87,6 +129,16 @@ int runRun(const Arguments& args)
     options.dtype = line.valueOr("dtype", "auto");
     options.attention = attentionMode(line.valueOr("attention", "fused"));
     options.mergeLora = !line.has("no-merge-lora");
+    if (line.has("attention-detail") && !line.has("attention-map")) {
+        throw UsageError("--attention-detail needs --attention-map");
+    }
+    const core::AttentionDetail detail = attentionDetail(line.valueOr("attention-detail", "mean"));
+    if (const auto context = line.integer("max-context")) {
+        if (*context < 1) {
+            throw UsageError("--max-context must be at least 1");
+        }
+        options.maxContext = *context;
+    }
 
     const auto loadStart = std::chrono::steady_clock::now();
     const auto engine = core::VoraEngine::load(modelDir, options);
@@ -111,12 +163,17 @@ int runRun(const Arguments& args)
         engine->dumpPromptLogits(prompt, *path);
     }
 
-    const core::GenerationSettings settings = generationSettings(line, engine->summary().defaults);
+    core::GenerationSettings settings = generationSettings(line, engine->summary().defaults);
+    const core::TokenBudget budget = tokenBudget(*engine, prompt, settings);
+    if (budget.clamped()) {
+        std::cerr << "vora run: note: " << core::describeClampedBudget(budget) << " (--max-new-tokens, --max-context)\n";
+    }
+    settings.stop = core::withTokenBudget(settings.stop, budget);
 
     core::TextCallbacks callbacks;
     callbacks.onText = [](std::string_view piece) { std::cout << piece << std::flush; };
     callbacks.stopRequested = installStopSignalHandlers();
-    core::AttentionRecorder recorder;
+    core::AttentionRecorder recorder({}, detail);
     if (line.has("attention-map")) {
         callbacks.attention = &recorder;
     }
@@ -135,6 +192,9 @@ int runRun(const Arguments& args)
         out["device"] = engine->summary().device;
         out["decode_path"] = result.decodePath;
         out["dtype"] = engine->summary().dtype;
+        out["max_new_tokens"] = budget.newTokens;
+        out["max_new_tokens_requested"] = budget.requestedNewTokens;
+        out["context_tokens"] = budget.contextTokens;
         std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
         std::cerr << "[" << s.generatedTokens << " tokens, " << core::stopReasonName(s.stopReason) << "; load "

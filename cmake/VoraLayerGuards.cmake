@@ -42,7 +42,7 @@ function(vora_assert_no_qt target)
   foreach(lib IN LISTS links)
     if(lib MATCHES "^Qt[0-9]*::" OR lib MATCHES "Qt6|libQt|KF6")
       message(FATAL_ERROR "Layer violation: ${target} links ${lib}. "
-                          "core, training and the vora CLI must not depend on Qt (see DESIGN.md).")
+                          "core, training and the vora CLI must not depend on Qt (see docs/architecture.md).")
     endif()
   endforeach()
 endfunction()

@@ -35,6 +35,11 @@ private:
     ErrorCode m_code;
 };
 
+// What a boundary (CLI main, worker slot) shows for any exception: an Error's message as it is,
+// LibTorch's errors without the C++ backtrace they carry (core/exception_message.cpp, the one file
+// that needs the torch headers for it), anything else's what().
+std::string describeException(const std::exception& error);
+
 // Throws Error(code, message) when condition is false. For checks on untrusted input.
 inline void require(bool condition, ErrorCode code, const std::string& message)
 {

@@ -1,14 +1,14 @@
 #include "training/checkpoint_store.h"
 
 #include "core/error.h"
+#include "core/io/durable_file.h"
+#include "core/io/fault_injection.h"
+#include "core/io/staging_folder.h"
 #include "core/model/weight_loader.h"
 #include "core/safetensors/safetensors_file.h"
 #include "core/safetensors/safetensors_writer.h"
 
 #include <torch/torch.h>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -45,27 +45,6 @@ c10::ScalarType scalarType(core::DType type)
     }
 }
 
-void syncPath(const std::string& path, bool directory)
-{
-    const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-    core::require(fd >= 0, core::ErrorCode::Io, path + ": cannot open to sync");
-    const int rc = ::fsync(fd);
-    ::close(fd);
-    core::require(rc == 0, core::ErrorCode::Io, path + ": fsync failed");
-}
-
-void writeTextFile(const std::string& path, const std::string& text)
-{
-    const std::string temp = path + ".tmp";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        out << text;
-        core::require(out.good(), core::ErrorCode::Io, temp + ": cannot write");
-    }
-    syncPath(temp, false);
-    fs::rename(temp, path);
-}
-
 std::string stepName(int64_t step)
 {
     char name[32];
@@ -85,8 +64,7 @@ void saveTensorFile(const std::string& path, const std::map<std::string, at::Ten
         entries.push_back({name, safetensorsDtype(t.scalar_type()), t.sizes().vec(),
                            {reinterpret_cast<const std::byte*>(t.data_ptr()), static_cast<size_t>(t.nbytes())}});
     }
-    core::writeSafetensors(path, entries, {{"format", "pt"}});
-    syncPath(path, false);
+    core::writeSafetensors(path, entries, {{"format", "pt"}}); // fsynced and renamed into place
 }
 
 std::map<std::string, at::Tensor> loadTensorFile(const std::string& path, c10::Device device)
@@ -102,20 +80,20 @@ std::map<std::string, at::Tensor> loadTensorFile(const std::string& path, c10::D
 std::string writeCheckpoint(const std::string& outDir, int64_t step, const CheckpointContents& contents)
 {
     const fs::path root = fs::path(outDir) / "checkpoints";
-    fs::create_directories(root);
     const fs::path final = root / stepName(step);
-    const fs::path temp = root / (".tmp-" + stepName(step));
-    fs::remove_all(temp);
-    fs::create_directories(temp);
-    saveTensorFile((temp / "trainable.safetensors").string(), contents.trainable);
-    saveTensorFile((temp / "optimizer.safetensors").string(), contents.optimizer);
-    writeTextFile((temp / "state.json").string(), contents.stateJson);
-    syncPath(temp.string(), true);
-    fs::remove_all(final);
-    fs::rename(temp, final);
-    syncPath(root.string(), true);
-    writeTextFile((fs::path(outDir) / "latest").string(), "checkpoints/" + stepName(step) + "\n");
-    syncPath(outDir, true);
+    core::removeLeftoverPartials(outDir); // a `latest.partial` of a killed save
+    // Built under a staging name: a killed or failed save leaves no step-N folder, and `latest`
+    // moves only once the folder is complete, so it never names something incomplete.
+    core::StagingFolder staging(final);
+    saveTensorFile((staging.path() / "trainable.safetensors").string(), contents.trainable);
+    saveTensorFile((staging.path() / "optimizer.safetensors").string(), contents.optimizer);
+    core::faultPoint("checkpoint.tensors_written");
+    core::writeFileDurably((staging.path() / "state.json").string(), contents.stateJson);
+    core::faultPoint("checkpoint.manifest_written");
+    staging.commit(core::StagingFolder::Existing::Exchange); // the same step saved again: swapped atomically
+    core::faultPoint("checkpoint.complete");
+    core::replaceFileDurably((fs::path(outDir) / "latest").string(), "checkpoints/" + stepName(step) + "\n");
+    core::faultPoint("checkpoint.latest_updated");
     return final.string();
 }
 
@@ -152,6 +130,28 @@ CheckpointContents readCheckpoint(const std::string& checkpointDir, c10::Device 
     return contents;
 }
 
+namespace {
+
+// A checkpoint folder is flat (a few files), so it is emptied file by file and then removed. Not
+// fs::remove_all: every training run on the GPU machine (gVisor kernel, GCC 13.3's libstdc++) died of a
+// segfault at a null address inside pruning, before the old folder was gone; remove_all's descriptor-relative
+// walk is the only call that pruning adds to what the first save already did (docs/demo-model.md, run 1).
+void removeCheckpointFolder(const fs::path& folder)
+{
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(folder, error)) {
+        core::require(!entry.is_directory(), core::ErrorCode::Io,
+                      folder.string() + ": not a checkpoint folder (it holds the folder " + entry.path().filename().string() + ")");
+        fs::remove(entry.path(), error);
+        core::require(!error, core::ErrorCode::Io, entry.path().string() + ": cannot delete: " + error.message());
+    }
+    core::require(!error, core::ErrorCode::Io, folder.string() + ": cannot list: " + error.message());
+    fs::remove(folder, error);
+    core::require(!error, core::ErrorCode::Io, folder.string() + ": cannot delete an old checkpoint: " + error.message());
+}
+
+} // namespace
+
 std::vector<std::string> pruneCheckpoints(const std::string& outDir, int64_t keep)
 {
     const fs::path root = fs::path(outDir) / "checkpoints";
@@ -169,9 +169,7 @@ std::vector<std::string> pruneCheckpoints(const std::string& outDir, int64_t kee
         if (fs::weakly_canonical(steps[i]) == latest) {
             continue;
         }
-        std::error_code error;
-        fs::remove_all(steps[i], error);
-        core::require(!error, core::ErrorCode::Io, steps[i].string() + ": cannot delete an old checkpoint: " + error.message());
+        removeCheckpointFolder(steps[i]);
         deleted.push_back(steps[i].string());
     }
     return deleted;

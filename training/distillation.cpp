@@ -1,6 +1,7 @@
 #include "training/distillation.h"
 
 #include "core/error.h"
+#include "core/model/parameter_names.h"
 #include "core/model/weight_loader.h"
 #include "core/safetensors/checkpoint_files.h"
 
@@ -91,12 +92,11 @@ Distiller::Distiller(const std::string& teacherDir, TrainableModel& model) : m_c
     const int64_t d = mc.hiddenSize;
     m_headTensors.resize(2 * static_cast<size_t>(m_config.layers));
     for (int k = 0; k < m_config.layers; ++k) {
-        const std::string prefix = "aux_vision.aux_layer_" + std::to_string(k);
         at::Tensor* norm = &m_headTensors[2 * k];
         at::Tensor* proj = &m_headTensors[2 * k + 1];
         const double bound = 1.0 / std::sqrt(static_cast<double>(d));
-        model.addParam({prefix + ".0.weight", torch::ones({d}, torch::kFloat).to(device).set_requires_grad(true), norm});
-        model.addParam({prefix + ".1.weight",
+        model.addParam({core::param::distillHeadNorm(k), torch::ones({d}, torch::kFloat).to(device).set_requires_grad(true), norm});
+        model.addParam({core::param::distillHeadProjection(k),
                         torch::empty({c, d}, torch::kFloat).uniform_(-bound, bound).to(device).set_requires_grad(true), proj});
         m_heads.push_back({norm, proj});
     }

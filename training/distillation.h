@@ -1,5 +1,5 @@
 #pragma once
-// Block-wise distillation (VORA.md §4). The teacher is a frozen AIMv2-style ViT read from TEACHER_DIR:
+// Block-wise distillation (docs/vora-format.md, "Training"). The teacher is a frozen AIMv2-style ViT read from TEACHER_DIR:
 // config.json {hidden_size, num_attention_heads, num_hidden_layers, intermediate_size, patch_size,
 // image_size, rms_norm_eps (default 1e-5)} and *.safetensors with the names of HF's AIMv2 remote code:
 //   preprocessor.patchifier.proj.{weight [C,3,P,P], bias [C]}   preprocessor.patchifier.norm.weight [C]
@@ -11,7 +11,7 @@
 // Block i: x += proj(attn(norm_1(x))); x += mlp(norm_2(x)); full (non-causal) attention.
 // Heads, one per teacher block: head_k = RMSNorm(D, eps 1e-5) + Linear(D -> C, no bias), stored as
 // aux_vision.aux_layer_{k}.0.weight and aux_vision.aux_layer_{k}.1.weight (the reference's module names).
-// Pairing, as VORA.md §4 states it: head k reads LLM hidden state k (k = 0: embedding output,
+// Pairing, as docs/vora-format.md states it: head k reads LLM hidden state k (k = 0: embedding output,
 // k >= 1: output of LLM block k-1) at image positions and is compared with the output of teacher block k.
 #include "training/teacher_config.h"
 #include "training/trainable_model.h"

@@ -1,5 +1,7 @@
 #include "training/eval_questions.h"
 
+#include "core/error.h"
+
 namespace vora::training {
 namespace {
 
@@ -16,14 +18,17 @@ std::string withoutPlaceholders(std::string text)
 
 } // namespace
 
-std::vector<EvalQuestion> collectEvalQuestions(const std::vector<DataRecord>& records, const std::string& imageRoot)
+std::vector<EvalQuestion> collectEvalQuestions(const std::vector<DataRecord>& records, const ImageRootPolicy& imageRoot)
 {
     std::vector<EvalQuestion> questions;
     for (size_t r = 0; r < records.size(); ++r) {
         const DataRecord& record = records[r];
         std::vector<std::string> images;
         for (const std::string& frame : record.frames) {
-            images.push_back(resolveFramePath(frame, imageRoot));
+            const ResolvedFrame resolved = resolveFrame(frame, record.file, imageRoot);
+            core::require(!resolved.refused(), core::ErrorCode::InvalidArgument,
+                          record.file + ":" + std::to_string(record.line) + ": " + resolved.refusal);
+            images.push_back(resolved.path);
         }
         const int rounds = static_cast<int>(record.turns.size() / 2);
         for (int round = 1; round <= rounds; ++round) {

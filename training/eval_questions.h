@@ -27,7 +27,7 @@ struct EvalQuestion {
     size_t record = 0; // index into the records it came from
 };
 
-std::vector<EvalQuestion> collectEvalQuestions(const std::vector<DataRecord>& records, const std::string& imageRoot);
+std::vector<EvalQuestion> collectEvalQuestions(const std::vector<DataRecord>& records, const ImageRootPolicy& images);
 
 struct TypeTally {
     int64_t correct = 0;

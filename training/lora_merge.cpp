@@ -3,6 +3,11 @@
 #include "core/error.h"
 #include "core/generation/attention_mask.h"
 #include "core/generation/sequence_assembly.h"
+#include "core/io/bounded_read.h"
+#include "core/io/durable_file.h"
+#include "core/io/fault_injection.h"
+#include "core/io/staging_folder.h"
+#include "core/model/parameter_names.h"
 #include "core/model/weight_loader.h"
 #include "core/safetensors/checkpoint_files.h"
 #include "training/checkpoint_store.h"
@@ -12,33 +17,75 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <sys/stat.h>
+
+#include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace vora::training {
 namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+namespace param = core::param;
 
-std::string readText(const fs::path& path)
+json readJson(const fs::path& path, uint64_t maxBytes)
 {
-    std::ifstream in(path);
-    core::require(in.good(), core::ErrorCode::FileNotFound, path.string() + ": cannot read");
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    try {
+        return json::parse(core::readFileBounded(path.string(), maxBytes));
+    } catch (const json::exception& e) {
+        throw core::Error(core::ErrorCode::CorruptFile, path.string() + ": not valid JSON: " + e.what());
+    }
 }
 
-std::string canonicalName(const std::string& name)
+// --out must be neither `folder` nor inside it, however it is spelled (a trailing slash, ./,
+// symlinks, bind mounts): every existing folder on --out's resolved path is compared with `folder`
+// by device and inode.
+void requireOutside(const fs::path& out, const fs::path& folder, const std::string& what)
 {
-    for (const char* prefix : {"llm.", "vision_embedding.", "aux_vision."}) {
-        if (name.rfind(prefix, 0) == 0) {
-            return name;
-        }
+    struct stat protectedFolder {};
+    if (::stat(folder.c_str(), &protectedFolder) != 0) {
+        return; // missing: reading it fails later, naming it
     }
-    return "llm." + name;
+    std::error_code ec;
+    fs::path path = fs::weakly_canonical(fs::absolute(out), ec);
+    for (;;) {
+        struct stat here {};
+        if (::stat(path.c_str(), &here) == 0 && here.st_dev == protectedFolder.st_dev && here.st_ino == protectedFolder.st_ino) {
+            throw core::Error(core::ErrorCode::InvalidArgument,
+                              "--out " + out.string() + " is " + what + " " + folder.string() + " or inside it");
+        }
+        if (!path.has_relative_path()) {
+            return;
+        }
+        path = path.parent_path();
+    }
+}
+
+// An existing --out is taken only when it is an empty folder (nothing in it could be stale).
+void requireFreshOutput(const fs::path& out)
+{
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(out, ec))) {
+        return;
+    }
+    core::require(fs::is_directory(out, ec) && fs::is_empty(out, ec), core::ErrorCode::InvalidArgument,
+                  "--out " + out.string() + " exists and is not an empty folder: name a new folder");
+}
+
+// The checkpoint must have been trained on this base: state.json records the base folder; when it
+// still exists, its config.json must be the one --model has.
+void requireSameBase(const TrainOptions& trained, const std::string& modelDir, const std::string& checkpointDir)
+{
+    std::error_code ec;
+    if (trained.modelDir.empty() || !fs::exists(fs::path(trained.modelDir) / "config.json", ec)) {
+        return; // the tensor shapes are still checked one by one
+    }
+    const json recorded = readJson(fs::path(trained.modelDir) / "config.json", core::kMaxConfigFileBytes);
+    const json given = readJson(fs::path(modelDir) / "config.json", core::kMaxConfigFileBytes);
+    core::require(recorded == given, core::ErrorCode::InvalidArgument,
+                  checkpointDir + "/state.json: the checkpoint was trained on " + trained.modelDir +
+                      ", whose config.json differs from --model " + modelDir + "'s");
 }
 
 bool endsWith(const std::string& s, const std::string& suffix)
@@ -52,33 +99,39 @@ std::map<std::string, at::Tensor> mergedTensors(const std::string& modelDir, con
     const core::CheckpointFiles base = core::CheckpointFiles::open(modelDir);
     std::map<std::string, at::Tensor> all;
     for (const std::string& name : base.names()) {
-        const std::string canonical = canonicalName(name);
-        if (canonical.rfind("aux_vision.", 0) == 0 || name.find("rotary_emb.inv_freq") != std::string::npos) {
+        if (param::isTeacherName(name) || param::isIgnorableBuffer(name)) {
             continue;
         }
-        all[canonical] = core::readTensor(*base.find(name), c10::Device(c10::kCPU), at::kFloat);
+        all[param::officialName(name)] = core::readTensor(*base.find(name), c10::Device(c10::kCPU), at::kFloat);
     }
     for (const auto& [name, tensor] : ckpt.trainable) {
-        if (name.rfind("aux_vision.", 0) != 0) {
+        if (!param::isTeacherName(name)) {
+            const auto replaced = all.find(name);
+            core::require(replaced == all.end() || replaced->second.sizes() == tensor.sizes(), core::ErrorCode::ShapeMismatch,
+                          name + ": the checkpoint's tensor has another shape than the base's (trained on another base?)");
             all[name] = tensor.to(torch::kCPU, torch::kFloat);
         }
     }
     std::map<std::string, at::Tensor> out;
     for (const auto& [name, tensor] : all) {
-        if (endsWith(name, ".lora_A.weight") || endsWith(name, ".lora_B.weight")) {
+        if (param::isLoraA(name) || param::isLoraB(name)) {
             continue;
         }
         out[name] = tensor;
     }
     for (const auto& [name, a] : all) {
-        if (!endsWith(name, ".lora_A.weight")) {
+        if (!param::isLoraA(name)) {
             continue;
         }
-        const std::string module = name.substr(0, name.size() - std::string(".lora_A.weight").size());
-        const auto b = all.find(module + ".lora_B.weight");
-        const auto w = out.find(module + ".weight");
+        const std::string module = param::moduleOfLora(name);
+        const auto b = all.find(param::loraBOf(module));
+        const auto w = out.find(param::weightOf(module));
         core::require(b != all.end() && w != out.end(), core::ErrorCode::MissingWeights,
                       module + ": a LoRA pair needs lora_B and the base weight");
+        core::require(a.dim() == 2 && b->second.dim() == 2 && w->second.dim() == 2 && b->second.size(1) == a.size(0) &&
+                          b->second.size(0) == w->second.size(0) && a.size(1) == w->second.size(1),
+                      core::ErrorCode::ShapeMismatch,
+                      module + ": the LoRA pair does not fit the base weight (trained on another base?)");
         const at::Tensor merged = w->second + torch::matmul(b->second, a) * scale;
         core::require(torch::isfinite(merged).all().item<bool>(), core::ErrorCode::Internal,
                       module + ": merging produced non-finite weights");
@@ -96,7 +149,7 @@ std::string visionAttentionMaskName(core::VisionAttentionMask mode)
 
 json mergedConfig(const std::string& modelDir, const TrainOptions& trained, const std::string& dtypeName)
 {
-    json config = json::parse(readText(fs::path(modelDir) / "config.json"));
+    json config = readJson(fs::path(modelDir) / "config.json", core::kMaxConfigFileBytes);
     const core::ModelConfig base = core::parseModelConfig(config.dump(), modelDir + "/config.json");
     if (!base.isVora()) {
         config["llm"] = fs::path(modelDir).filename().string();
@@ -112,8 +165,9 @@ json mergedConfig(const std::string& modelDir, const TrainOptions& trained, cons
     config["aux_vision"] = "";
     json targets = json::array();
     for (const std::string& t : trained.loraTargets) {
-        const bool mlp = t == "gate_proj" || t == "up_proj" || t == "down_proj";
-        targets.push_back((mlp ? "mlp." : "self_attn.") + t);
+        const auto slot = param::linearSlotOfTarget(t);
+        core::require(slot.has_value(), core::ErrorCode::InvalidConfig, "unknown LoRA target " + t);
+        targets.push_back(param::linearModule(*slot));
     }
     config["lora"] = {{"layers", std::min(trained.loraLayers, base.numLayers)}, {"r", -1}, {"target_modules", targets}};
     config["torch_dtype"] = dtypeName;
@@ -161,7 +215,7 @@ int writeShards(const std::string& outDir, const std::map<std::string, at::Tenso
         }
     }
     index["metadata"]["total_size"] = total;
-    std::ofstream(fs::path(outDir) / "model.safetensors.index.json") << index.dump(2) << "\n";
+    core::writeFileDurably((fs::path(outDir) / "model.safetensors.index.json").string(), index.dump(2) + "\n");
     return count;
 }
 
@@ -184,31 +238,13 @@ at::Tensor probeLogits(core::VoraModel& model, const at::Tensor& pixels)
     return model.decoder().logits(hidden)[0].to(torch::kFloat);
 }
 
-} // namespace
-
-MergeReport mergeCheckpoint(const MergeOptions& options)
+// The base's side files (tokenizer, generation_config.json, ...) and the run's tokenizer, written
+// durably into the folder being built.
+void copySideFiles(const std::string& modelDir, const std::string& tokenizerPath, const fs::path& into)
 {
-    MergeReport report;
-    report.checkpointDir = resolveCheckpointDir(options.checkpoint);
-    const CheckpointContents ckpt = readCheckpoint(report.checkpointDir, c10::Device(c10::kCPU));
-    const json state = json::parse(ckpt.stateJson);
-    const double scale = state.value("lora_scale", 1.0);
-    TrainOptions trained;
-    applyTrainConfigJson(trained, state.value("options", json::object()).dump(), report.checkpointDir + "/state.json options");
-    core::require(fs::path(options.outDir) != fs::path(options.modelDir), core::ErrorCode::InvalidArgument,
-                  "--out must differ from --model");
-    fs::create_directories(options.outDir);
-
-    const json baseConfig = json::parse(readText(fs::path(options.modelDir) / "config.json"));
-    std::string dtypeName;
-    const c10::ScalarType dtype = outputDtype(options.dtype, baseConfig, dtypeName);
-    const auto tensors = mergedTensors(options.modelDir, ckpt, scale, report.mergedLinears);
-    report.tensors = static_cast<int64_t>(tensors.size());
-    report.shards = writeShards(options.outDir, tensors, dtype, options.shardBytes);
-    std::ofstream(fs::path(options.outDir) / "config.json") << mergedConfig(options.modelDir, trained, dtypeName).dump(2) << "\n";
-    std::vector<fs::path> sources = {options.modelDir};
-    if (!trained.tokenizerPath.empty()) {
-        sources.push_back(trained.tokenizerPath);
+    std::vector<fs::path> sources = {modelDir};
+    if (!tokenizerPath.empty()) {
+        sources.push_back(tokenizerPath);
     }
     for (const fs::path& source : sources) {
         if (!fs::is_directory(source)) {
@@ -218,34 +254,90 @@ MergeReport mergeCheckpoint(const MergeOptions& options)
             const std::string file = entry.path().filename().string();
             if (entry.is_regular_file() && !endsWith(file, ".safetensors") && file != "config.json"
                 && file != "model.safetensors.index.json") {
-                fs::copy_file(entry.path(), fs::path(options.outDir) / file, fs::copy_options::overwrite_existing);
+                core::writeFileDurably((into / file).string(),
+                                       core::readFileBounded(entry.path().string(), core::kMaxTokenizerFileBytes));
             }
         }
     }
+}
+
+// The largest |logit| difference between the written folder (as VoraModel::load reads it) and
+// the unmerged base + checkpoint.
+void probe(const std::string& modelDir, const TrainOptions& trained, const CheckpointContents& ckpt,
+           const std::string& writtenDir, MergeReport& report)
+{
+    TrainOptions unmerged = trained;
+    unmerged.modelDir = modelDir;
+    unmerged.device = "cpu";
+    unmerged.dtype = "float32";
+    auto reference = TrainableModel::create(unmerged);
+    std::map<std::string, at::Tensor> weights;
+    for (const auto& [name, tensor] : ckpt.trainable) {
+        if (!param::isTeacherName(name)) {
+            weights[name] = tensor;
+        }
+    }
+    reference->loadState(weights, false);
+    core::ModelLoadOptions load;
+    load.dtype = "float32";
+    auto merged = core::VoraModel::load(writtenDir, load);
+    const int side = merged->config().vision->imageSize;
+    const at::Tensor pixels = at::randn({3, side, side}, at::detail::createCPUGenerator(1234));
+    const at::Tensor a = probeLogits(reference->model(), pixels);
+    const at::Tensor b = probeLogits(*merged, pixels);
+    report.maxLogitDiff = (a - b).abs().max().item<double>();
+    report.maxLogit = a.abs().max().item<double>();
+}
+
+} // namespace
+
+// Everything is read and checked before anything is written; the model is built in a staging
+// folder beside --out and renamed to --out only once complete and loadable, so a failed or killed
+// merge leaves nothing that looks like a model.
+MergeReport mergeCheckpoint(const MergeOptions& options)
+{
+    MergeReport report;
+    const fs::path out(options.outDir);
+    requireOutside(out, options.modelDir, "the --model folder");
+    requireFreshOutput(out);
+    requireOutside(out, options.checkpoint, "the checkpoint folder"); // a run folder, or one checkpoint
+    report.checkpointDir = resolveCheckpointDir(options.checkpoint);
+    const CheckpointContents ckpt = readCheckpoint(report.checkpointDir, c10::Device(c10::kCPU));
+    const std::string statePath = report.checkpointDir + "/state.json";
+    json state;
+    try {
+        state = json::parse(ckpt.stateJson);
+    } catch (const json::exception& e) {
+        throw core::Error(core::ErrorCode::CorruptFile, statePath + ": not valid JSON: " + e.what());
+    }
+    core::require(state.is_object() && state.value("lora_scale", json(1.0)).is_number(), core::ErrorCode::CorruptFile,
+                  statePath + ": \"lora_scale\" must be a number");
+    const double scale = state.value("lora_scale", 1.0);
+    core::require(std::isfinite(scale), core::ErrorCode::CorruptFile, statePath + ": \"lora_scale\" is not finite");
+    TrainOptions trained;
+    applyTrainConfigJson(trained, state.value("options", json::object()).dump(), statePath + " options");
+    requireSameBase(trained, options.modelDir, report.checkpointDir);
+
+    const json baseConfig = readJson(fs::path(options.modelDir) / "config.json", core::kMaxConfigFileBytes);
+    std::string dtypeName;
+    const c10::ScalarType dtype = outputDtype(options.dtype, baseConfig, dtypeName);
+    const json config = mergedConfig(options.modelDir, trained, dtypeName);
+    const auto tensors = mergedTensors(options.modelDir, ckpt, scale, report.mergedLinears);
+    report.tensors = static_cast<int64_t>(tensors.size());
+
+    core::StagingFolder staging(out);
+    report.shards = writeShards(staging.path().string(), tensors, dtype, options.shardBytes);
+    core::faultPoint("merge.shards_written");
+    core::writeFileDurably((staging.path() / "config.json").string(), config.dump(2) + "\n");
+    copySideFiles(options.modelDir, trained.tokenizerPath, staging.path());
 
     if (options.probe) {
-        TrainOptions unmerged = trained;
-        unmerged.modelDir = options.modelDir;
-        unmerged.device = "cpu";
-        unmerged.dtype = "float32";
-        auto reference = TrainableModel::create(unmerged);
-        std::map<std::string, at::Tensor> weights;
-        for (const auto& [name, tensor] : ckpt.trainable) {
-            if (name.rfind("aux_vision.", 0) != 0) {
-                weights[name] = tensor;
-            }
-        }
-        reference->loadState(weights, false);
-        core::ModelLoadOptions load;
-        load.dtype = "float32";
-        auto merged = core::VoraModel::load(options.outDir, load);
-        const int side = merged->config().vision->imageSize;
-        const at::Tensor pixels = at::randn({3, side, side}, at::detail::createCPUGenerator(1234));
-        const at::Tensor a = probeLogits(reference->model(), pixels);
-        const at::Tensor b = probeLogits(*merged, pixels);
-        report.maxLogitDiff = (a - b).abs().max().item<double>();
-        report.maxLogit = a.abs().max().item<double>();
+        probe(options.modelDir, trained, ckpt, staging.path().string(), report);
     }
+    std::error_code ec;
+    fs::remove(out, ec); // an empty folder (requireFreshOutput): the complete one takes its name
+    staging.commit();
+    core::faultPoint("merge.complete");
     return report;
 }
 

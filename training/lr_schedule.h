@@ -1,5 +1,5 @@
 #pragma once
-// Learning-rate schedules of the VoRA recipe (VORA.md §4): constant after a linear warm-up
+// Learning-rate schedules of the VoRA recipe (docs/vora-format.md, "Training"): constant after a linear warm-up
 // (pre-training) and cosine decay after a linear warm-up (fine-tuning).
 #include <cstdint>
 #include <string>

@@ -1,5 +1,8 @@
 #include "training/memory_estimate.h"
 
+#include "core/error.h"
+#include "core/model/parameter_names.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -10,16 +13,6 @@ namespace {
 struct Shapes {
     int64_t d, inter, q, kv;
 };
-
-// (in, out) of each target in a block.
-std::pair<int64_t, int64_t> targetShape(const std::string& target, const Shapes& s)
-{
-    if (target == "q_proj") return {s.d, s.q};
-    if (target == "k_proj" || target == "v_proj") return {s.d, s.kv};
-    if (target == "o_proj") return {s.q, s.d};
-    if (target == "gate_proj" || target == "up_proj") return {s.d, s.inter};
-    return {s.inter, s.d}; // down_proj
-}
 
 } // namespace
 
@@ -59,8 +52,10 @@ MemoryEstimate estimateTrainingMemory(const MemoryEstimateInput& in)
     int64_t trainable = vision;
     if (o.trainsLora()) {
         for (const std::string& target : o.loraTargets) {
-            const auto [inF, outF] = targetShape(target, s);
-            trainable += int64_t(loraLayers) * o.loraRank * (inF + outF);
+            const auto slot = core::param::linearSlotOfTarget(target);
+            core::require(slot.has_value(), core::ErrorCode::InvalidArgument, "unknown LoRA target " + target);
+            const core::param::LinearShape shape = core::param::linearShape(*slot, c);
+            trainable += int64_t(loraLayers) * o.loraRank * (shape.in + shape.out);
             loraPerToken += o.loraRank;
         }
     } else {

@@ -1,10 +1,9 @@
 #include "training/progress_log.h"
 
-#include "core/error.h"
+#include "core/io/durable_file.h"
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 
 namespace vora::training {
 
@@ -20,10 +19,8 @@ void ProgressLog::emit(const std::string& event, nlohmann::json fields)
     nlohmann::json line = {{"event", event}, {"time", std::chrono::duration<double>(now).count()}};
     line.update(fields);
     const std::string text = line.dump();
-    std::ofstream out(m_path, std::ios::app);
-    out << text << "\n";
-    out.flush();
-    core::require(out.good(), core::ErrorCode::Io, m_path + ": cannot append a progress line");
+    // A line that cannot be written is an error, not a silent gap (a full disk shows here first).
+    core::appendToFile(m_path, text + "\n", "progress.line");
     if (m_sink) {
         m_sink(text);
     }

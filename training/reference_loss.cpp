@@ -26,7 +26,7 @@ ReferenceLoss computeReferenceLoss(const std::string& modelDir, const std::vecto
         collate.maskMode = model->config().vision->attentionMask;
     }
     SampleBuilderOptions build;
-    build.imageRoot = options.imageRoot;
+    build.images = options.images;
     build.maxTextLen = options.maxTextLen;
 
     torch::InferenceMode noGrad;

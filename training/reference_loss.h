@@ -12,7 +12,7 @@
 namespace vora::training {
 
 struct ReferenceLossOptions {
-    std::string imageRoot;
+    ImageRootPolicy images;
     std::string device = "cpu";
     std::string dtype = "auto";
     int64_t maxTextLen = 2048;

@@ -76,7 +76,10 @@ TrainingSample buildTrainingSample(const DataRecord& record, const core::Tokeniz
     const SequenceWriter writer(tokenizer);
     TrainingSample sample;
     for (const std::string& frame : record.frames) {
-        sample.imagePaths.push_back(resolveFramePath(frame, options.imageRoot));
+        const ResolvedFrame resolved = resolveFrame(frame, record.file, options.images);
+        core::require(!resolved.refused(), core::ErrorCode::InvalidArgument,
+                      record.file + ":" + std::to_string(record.line) + ": " + resolved.refusal);
+        sample.imagePaths.push_back(resolved.path);
     }
     const int64_t limit = options.maxTextLen;
     for (size_t round = 0; round + 1 < record.turns.size(); round += 2) {

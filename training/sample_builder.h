@@ -28,7 +28,7 @@ struct TrainingSample {
 };
 
 struct SampleBuilderOptions {
-    std::string imageRoot;
+    ImageRootPolicy images;
     int64_t maxTextLen = 2048;
     std::string defaultSystemPrompt = "You are a helpful assistant.";
 };
@@ -36,7 +36,8 @@ struct SampleBuilderOptions {
 // Truncation keeps whole question/answer rounds while the next would overflow maxTextLen; when even the
 // first round is too long it is cut to maxTextLen - 1 tokens and a supervised <|im_end|> closes it
 // (never cutting inside the image placeholders of the first prompt). Throws core::Error(InvalidConfig)
-// when the tokenizer has no <|im_start|> / <|im_end|>, InvalidArgument when the images alone overflow.
+// when the tokenizer has no <|im_start|> / <|im_end|>, InvalidArgument when the images alone overflow
+// or a frame leads outside the image root.
 TrainingSample buildTrainingSample(const DataRecord& record, const core::Tokenizer& tokenizer,
                                    const SampleBuilderOptions& options);
 

@@ -10,7 +10,7 @@ std::vector<TrainingSample> buildSampleSet(const std::vector<std::string>& files
 {
     const DataSet data = readDataFiles(files);
     DataCheckOptions check;
-    check.imageRoot = options.imageRoot;
+    check.images = options.images;
     check.tokenizer = &tokenizer;
     check.maxTextLen = options.maxTextLen;
     const DataCheckReport report = checkDataSet(data, check);
@@ -31,7 +31,7 @@ std::vector<TrainingSample> buildSampleSet(const std::vector<std::string>& files
                               + (refused.size() > 20 ? "\n  ..." : ""));
     }
     SampleBuilderOptions build;
-    build.imageRoot = options.imageRoot;
+    build.images = options.images;
     build.maxTextLen = options.maxTextLen;
     std::vector<TrainingSample> samples;
     for (size_t i = 0; i < data.records.size(); ++i) {

@@ -10,7 +10,7 @@
 namespace vora::training {
 
 struct SampleSetOptions {
-    std::string imageRoot;
+    ImageRootPolicy images;
     int64_t maxTextLen = 2048;
     bool skipBad = false;
     std::string role = "training"; // named in errors: "training" or "validation"

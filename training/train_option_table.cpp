@@ -31,7 +31,11 @@ const std::vector<TrainOptionDecl>& trainOptionTable()
         pathList(&TrainOptions::dataFiles, {.flag = "data", .group = "data", .valueName = "FILE",
                                             .help = "VoRA JSON-lines file (repeatable)", .required = true}),
         path(&TrainOptions::imageRoot, {.flag = "image-root", .group = "data", .valueName = "DIR",
-                                        .help = "folder that relative frame paths are resolved against"}),
+                                        .help = "folder that frame paths are resolved against and confined to "
+                                                "(default: the data file's folder)"}),
+        onOff(&TrainOptions::allowImagesOutsideRoot, {.flag = "allow-images-outside-root", .group = "data",
+                                                      .help = "let frames lead outside the image root (.., absolute "
+                                                              "paths, symlinks)"}),
         integer(&TrainOptions::maxTextLen, {.flag = "max-text-len", .group = "data", .valueName = "T",
                                             .help = "text tokens per sample", .min = 9, .max = 1 << 20}),
         onOff(&TrainOptions::skipBadSamples, {.flag = "skip-bad-samples", .group = "data",
@@ -56,7 +60,7 @@ const std::vector<TrainOptionDecl>& trainOptionTable()
                                           .min = 1, .max = 65536}),
         integer(&TrainOptions::loraLayers, {.flag = "lora-layers", .group = "lora", .valueName = "N",
                                             .help = "LoRA in the first N blocks (at most the model's)", .min = 0, .max = 65536}),
-        choiceList(&TrainOptions::loraTargets, {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"},
+        choiceList(&TrainOptions::loraTargets, core::param::allLinearTargets(),
                    {.flag = "lora-targets", .group = "lora", .valueName = "LIST", .help = "linears that get LoRA, comma-separated"}),
         number(&TrainOptions::loraScale, {.flag = "lora-scale", .group = "lora", .valueName = "S",
                                           .help = "LoRA scale (VoRA: 1.0)", .min = 0, .max = 1e6, .minExclusive = true}),
@@ -115,6 +119,8 @@ const std::vector<TrainOptionDecl>& trainOptionTable()
         integer(&TrainOptions::keepCheckpoints, {.flag = "keep-checkpoints", .group = "checkpoints", .valueName = "N",
                                                  .help = "keep only the newest N step checkpoints (0: all)", .min = 0, .max = kManySteps}),
         onOff(&TrainOptions::resume, {.flag = "resume", .group = "checkpoints", .help = "continue from OUT/latest", .saved = false}),
+        onOff(&TrainOptions::overwrite, {.flag = "overwrite", .group = "checkpoints",
+                                         .help = "replace a run already in OUT (it is renamed to OUT.replaced-TIME)", .saved = false}),
 
         path(&TrainOptions::outDir, {.flag = "out", .group = "output", .valueName = "DIR",
                                      .help = "run folder (checkpoints, progress.jsonl)", .required = true}),

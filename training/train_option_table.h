@@ -2,7 +2,7 @@
 // The one declaration of the training options: a table with one row per option (flag, member of
 // TrainOptions, kind, default, help, range or choices, group). Adding an option is ONE edit: a member
 // in TrainOptions with its default and a row in trainOptionTable() (train_option_table.cpp). The CLI
-// flags and --help (app/cli/train_options_cli), --config JSON files and the run config saved in
+// flags and --help (cli/train_options_cli), --config JSON files and the run config saved in
 // state.json (train_options.cpp), range checks (the row's setter) and the machine-readable
 // `vora train --options-json` (trainOptionsSchema) are all derived from it. Plain C++ (no torch).
 #include "training/train_options.h"

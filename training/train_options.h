@@ -4,6 +4,7 @@
 // JSON files, the run config saved in checkpoints and `vora train --options-json` all come from that
 // table. The defaults below are the options' defaults. Plain C++ (no torch).
 #include "core/model/model_config.h"
+#include "core/model/parameter_names.h"
 #include "training/lr_schedule.h"
 
 #include <cstdint>
@@ -21,13 +22,14 @@ struct TrainOptions {
     std::string tokenizerPath; // "" -> modelDir
     std::vector<std::string> dataFiles;
     std::vector<std::string> valDataFiles; // validation JSONL files (same format, same image root)
-    std::string imageRoot;
+    std::string imageRoot;             // "" -> each data file's folder
+    bool allowImagesOutsideRoot = false; // frames may lead outside imageRoot (training/image_root.h)
     TrainStage stage = TrainStage::Pretrain;
     FinetuneParams finetuneParams = FinetuneParams::Full;
 
     int loraRank = 1024;
     int loraLayers = 24; // clamped to the model's layer count
-    std::vector<std::string> loraTargets = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+    std::vector<std::string> loraTargets = core::param::allLinearTargets(); // all seven, as VoRA
     double loraScale = 1.0;            // VoRA: 1.0
     std::optional<double> loraAlpha;   // when set, scale = alpha / r (PEFT)
 
@@ -59,6 +61,7 @@ struct TrainOptions {
     int64_t saveEvery = 0;      // 0 = only at the end
     int64_t keepCheckpoints = 0; // newest N step checkpoints kept; 0 = all
     bool resume = false;
+    bool overwrite = false; // replace a run already in outDir (renamed aside), training/run_folder.h
     std::string outDir;
     bool skipBadSamples = false;
     bool quiet = false; // no progress lines on stdout (progress.jsonl is still written)

@@ -1,6 +1,7 @@
 #include "training/trainable_model.h"
 
 #include "core/error.h"
+#include "core/model/parameter_names.h"
 
 #include <torch/torch.h>
 
@@ -8,6 +9,8 @@
 
 namespace vora::training {
 namespace {
+
+namespace param = core::param;
 
 // Kaiming-uniform with a = sqrt(5) on a [out, in] (or conv) weight: U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
 // PyTorch's default for nn.Linear / nn.Conv2d weights and VoRA's lora_A init.
@@ -17,21 +20,7 @@ at::Tensor kaimingUniform(std::vector<int64_t> shape, int64_t fanIn)
     return torch::empty(shape, torch::kFloat).uniform_(-bound, bound);
 }
 
-std::string shortTarget(const std::string& name)
-{
-    return name.substr(name.find('.') + 1);
-}
-
 } // namespace
-
-std::vector<std::pair<std::string, core::Linear*>> namedLinears(core::DecoderLayer& layer)
-{
-    auto& a = layer.self_attn;
-    auto& m = layer.mlp;
-    return {{"self_attn.q_proj", &a.q_proj}, {"self_attn.k_proj", &a.k_proj}, {"self_attn.v_proj", &a.v_proj},
-            {"self_attn.o_proj", &a.o_proj}, {"mlp.gate_proj", &m.gate_proj}, {"mlp.up_proj", &m.up_proj},
-            {"mlp.down_proj", &m.down_proj}};
-}
 
 std::unique_ptr<TrainableModel> TrainableModel::create(const TrainOptions& options)
 {
@@ -76,22 +65,22 @@ std::unique_ptr<TrainableModel> TrainableModel::create(const TrainOptions& optio
     // Recorded in the model's config: the trainer's collation and the merged config.json read it there.
     decoder.config.vision->attentionMask = imageAttention;
     core::VisionEmbedding& v = *model.vision();
-    add("vision_embedding.patchifier.proj.weight", &v.patchifier.proj_weight, v.patchifier.proj_weight);
-    add("vision_embedding.patchifier.proj.bias", &v.patchifier.proj_bias, v.patchifier.proj_bias);
-    add("vision_embedding.patchifier.norm.weight", &v.patchifier.norm.weight, v.patchifier.norm.weight);
-    add("vision_embedding.pos_embed", &v.pos_embed, v.pos_embed);
-    add("vision_embedding.out_proj.weight", &v.out_proj.weight, v.out_proj.weight);
+    add(std::string(param::kVisionProjWeight), &v.patchifier.proj_weight, v.patchifier.proj_weight);
+    add(std::string(param::kVisionProjBias), &v.patchifier.proj_bias, v.patchifier.proj_bias);
+    add(std::string(param::kVisionNormWeight), &v.patchifier.norm.weight, v.patchifier.norm.weight);
+    add(std::string(param::kVisionPosEmbed), &v.pos_embed, v.pos_embed);
+    add(std::string(param::kVisionOutProj), &v.out_proj.weight, v.out_proj.weight);
 
     const int loraLayers = std::min<int>(options.loraLayers, decoder.config.numLayers);
     for (core::DecoderLayer& layer : decoder.layers) {
-        const std::string prefix = "llm.model.layers." + std::to_string(layer.index) + ".";
-        for (auto& [name, linear] : namedLinears(layer)) {
-            const bool targeted = std::find(options.loraTargets.begin(), options.loraTargets.end(), shortTarget(name))
+        for (auto& [slot, linear] : layer.linears()) {
+            const std::string module = param::linearName(layer.index, slot);
+            const bool targeted = std::find(options.loraTargets.begin(), options.loraTargets.end(), param::linearTarget(slot))
                                   != options.loraTargets.end();
             if (full) {
-                add(prefix + name + ".weight", &linear->weight, linear->weight);
+                add(param::weightOf(module), &linear->weight, linear->weight);
                 if (linear->bias.defined()) {
-                    add(prefix + name + ".bias", &linear->bias, linear->bias);
+                    add(param::biasOf(module), &linear->bias, linear->bias);
                 }
                 continue;
             }
@@ -101,21 +90,21 @@ std::unique_ptr<TrainableModel> TrainableModel::create(const TrainOptions& optio
             }
             if (linear->hasLora()) {
                 linear->loraScale = t.m_loraScale;
-                add(prefix + name + ".lora_A.weight", &linear->loraA, linear->loraA);
-                add(prefix + name + ".lora_B.weight", &linear->loraB, linear->loraB);
+                add(param::loraAOf(module), &linear->loraA, linear->loraA);
+                add(param::loraBOf(module), &linear->loraB, linear->loraB);
             }
         }
         if (full) {
-            add(prefix + "input_layernorm.weight", &layer.input_layernorm.weight, layer.input_layernorm.weight);
-            add(prefix + "post_attention_layernorm.weight", &layer.post_attention_layernorm.weight,
+            add(param::inputLayerNorm(layer.index), &layer.input_layernorm.weight, layer.input_layernorm.weight);
+            add(param::postAttentionLayerNorm(layer.index), &layer.post_attention_layernorm.weight,
                 layer.post_attention_layernorm.weight);
         }
     }
     if (full) {
-        add("llm.model.embed_tokens.weight", &decoder.embed_tokens, decoder.embed_tokens);
-        add("llm.model.norm.weight", &decoder.norm.weight, decoder.norm.weight);
+        add(param::embedTokens(), &decoder.embed_tokens, decoder.embed_tokens);
+        add(param::finalNorm(), &decoder.norm.weight, decoder.norm.weight);
         if (!decoder.config.tieWordEmbeddings) {
-            add("llm.lm_head.weight", &decoder.lm_head, decoder.lm_head);
+            add(param::lmHead(), &decoder.lm_head, decoder.lm_head);
         }
     }
     t.materialize();

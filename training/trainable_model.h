@@ -17,7 +17,7 @@
 namespace vora::training {
 
 struct TrainableParam {
-    std::string name;  // official key, e.g. llm.model.layers.0.self_attn.q_proj.lora_A.weight
+    std::string name;  // official key (core/model/parameter_names.h)
     at::Tensor master; // float32, requires grad
     at::Tensor* slot = nullptr; // where the compute copy lives in the model (null: master used as is)
 };
@@ -49,8 +49,5 @@ private:
     double m_loraScale = 1.0;
     bool m_freshVision = false;
 };
-
-// The Linear slots of a block by checkpoint-relative name ("self_attn.q_proj", "mlp.down_proj", ...).
-std::vector<std::pair<std::string, core::Linear*>> namedLinears(core::DecoderLayer& layer);
 
 } // namespace vora::training

@@ -3,13 +3,16 @@
 #include "core/device/memory_stats.h"
 #include "core/error.h"
 #include "core/image/image_preprocessor.h"
+#include "core/model/parameter_names.h"
 #include "core/tokenizer/tokenizer.h"
 #include "training/adamw.h"
 #include "training/batch_collator.h"
+#include "training/checkpoint_state.h"
 #include "training/checkpoint_store.h"
 #include "training/distillation.h"
 #include "training/lr_schedule.h"
 #include "training/progress_log.h"
+#include "training/run_folder.h"
 #include "training/sample_set.h"
 #include "training/trainable_model.h"
 #include "training/training_step.h"
@@ -57,7 +60,8 @@ public:
         validateTrainOptions(options);
         torch::manual_seed(options.seed);
         const auto tokenizer = core::Tokenizer::load(options.tokenizerPath.empty() ? options.modelDir : options.tokenizerPath);
-        SampleSetOptions sampleSet{options.imageRoot, options.maxTextLen, options.skipBadSamples, "training"};
+        SampleSetOptions sampleSet{{options.imageRoot, options.allowImagesOutsideRoot}, options.maxTextLen,
+                                   options.skipBadSamples, "training"};
         m_samples = buildSampleSet(options.dataFiles, *tokenizer, sampleSet);
         if (!options.valDataFiles.empty()) {
             sampleSet.role = "validation";
@@ -200,10 +204,10 @@ private:
         contents.trainable = m_model->stateDict();
         const auto& params = m_model->params();
         for (size_t i = 0; i < params.size(); ++i) {
-            contents.optimizer[params[i].name + ".exp_avg"] = m_optimizer->expAvg()[i];
-            contents.optimizer[params[i].name + ".exp_avg_sq"] = m_optimizer->expAvgSq()[i];
+            contents.optimizer[core::param::optimizerFirstMoment(params[i].name)] = m_optimizer->expAvg()[i];
+            contents.optimizer[core::param::optimizerSecondMoment(params[i].name)] = m_optimizer->expAvgSq()[i];
         }
-        contents.optimizer["__rng__.cpu"] = at::detail::getDefaultCPUGenerator().get_state();
+        contents.optimizer[std::string(core::param::kCpuRngState)] = at::detail::getDefaultCPUGenerator().get_state();
         const json state = {{"step", m_step}, {"optimizer_steps", m_optimizer->steps()}, {"epoch", m_cursor.epoch},
                             {"position", m_cursor.position}, {"samples_seen", m_samplesSeen},
                             {"total_steps", m_totalSteps}, {"lora_scale", m_model->loraScale()},
@@ -226,22 +230,33 @@ private:
     void restore(const std::string& dir)
     {
         const CheckpointContents contents = readCheckpoint(dir, m_collate.device);
-        m_model->loadState(contents.trainable, true);
-        const json state = json::parse(contents.stateJson);
-        core::require(state.at("data_samples").get<size_t>() == m_samples.size(), core::ErrorCode::InvalidArgument,
+        const std::string statePath = dir + "/state.json";
+        const CheckpointState state = parseCheckpointState(contents.stateJson, statePath);
+        core::require(state.dataSamples == static_cast<int64_t>(m_samples.size()), core::ErrorCode::InvalidArgument,
                       dir + ": the checkpoint was trained on a different data set (sample count differs)");
+        m_model->loadState(contents.trainable, true);
         torch::NoGradGuard noGrad;
+        const std::string optimizerPath = dir + "/optimizer.safetensors";
+        const auto optimizerTensor = [&](const std::string& name, const at::Tensor& like) {
+            const auto found = contents.optimizer.find(name);
+            core::require(found != contents.optimizer.end(), core::ErrorCode::MissingWeights, optimizerPath + ": no tensor " + name);
+            core::require(found->second.sizes() == like.sizes(), core::ErrorCode::ShapeMismatch,
+                          optimizerPath + ": " + name + " does not have its parameter's shape");
+            return found->second;
+        };
         const auto& params = m_model->params();
         for (size_t i = 0; i < params.size(); ++i) {
-            m_optimizer->expAvg()[i].copy_(contents.optimizer.at(params[i].name + ".exp_avg"));
-            m_optimizer->expAvgSq()[i].copy_(contents.optimizer.at(params[i].name + ".exp_avg_sq"));
+            m_optimizer->expAvg()[i].copy_(optimizerTensor(core::param::optimizerFirstMoment(params[i].name), m_optimizer->expAvg()[i]));
+            m_optimizer->expAvgSq()[i].copy_(optimizerTensor(core::param::optimizerSecondMoment(params[i].name), m_optimizer->expAvgSq()[i]));
         }
         at::Generator generator = at::detail::getDefaultCPUGenerator();
-        generator.set_state(contents.optimizer.at("__rng__.cpu").to(torch::kCPU));
-        m_optimizer->setSteps(state.at("optimizer_steps").get<int64_t>());
-        m_step = state.at("step").get<int64_t>();
-        m_cursor = {state.at("epoch").get<int64_t>(), state.at("position").get<int64_t>()};
-        m_samplesSeen = state.value("samples_seen", int64_t(0));
+        const at::Tensor rng = optimizerTensor(std::string(core::param::kCpuRngState), generator.get_state());
+        core::require(rng.scalar_type() == at::kByte, core::ErrorCode::CorruptFile, optimizerPath + ": __rng__.cpu is not U8");
+        generator.set_state(rng.to(torch::kCPU));
+        m_optimizer->setSteps(state.optimizerSteps);
+        m_step = state.step;
+        m_cursor = {state.epoch, state.position};
+        m_samplesSeen = state.samplesSeen;
         m_log.emit("resumed", {{"step", m_step}, {"path", dir}});
     }
 
@@ -274,6 +289,8 @@ private:
 TrainResult runTraining(const TrainOptions& options, const std::atomic<bool>* stop,
                         const std::function<void(const std::string&)>& onProgressLine)
 {
+    // Before anything is loaded or logged: a refused --out must not get a line in another run's log.
+    const RunFolderLock lock = openRunFolder(options.outDir, options.resume, options.overwrite);
     Loop loop(options, onProgressLine);
     return loop.run(stop);
 }

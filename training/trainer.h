@@ -2,7 +2,7 @@
 // The training loop of `vora train`: data check and sample building, seeded data order, gradient
 // accumulation, grad-norm clipping, AdamW with the HF-exact schedules, progress lines, periodic and
 // final checkpoints, exact resume, and a stop request (SIGINT/SIGTERM) that saves before returning.
-// Runs on the calling thread; one Trainer per process.
+// Runs on the calling thread; one training run (runTraining) per process at a time.
 #include "training/train_options.h"
 
 #include <atomic>

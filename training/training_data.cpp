@@ -5,109 +5,10 @@
 #include "core/image/model_image.h"
 #include "training/sample_builder.h"
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
-#include <fstream>
 
 namespace vora::training {
 namespace {
-
-using nlohmann::json;
-constexpr std::string_view kPlaceholder = "<image>";
-
-int countPlaceholders(const std::string& text)
-{
-    int count = 0;
-    for (size_t pos = text.find(kPlaceholder); pos != std::string::npos; pos = text.find(kPlaceholder, pos + 1)) {
-        ++count;
-    }
-    return count;
-}
-
-std::string roleOf(const std::string& from)
-{
-    if (from == "human" || from == "user") {
-        return "user";
-    }
-    if (from == "gpt" || from == "assistant") {
-        return "assistant";
-    }
-    return from;
-}
-
-// Fills record from the parsed object; returns a message on the first structural fault.
-std::optional<std::pair<DataProblemKind, std::string>> fillRecord(const json& root, DataRecord& record)
-{
-    using P = std::pair<DataProblemKind, std::string>;
-    if (!root.is_object()) {
-        return P{DataProblemKind::BadStructure, "line is not a JSON object"};
-    }
-    if (root.contains("id")) {
-        record.id = root["id"].is_string() ? root["id"].get<std::string>() : root["id"].dump();
-    }
-    if (root.contains("frames") && !root["frames"].is_null()) {
-        if (!root["frames"].is_array()) {
-            return P{DataProblemKind::BadStructure, "\"frames\" is not an array"};
-        }
-        for (const json& frame : root["frames"]) {
-            if (!frame.is_string() || frame.get<std::string>().empty()) {
-                return P{DataProblemKind::BadStructure, "a frame is not a non-empty string"};
-            }
-            record.frames.push_back(frame.get<std::string>());
-        }
-    }
-    if (!root.contains("conversations") || !root["conversations"].is_array() || root["conversations"].empty()) {
-        return P{DataProblemKind::BadStructure, "no \"conversations\" array"};
-    }
-    std::vector<DataTurn> turns;
-    for (const json& turn : root["conversations"]) {
-        if (!turn.is_object() || !turn.contains("from") || !turn["from"].is_string() || !turn.contains("value")
-            || !turn["value"].is_string()) {
-            return P{DataProblemKind::BadStructure, "a turn lacks string \"from\" / \"value\""};
-        }
-        turns.push_back({roleOf(turn["from"].get<std::string>()), turn["value"].get<std::string>()});
-    }
-    if (turns.front().role == "system") {
-        record.system = turns.front().text;
-        turns.erase(turns.begin());
-    }
-    if (turns.empty() || turns.size() % 2 != 0) {
-        return P{DataProblemKind::BadStructure, "turns must alternate human, gpt and end with gpt"};
-    }
-    for (size_t i = 0; i < turns.size(); ++i) {
-        const std::string expected = i % 2 == 0 ? "user" : "assistant";
-        if (turns[i].role != expected) {
-            return P{DataProblemKind::BadStructure, "turn " + std::to_string(i + 1) + " is \"" + turns[i].role
-                                                        + "\" where " + expected + " was expected"};
-        }
-        if (expected == "assistant" && turns[i].text.find_first_not_of(" \t\r\n") == std::string::npos) {
-            return P{DataProblemKind::EmptyAnswer, "answer " + std::to_string(i / 2 + 1) + " is empty"};
-        }
-        if (expected == "assistant" && countPlaceholders(turns[i].text) > 0) {
-            return P{DataProblemKind::PlaceholderMismatch, "an answer contains <image>"};
-        }
-    }
-    int placeholders = 0;
-    for (const DataTurn& turn : turns) {
-        placeholders += countPlaceholders(turn.text);
-    }
-    const int frames = static_cast<int>(record.frames.size());
-    if (placeholders == 0 && frames > 0) {
-        std::string prefix;
-        for (int i = 0; i < frames; ++i) {
-            prefix += kPlaceholder;
-        }
-        turns.front().text = prefix + turns.front().text;
-        placeholders = frames;
-    }
-    if (placeholders != frames) {
-        return P{DataProblemKind::PlaceholderMismatch, std::to_string(placeholders) + " <image> placeholder(s) for "
-                                                           + std::to_string(frames) + " frame(s)"};
-    }
-    record.turns = std::move(turns);
-    return std::nullopt;
-}
 
 int64_t histogramBucket(int64_t length)
 {
@@ -120,83 +21,13 @@ int64_t histogramBucket(int64_t length)
 
 } // namespace
 
-std::string dataProblemKindName(DataProblemKind kind)
-{
-    switch (kind) {
-    case DataProblemKind::BadJson: return "bad-json";
-    case DataProblemKind::BadStructure: return "bad-structure";
-    case DataProblemKind::EmptyAnswer: return "empty-answer";
-    case DataProblemKind::PlaceholderMismatch: return "placeholder-mismatch";
-    case DataProblemKind::MissingImage: return "missing-image";
-    case DataProblemKind::CorruptImage: return "corrupt-image";
-    case DataProblemKind::OverLength: return "over-length";
-    }
-    return "unknown";
-}
-
-std::string DataProblem::describe() const
-{
-    return file + ":" + std::to_string(line) + ": " + dataProblemKindName(kind) + ": " + message;
-}
-
-std::optional<DataRecord> parseDataLine(const std::string& text, const std::string& file, int line,
-                                        std::vector<DataProblem>& problems)
-{
-    json root;
-    try {
-        root = json::parse(text);
-    } catch (const json::exception& e) {
-        problems.push_back({file, line, DataProblemKind::BadJson, e.what()});
-        return std::nullopt;
-    }
-    DataRecord record;
-    record.file = file;
-    record.line = line;
-    if (auto fault = fillRecord(root, record)) {
-        problems.push_back({file, line, fault->first, fault->second});
-        return std::nullopt;
-    }
-    return record;
-}
-
-DataSet readDataFiles(const std::vector<std::string>& files)
-{
-    DataSet data;
-    for (const std::string& file : files) {
-        std::ifstream in(file);
-        core::require(in.good(), std::filesystem::exists(file) ? core::ErrorCode::Io : core::ErrorCode::FileNotFound,
-                      file + ": cannot read the data file");
-        std::string text;
-        int line = 0;
-        while (std::getline(in, text)) {
-            ++line;
-            if (text.find_first_not_of(" \t\r") == std::string::npos) {
-                continue;
-            }
-            if (auto record = parseDataLine(text, file, line, data.problems)) {
-                data.records.push_back(std::move(*record));
-            }
-        }
-    }
-    return data;
-}
-
-std::string resolveFramePath(const std::string& frame, const std::string& imageRoot)
-{
-    const std::filesystem::path path(frame);
-    if (path.is_absolute() || imageRoot.empty()) {
-        return frame;
-    }
-    return (std::filesystem::path(imageRoot) / path).string();
-}
-
 DataCheckReport checkDataSet(const DataSet& data, const DataCheckOptions& options)
 {
     DataCheckReport report;
     report.problems = data.problems;
     report.bad.assign(data.records.size(), false);
     SampleBuilderOptions build;
-    build.imageRoot = options.imageRoot;
+    build.images = options.images;
     build.maxTextLen = options.maxTextLen;
     for (size_t i = 0; i < data.records.size(); ++i) {
         const DataRecord& record = data.records[i];
@@ -205,7 +36,12 @@ DataCheckReport checkDataSet(const DataSet& data, const DataCheckOptions& option
             report.bad[i] = true;
         };
         for (const std::string& frame : record.frames) {
-            const std::string path = resolveFramePath(frame, options.imageRoot);
+            const ResolvedFrame resolved = resolveFrame(frame, record.file, options.images);
+            if (resolved.refused()) {
+                flag(DataProblemKind::OutsideImageRoot, resolved.refusal);
+                continue;
+            }
+            const std::string& path = resolved.path;
             if (!std::filesystem::is_regular_file(path)) {
                 flag(DataProblemKind::MissingImage, path + " does not exist");
                 continue;

@@ -1,7 +1,9 @@
 #pragma once
-// VoRA training data (VORA.md §4): JSON lines of {"id", "frames": [...], "conversations": [{"from", "value"}]}.
+// VoRA training data (docs/vora-format.md, "Training"): JSON lines of {"id", "frames": [...], "conversations": [{"from", "value"}]}.
 // Reading keeps every line's problems instead of stopping at the first, so `vora data check` and the
 // trainer can list all of them. Plain C++ (no torch).
+#include "training/image_root.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -28,7 +30,16 @@ struct DataRecord {
     std::vector<DataTurn> turns;       // alternating user, assistant; the placeholder already prepended
 };
 
-enum class DataProblemKind { BadJson, BadStructure, EmptyAnswer, PlaceholderMismatch, MissingImage, CorruptImage, OverLength };
+enum class DataProblemKind {
+    BadJson,
+    BadStructure,
+    EmptyAnswer,
+    PlaceholderMismatch,
+    MissingImage,
+    CorruptImage,
+    OverLength,
+    OutsideImageRoot, // a frame that leads out of the image root (training/image_root.h)
+};
 std::string dataProblemKindName(DataProblemKind kind);
 
 struct DataProblem {
@@ -49,14 +60,13 @@ struct DataSet {
 // frames) are appended to problems and nullopt returned.
 std::optional<DataRecord> parseDataLine(const std::string& text, const std::string& file, int line,
                                         std::vector<DataProblem>& problems);
-// Reads every file; throws core::Error(FileNotFound | Io) only when a file cannot be read.
+// Reads every file; throws core::Error(FileNotFound | Io | CorruptFile) only when a file cannot be
+// read: missing, not a regular file (a FIFO would block), or with a line longer than
+// core::kMaxDataLineBytes (a file without newlines is not JSON lines).
 DataSet readDataFiles(const std::vector<std::string>& files);
 
-// frame resolved against imageRoot (absolute frames are kept).
-std::string resolveFramePath(const std::string& frame, const std::string& imageRoot);
-
 struct DataCheckOptions {
-    std::string imageRoot;
+    ImageRootPolicy images;
     const core::Tokenizer* tokenizer = nullptr; // null: no length check
     int64_t maxTextLen = 2048;
     bool decodeImages = true; // false: only check that files exist

@@ -19,7 +19,7 @@ using torch::autograd::variable_list;
 std::vector<at::Tensor*> blockSlots(core::DecoderLayer& layer)
 {
     std::vector<at::Tensor*> slots = {&layer.input_layernorm.weight, &layer.post_attention_layernorm.weight};
-    for (auto& [name, linear] : namedLinears(layer)) {
+    for (auto& [slot, linear] : layer.linears()) {
         slots.insert(slots.end(), {&linear->weight, &linear->bias, &linear->loraA, &linear->loraB});
     }
     return slots;

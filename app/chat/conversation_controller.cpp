@@ -2,14 +2,14 @@
 
 #include "app/chat/message_list_model.h"
 #include "app/conversations/conversation_list_model.h"
+#include "app/settings/app_settings.h"
 #include "app/storage/conversation_store.h"
+#include "app/storage/json_codec.h"
 
 #include <exception>
 
 namespace vora::app {
 namespace {
-
-const char* const kNewChatTitle = QT_TRANSLATE_NOOP("vora::app::ConversationController", "New chat");
 
 QString titleFrom(const QString& text)
 {
@@ -17,19 +17,34 @@ QString titleFrom(const QString& text)
     return line.size() <= 48 ? line : line.left(47) + QChar(0x2026);
 }
 
+ChatMessage streamingAnswer(qint64 conversationId)
+{
+    ChatMessage answer;
+    answer.conversationId = conversationId;
+    answer.role = QStringLiteral("assistant");
+    answer.state = MessageState::Streaming;
+    return answer;
+}
+
 } // namespace
 
-ConversationController::ConversationController(ConversationStore* store, ModelHost* host, QObject* parent)
+ConversationController::ConversationController(ConversationStore* store, ModelHost* host, AppSettings* appSettings,
+                                               QObject* parent)
     : QObject(parent)
     , m_store(store)
     , m_host(host)
+    , m_appSettings(appSettings)
     , m_conversations(new ConversationListModel(store, this))
     , m_messages(new MessageListModel(this))
 {
     connect(host, &ModelHost::stateChanged, this, &ConversationController::onModelStateChanged);
+    connect(host, &ModelHost::budgetReady, this, &ConversationController::onBudgetReady);
     connect(host, &ModelHost::textReady, this, &ConversationController::onTextReady);
     connect(host, &ModelHost::generationFinished, this, &ConversationController::onGenerationFinished);
     connect(host, &ModelHost::generationFailed, this, &ConversationController::onGenerationFailed);
+    if (appSettings) {
+        connect(appSettings, &AppSettings::chatDefaultsChanged, this, &ConversationController::settingsChanged);
+    }
 }
 
 ConversationController::~ConversationController()
@@ -44,56 +59,78 @@ void ConversationController::onModelStateChanged(ModelHost::ModelState state)
     if (state != ModelHost::ModelState::Ready) {
         abandonActive(); // the model that was answering is going away
     }
+    Q_EMIT settingsChanged(); // the model's defaults are the bottom layer
 }
 
-ConversationSettings ConversationController::defaultSettings() const
+QString ConversationController::currentTitle() const
+{
+    if (m_currentConversation == 0) {
+        return tr("New chat");
+    }
+    try {
+        if (const auto summary = m_store->conversation(m_currentConversation)) {
+            return summary->title;
+        }
+    } catch (const std::exception&) {
+    }
+    return tr("Conversation");
+}
+
+ConversationSettings ConversationController::modelDefaults() const
 {
     return {QString(), m_host->info().defaults};
 }
 
+ConversationSettings ConversationController::inheritedSettings() const
+{
+    return m_appSettings ? applySettingsOverrides(modelDefaults(), m_appSettings->chatDefaults()) : modelDefaults();
+}
+
 ConversationSettings ConversationController::effectiveSettings() const
 {
-    if (m_currentConversation != 0) {
-        try {
-            if (const auto custom = m_store->conversationSettings(m_currentConversation)) {
-                return *custom;
-            }
-        } catch (const std::exception&) {
-            // Unreadable settings fall back to the model's; the next write reports the store problem.
-        }
-    }
-    return defaultSettings();
+    return applySettingsOverrides(inheritedSettings(), chatOverrides());
 }
 
-bool ConversationController::hasCustomSettings() const
-{
-    try {
-        return m_currentConversation != 0 && m_store->conversationSettings(m_currentConversation).has_value();
-    } catch (const std::exception&) {
-        return false;
-    }
-}
-
-void ConversationController::setConversationSettings(const std::optional<ConversationSettings>& settings)
+QJsonObject ConversationController::chatOverrides() const
 {
     if (m_currentConversation == 0) {
-        newConversation();
+        return m_draftOverrides;
     }
-    persist([&] { m_store->setConversationSettings(m_currentConversation, settings); },
-            tr("Could not save the conversation settings"));
+    try {
+        return m_store->conversationOverrides(m_currentConversation);
+    } catch (const std::exception&) {
+        return {}; // unreadable settings follow the defaults; the next write reports the store problem
+    }
+}
+
+void ConversationController::setChatOverrides(const QJsonObject& overrides)
+{
+    if (m_currentConversation == 0) {
+        m_draftOverrides = overrides; // saved with the first message: a settings change saves no empty chat
+    } else if (!persist([&] { m_store->setConversationOverrides(m_currentConversation, overrides); },
+                        tr("Could not save the conversation settings"))) {
+        return;
+    }
+    Q_EMIT settingsChanged();
+}
+
+QList<ChatTurnInput> ConversationController::turnsWithDraft(const QString& draft) const
+{
+    QList<ChatTurnInput> turns = turnsBefore(static_cast<int>(m_messages->rowCount()), effectiveSettings());
+    if (!draft.trimmed().isEmpty()) {
+        turns.append({QStringLiteral("user"), draft.trimmed(), {}});
+    }
+    return turns;
 }
 
 void ConversationController::newConversation()
 {
     abandonActive();
-    if (m_currentConversation != 0 && m_messages->rowCount() == 0) {
-        return; // the open conversation is still empty: reuse it
+    if (m_currentConversation == 0 && m_messages->rowCount() == 0) {
+        return; // already a new chat
     }
-    qint64 id = 0;
-    if (!persist([&] { id = m_store->createConversation(tr(kNewChatTitle)); }, tr("Could not create a conversation"))) {
-        return;
-    }
-    setCurrentConversation(id);
+    m_draftOverrides = {};
+    setCurrentConversation(0);
 }
 
 void ConversationController::openConversation(qint64 conversationId)
@@ -114,6 +151,7 @@ void ConversationController::deleteConversation(qint64 conversationId)
         return;
     }
     if (conversationId == m_currentConversation) {
+        m_draftOverrides = {};
         setCurrentConversation(0);
     } else {
         m_conversations->refresh();
@@ -125,42 +163,48 @@ void ConversationController::setSearchFilter(const QString& filter)
     m_conversations->setFilter(filter);
 }
 
+qint64 ConversationController::createConversation(const QString& firstText)
+{
+    const QString title = firstText.trimmed().isEmpty() ? tr("Image question") : titleFrom(firstText);
+    const qint64 id = m_store->createConversation(title);
+    m_store->setConversationOverrides(id, m_draftOverrides);
+    return id;
+}
+
 bool ConversationController::send(const QString& text, const QList<QByteArray>& images)
 {
     if (!canSend() || (text.trimmed().isEmpty() && images.isEmpty())) {
         return false;
     }
-    if (m_currentConversation == 0) {
-        newConversation();
-        if (m_currentConversation == 0) {
-            return false;
-        }
-    }
     ChatMessage user;
-    user.conversationId = m_currentConversation;
     user.role = QStringLiteral("user");
     user.text = text.trimmed();
-    ChatMessage answer;
-    answer.conversationId = m_currentConversation;
-    answer.role = QStringLiteral("assistant");
-    answer.state = MessageState::Streaming;
-    const bool first = m_messages->rowCount() == 0;
+    ChatMessage answer = streamingAnswer(0);
+    qint64 conversation = m_currentConversation;
     const bool saved = persist(
         [&] {
             for (const QByteArray& image : images) {
                 user.imageHashes.append(m_store->importImage(image));
             }
             m_store->transaction([&] {
+                if (conversation == 0) {
+                    conversation = createConversation(user.text);
+                }
+                user.conversationId = conversation;
+                answer.conversationId = conversation;
+                m_store->setConversationModel(conversation, m_host->info().name);
                 m_store->addMessage(user);
                 m_store->addMessage(answer);
-                if (first && !user.text.isEmpty()) {
-                    m_store->renameConversation(m_currentConversation, titleFrom(user.text));
-                }
             });
         },
         tr("Could not save the message"));
     if (!saved) {
         return false;
+    }
+    if (m_currentConversation != conversation) {
+        m_currentConversation = conversation;
+        m_draftOverrides = {};
+        Q_EMIT currentConversationChanged(conversation);
     }
     m_messages->append(user);
     m_messages->append(answer);
@@ -183,15 +227,13 @@ void ConversationController::regenerate(int assistantRow)
         return;
     }
     abandonActive();
-    ChatMessage answer;
-    answer.conversationId = m_currentConversation;
-    answer.role = QStringLiteral("assistant");
-    answer.state = MessageState::Streaming;
+    ChatMessage answer = streamingAnswer(m_currentConversation);
     const qint64 firstRemoved = m_messages->at(assistantRow).id;
     if (!persist(
             [&] {
                 m_store->transaction([&] {
                     m_store->deleteMessagesFrom(m_currentConversation, firstRemoved);
+                    m_store->setConversationModel(m_currentConversation, m_host->info().name);
                     m_store->addMessage(answer);
                 });
             },
@@ -212,10 +254,7 @@ bool ConversationController::editAndResend(int userRow, const QString& text)
     abandonActive();
     ChatMessage user = m_messages->at(userRow);
     user.text = text.trimmed();
-    ChatMessage answer;
-    answer.conversationId = m_currentConversation;
-    answer.role = QStringLiteral("assistant");
-    answer.state = MessageState::Streaming;
+    ChatMessage answer = streamingAnswer(m_currentConversation);
     const bool saved = persist(
         [&] {
             m_store->transaction([&] {
@@ -223,6 +262,7 @@ bool ConversationController::editAndResend(int userRow, const QString& text)
                 if (userRow + 1 < m_messages->rowCount()) {
                     m_store->deleteMessagesFrom(m_currentConversation, m_messages->at(userRow + 1).id);
                 }
+                m_store->setConversationModel(m_currentConversation, m_host->info().name);
                 m_store->addMessage(answer);
             });
         },
@@ -264,6 +304,26 @@ QList<ChatTurnInput> ConversationController::turnsBefore(int row, const Conversa
     return turns;
 }
 
+void ConversationController::onBudgetReady(quint64 requestId, const core::TokenBudget& budget)
+{
+    if (requestId != m_active.requestId || !budget.clamped()) {
+        return;
+    }
+    const QString notice = tr("This answer may use at most %1 new tokens instead of %2: the conversation takes %3 of "
+                              "the model's %4-token context.")
+                               .arg(budget.newTokens)
+                               .arg(budget.requestedNewTokens)
+                               .arg(budget.promptTokens)
+                               .arg(budget.contextTokens);
+    const int row = m_messages->rowOf(m_active.messageId);
+    if (row >= 0) {
+        ChatMessage message = m_messages->at(row);
+        message.notice = notice;
+        m_messages->replace(row, message);
+    }
+    Q_EMIT budgetClamped(notice);
+}
+
 void ConversationController::onTextReady(quint64 requestId, const QString& text)
 {
     if (requestId != m_active.requestId) {
@@ -290,8 +350,7 @@ void ConversationController::onGenerationFailed(quint64 requestId, const QString
     if (requestId != m_active.requestId) {
         return;
     }
-    finishActive(MessageState::Error, message, std::nullopt);
-    Q_EMIT errorOccurred(tr("The answer could not be generated"), message);
+    finishActive(MessageState::Error, message, std::nullopt); // shown in the message, and only there
 }
 
 void ConversationController::finishActive(MessageState state, const QString& error, const std::optional<core::GenerationStats>& stats)
@@ -336,6 +395,7 @@ void ConversationController::setCurrentConversation(qint64 conversationId)
     m_messages->setMessages(loaded);
     m_conversations->refresh();
     Q_EMIT currentConversationChanged(conversationId);
+    Q_EMIT settingsChanged();
 }
 
 bool ConversationController::persist(const std::function<void()>& write, const QString& what)

@@ -3,12 +3,18 @@
 // each conversation's settings, and the one answer in flight (send, regenerate, edit, stop, and its
 // text streaming into the message list). Asks the ModelHost for answers and keeps only the results
 // of the request it waits for. Persists every change through the store. GUI thread only.
-// Errors never become message text: they arrive as errorOccurred and, for a failed answer, as the
-// message's Error state.
+//
+// A new chat is a draft (currentConversationId() == 0) until its first message: only then is it
+// saved, with the settings chosen for it meanwhile, so New Chat and settings changes leave no empty
+// rows behind. Settings come in layers (json_codec.h): the model's defaults, the app-wide defaults
+// (AppSettings::chatDefaults) and the chat's own overrides.
+// Errors never become message text. A failed answer shows its error in that message (state Error)
+// and nowhere else; errorOccurred is for everything else (the store).
 #include "app/inference/model_host.h"
 #include "app/values/chat_message.h"
 #include "app/values/conversation_settings.h"
 
+#include <QJsonObject>
 #include <QObject>
 
 #include <functional>
@@ -16,6 +22,7 @@
 
 namespace vora::app {
 
+class AppSettings;
 class ConversationListModel;
 class ConversationStore;
 class MessageListModel;
@@ -23,8 +30,9 @@ class MessageListModel;
 class ConversationController : public QObject {
     Q_OBJECT
 public:
-    // store and host must outlive the controller.
-    ConversationController(ConversationStore* store, ModelHost* host, QObject* parent = nullptr);
+    // store, host and appSettings (may be null: no app-wide layer) must outlive the controller.
+    ConversationController(ConversationStore* store, ModelHost* host, AppSettings* appSettings = nullptr,
+                           QObject* parent = nullptr);
     // Stops the answer in flight, so the host can stop its worker.
     ~ConversationController() override;
 
@@ -33,23 +41,30 @@ public:
     ConversationStore* store() const { return m_store; }
     ModelHost* host() const { return m_host; }
 
-    qint64 currentConversationId() const { return m_currentConversation; }
+    qint64 currentConversationId() const { return m_currentConversation; } // 0: a new chat, not saved yet
+    QString currentTitle() const;
     bool isGenerating() const { return m_active.requestId != 0; }
     bool canSend() const { return m_host->isReady() && !isGenerating(); }
 
-    // The settings the next answer of the open conversation uses, and whether it overrides the
-    // model's defaults (no system prompt of its own, the model's generation settings).
+    // The layers: the model's defaults (no system prompt of its own), those with the app-wide defaults
+    // applied (what a new chat starts from), and the settings the next answer of the open chat uses.
+    ConversationSettings modelDefaults() const;
+    ConversationSettings inheritedSettings() const;
     ConversationSettings effectiveSettings() const;
-    ConversationSettings defaultSettings() const;
-    bool hasCustomSettings() const;
-    void setConversationSettings(const std::optional<ConversationSettings>& settings);
+    QJsonObject chatOverrides() const; // the open chat's own keys; empty: it follows the defaults
+    void setChatOverrides(const QJsonObject& overrides);
+
+    // The turns the next answer would see (system prompt included) with draft as a new user turn when
+    // it is not empty; for counting context use.
+    QList<ChatTurnInput> turnsWithDraft(const QString& draft) const;
 
 public Q_SLOTS:
     void newConversation();
     void openConversation(qint64 conversationId);
     void deleteConversation(qint64 conversationId);
     void setSearchFilter(const QString& filter);
-    // images: encoded image files (PNG, JPEG, ...). Returns false (and says why) when it cannot send.
+    // images: encoded image files (PNG, JPEG, ...), in the order they are shown. Returns false when it
+    // cannot send (no model, an answer in flight, nothing to send, or the store refused: errorOccurred).
     bool send(const QString& text, const QList<QByteArray>& images);
     void stop();
     void regenerate(int assistantRow);
@@ -57,7 +72,10 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void currentConversationChanged(qint64 conversationId);
+    void settingsChanged();
     void generatingChanged(bool generating);
+    // The answer in flight was given fewer new tokens than its settings ask for (notice: one sentence).
+    void budgetClamped(const QString& notice);
     void generationFinished(const vora::core::GenerationStats& stats);
     void errorOccurred(const QString& title, const QString& details);
 
@@ -69,10 +87,12 @@ private:
     };
 
     void onModelStateChanged(ModelHost::ModelState state);
+    void onBudgetReady(quint64 requestId, const core::TokenBudget& budget);
     void onTextReady(quint64 requestId, const QString& text);
     void onGenerationFinished(quint64 requestId, const core::GenerationStats& stats);
     void onGenerationFailed(quint64 requestId, const QString& message);
 
+    qint64 createConversation(const QString& firstText);
     void startGeneration();
     void finishActive(MessageState state, const QString& error, const std::optional<core::GenerationStats>& stats);
     void abandonActive();
@@ -82,9 +102,11 @@ private:
 
     ConversationStore* m_store;
     ModelHost* m_host;
+    AppSettings* m_appSettings;
     ConversationListModel* m_conversations;
     MessageListModel* m_messages;
     qint64 m_currentConversation = 0;
+    QJsonObject m_draftOverrides; // the settings chosen for the draft chat, saved with its first message
     ActiveGeneration m_active;
 };
 

@@ -1,5 +1,6 @@
 #include "app/conversations/conversation_list_model.h"
 
+#include "app/conversations/conversation_dates.h"
 #include "app/storage/conversation_store.h"
 
 #include <exception>
@@ -24,13 +25,21 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
         return {};
     }
     const ConversationSummary& row = m_rows.at(index.row());
+    const QDateTime now = m_now.isValid() ? m_now : QDateTime::currentDateTime();
     switch (role) {
     case Qt::DisplayRole:
     case Qt::EditRole:
     case TitleRole: return row.title;
-    case Qt::ToolTipRole: return tr("%1\nLast message %2").arg(row.title, QLocale().toString(row.updated, QLocale::ShortFormat));
+    case Qt::ToolTipRole:
+        return row.modelName.isEmpty()
+            ? tr("%1\nLast message %2").arg(row.title, QLocale().toString(row.updated, QLocale::ShortFormat))
+            : tr("%1\nLast message %2 with %3")
+                  .arg(row.title, QLocale().toString(row.updated, QLocale::ShortFormat), row.modelName);
     case IdRole: return row.id;
     case UpdatedRole: return row.updated;
+    case ModelNameRole: return row.modelName;
+    case DateGroupRole: return dateGroupLabel(row.updated, now);
+    case RelativeTimeRole: return relativeTimeLabel(row.updated, now);
     default: return {};
     }
 }
@@ -63,7 +72,8 @@ Qt::ItemFlags ConversationListModel::flags(const QModelIndex& index) const
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
-    return {{IdRole, "conversationId"}, {TitleRole, "title"}, {UpdatedRole, "updated"}};
+    return {{IdRole, "conversationId"}, {TitleRole, "title"},         {UpdatedRole, "updated"},
+            {ModelNameRole, "modelName"},   {DateGroupRole, "dateGroup"}, {RelativeTimeRole, "relativeTime"}};
 }
 
 void ConversationListModel::setFilter(const QString& filter)
@@ -80,9 +90,13 @@ void ConversationListModel::refresh()
     QList<ConversationSummary> rows;
     try {
         rows = m_store->conversations(m_filter);
-    } catch (const std::exception&) {
-        rows.clear(); // an unreadable store shows an empty list; the controller reports store errors
+    } catch (const std::exception& error) {
+        // The rows shown stay as they were: an unreadable store must not look like an empty one.
+        m_lastError = QString::fromUtf8(error.what());
+        Q_EMIT refreshFailed(m_lastError);
+        return;
     }
+    m_lastError.clear();
     bool sameOrder = rows.size() == m_rows.size();
     for (qsizetype i = 0; sameOrder && i < rows.size(); ++i) {
         sameOrder = rows.at(i).id == m_rows.at(i).id;

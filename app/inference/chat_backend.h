@@ -4,6 +4,7 @@
 // runtime implements ChatBackend.
 #include "app/values/chat_message.h"
 #include "app/values/conversation_settings.h"
+#include "core/generation/token_budget.h"
 
 #include <QList>
 #include <QMetaType>
@@ -15,6 +16,15 @@
 
 namespace vora::app {
 
+// How a model is loaded: chosen in the app's preferences, applied at the next load.
+struct ModelLoadOptions {
+    QString device;                     // "cpu", "cuda:0", ...; empty: the best device (runtimeSummary)
+    QString dtype = QStringLiteral("auto"); // auto | bfloat16 | float16 | float32
+    qint64 maxContext = 0;              // tokens; 0: the model's own (at most 32768)
+
+    bool operator==(const ModelLoadOptions&) const = default;
+};
+
 struct ModelInfo {
     QString path;
     QString name;
@@ -23,10 +33,15 @@ struct ModelInfo {
     qint64 parameterCount = 0;
     int imageSize = 448;
     int patchSize = 14;
+    bool hasVision = true;   // false: a text-only model (images are refused)
+    qint64 maxContext = 0;   // the context the model was loaded with, in tokens
     // The settings the model starts with: from its generation_config.json
     // (core::defaultGenerationSettings), computed by the backend.
     core::GenerationSettings defaults;
     double loadSeconds = 0;
+    // What the model folder says about itself for the app (app/models/model_card.h), filled in by ModelHost.
+    bool isDemo = false;
+    QString note;
 };
 
 struct ChatTurnInput {
@@ -40,12 +55,16 @@ struct ChatTurnInput {
 class ChatBackend {
 public:
     virtual ~ChatBackend() = default;
-    virtual ModelInfo load(const QString& modelDir, const QString& device,
+    virtual ModelInfo load(const QString& modelDir, const ModelLoadOptions& options,
                            const std::function<void(double fraction, const QString& stage)>& progress) = 0;
     virtual void unload() = 0;
-    // conversation: every turn the model sees, a system turn included. onText receives decoded text
-    // as it is produced. stopRequested may be set from any thread; the backend checks it every decode
-    // step and returns with StopReason::Cancelled.
+    // Positions the conversation takes in the model's context (images expanded to their patches), as
+    // generate() would build it.
+    virtual qint64 promptTokens(const QList<ChatTurnInput>& conversation) = 0;
+    // conversation: every turn the model sees, a system turn included. settings.stop.maxNewTokens
+    // already fits the context (the worker fits it). onText receives decoded text as it is produced.
+    // stopRequested may be set from any thread; the backend checks it every decode step and returns
+    // with StopReason::Cancelled.
     virtual core::GenerationStats generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
                                            const std::function<void(const QString& piece)>& onText,
                                            const std::atomic<bool>& stopRequested) = 0;
@@ -54,4 +73,6 @@ public:
 } // namespace vora::app
 
 Q_DECLARE_METATYPE(vora::app::ModelInfo)
+Q_DECLARE_METATYPE(vora::app::ModelLoadOptions)
+Q_DECLARE_METATYPE(vora::core::TokenBudget)
 Q_DECLARE_METATYPE(vora::app::ChatTurnInput)

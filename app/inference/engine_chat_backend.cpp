@@ -15,12 +15,14 @@ constexpr size_t kMaxCachedImages = 32;
 EngineChatBackend::EngineChatBackend() = default;
 EngineChatBackend::~EngineChatBackend() = default;
 
-ModelInfo EngineChatBackend::load(const QString& modelDir, const QString& device,
+ModelInfo EngineChatBackend::load(const QString& modelDir, const ModelLoadOptions& load,
                                   const std::function<void(double, const QString&)>& progress)
 {
     unload();
     core::EngineOptions options;
-    options.device = device.isEmpty() ? std::string("cpu") : device.toStdString();
+    options.device = load.device.isEmpty() ? std::string("cpu") : load.device.toStdString();
+    options.dtype = load.dtype.isEmpty() ? std::string("auto") : load.dtype.toStdString();
+    options.maxContext = load.maxContext;
     options.progress = [&progress](double fraction, const std::string& stage) {
         if (progress) {
             progress(fraction, QString::fromStdString(stage));
@@ -36,6 +38,8 @@ ModelInfo EngineChatBackend::load(const QString& modelDir, const QString& device
     info.parameterCount = s.parameterCount;
     info.imageSize = s.imageSize;
     info.patchSize = s.patchSize;
+    info.hasVision = s.hasVision;
+    info.maxContext = s.maxContext;
     info.defaults = s.defaults;
     info.loadSeconds = s.loadSeconds;
     return info;
@@ -60,10 +64,7 @@ const core::PreparedImage& EngineChatBackend::preparedImage(const QString& path)
     return *it->second;
 }
 
-core::GenerationStats EngineChatBackend::generate(const QList<ChatTurnInput>& conversation,
-                                                  const core::GenerationSettings& settings,
-                                                  const std::function<void(const QString&)>& onText,
-                                                  const std::atomic<bool>& stopRequested)
+core::PromptInput EngineChatBackend::prompt(const QList<ChatTurnInput>& conversation)
 {
     core::require(m_engine != nullptr, core::ErrorCode::InvalidArgument, "No model is loaded.");
     std::vector<core::ChatTurn> turns;
@@ -78,14 +79,26 @@ core::GenerationStats EngineChatBackend::generate(const QList<ChatTurnInput>& co
         }
         turns.push_back({input.role.toStdString(), input.text.toStdString(), static_cast<int>(input.imagePaths.size())});
     }
-    const core::PromptInput prompt = m_engine->chatPrompt(turns, images);
+    return m_engine->chatPrompt(turns, images);
+}
 
+qint64 EngineChatBackend::promptTokens(const QList<ChatTurnInput>& conversation)
+{
+    return m_engine->promptPositions(prompt(conversation));
+}
+
+core::GenerationStats EngineChatBackend::generate(const QList<ChatTurnInput>& conversation,
+                                                  const core::GenerationSettings& settings,
+                                                  const std::function<void(const QString&)>& onText,
+                                                  const std::atomic<bool>& stopRequested)
+{
+    const core::PromptInput input = prompt(conversation);
     core::TextCallbacks callbacks;
     callbacks.stopRequested = &stopRequested;
     callbacks.onText = [&onText](std::string_view piece) {
         onText(QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
     };
-    return m_engine->generate(prompt, settings, callbacks).stats;
+    return m_engine->generate(input, settings, callbacks).stats;
 }
 
 } // namespace vora::app

@@ -9,6 +9,7 @@
 
 namespace vora::core {
 class VoraEngine;
+struct PromptInput;
 struct PreparedImage;
 }
 
@@ -19,14 +20,16 @@ public:
     EngineChatBackend();
     ~EngineChatBackend() override;
 
-    ModelInfo load(const QString& modelDir, const QString& device,
+    ModelInfo load(const QString& modelDir, const ModelLoadOptions& options,
                    const std::function<void(double fraction, const QString& stage)>& progress) override;
     void unload() override;
+    qint64 promptTokens(const QList<ChatTurnInput>& conversation) override;
     core::GenerationStats generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
                                    const std::function<void(const QString& piece)>& onText,
                                    const std::atomic<bool>& stopRequested) override;
 
 private:
+    core::PromptInput prompt(const QList<ChatTurnInput>& conversation);
     const core::PreparedImage& preparedImage(const QString& path);
 
     std::unique_ptr<core::VoraEngine> m_engine;

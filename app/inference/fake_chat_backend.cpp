@@ -17,7 +17,7 @@ FakeChatBackend::FakeChatBackend(FakeChatScript script)
 {
 }
 
-ModelInfo FakeChatBackend::load(const QString& modelDir, const QString& device,
+ModelInfo FakeChatBackend::load(const QString& modelDir, const ModelLoadOptions& options,
                                 const std::function<void(double, const QString&)>& progress)
 {
     noteThread();
@@ -37,14 +37,19 @@ ModelInfo FakeChatBackend::load(const QString& modelDir, const QString& device,
     if (info.name.isEmpty()) {
         info.name = QFileInfo(modelDir).fileName();
     }
-    info.device = device;
+    info.device = options.device;
     if (info.dtype.isEmpty()) {
-        info.dtype = QStringLiteral("bf16");
+        info.dtype = options.dtype == QLatin1String("auto") || options.dtype.isEmpty() ? QStringLiteral("bfloat16") : options.dtype;
+    }
+    if (info.maxContext <= 0) {
+        info.maxContext = options.maxContext > 0 ? options.maxContext : 4096;
     }
     info.loadSeconds = current.loadDelayMs / 1000.0;
     info.defaults = core::defaultGenerationSettings(core::loadGenerationConfig(modelDir.toStdString()));
     QMutexLocker lock(&m_mutex);
     m_loaded = true;
+    m_info = info;
+    m_lastLoadOptions = options;
     return info;
 }
 
@@ -53,6 +58,20 @@ void FakeChatBackend::unload()
     noteThread();
     QMutexLocker lock(&m_mutex);
     m_loaded = false;
+}
+
+qint64 FakeChatBackend::promptTokens(const QList<ChatTurnInput>& conversation)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_loaded) {
+        throw std::runtime_error("No model is loaded.");
+    }
+    const qint64 perImage = qint64(m_info.imageSize / m_info.patchSize) * qint64(m_info.imageSize / m_info.patchSize);
+    qint64 tokens = 8;
+    for (const ChatTurnInput& turn : conversation) {
+        tokens += 4 + turn.text.split(QLatin1Char(' '), Qt::SkipEmptyParts).size() + perImage * turn.imagePaths.size();
+    }
+    return tokens;
 }
 
 core::GenerationStats FakeChatBackend::generate(const QList<ChatTurnInput>& conversation,
@@ -76,13 +95,14 @@ core::GenerationStats FakeChatBackend::generate(const QList<ChatTurnInput>& conv
     for (const ChatTurnInput& turn : conversation) {
         images += static_cast<int>(turn.imagePaths.size());
     }
+    const qint64 promptLength = promptTokens(conversation);
     const QStringList pieces = current.pieces.isEmpty() ? demoAnswer(images) : current.pieces;
 
     QElapsedTimer clock;
     clock.start();
     core::GenerationStats stats;
-    stats.promptTokens = 16 + images * 1024;
-    stats.imageTokens = images * 1024;
+    stats.promptTokens = promptLength;
+    stats.imageTokens = images * qint64(current.info.imageSize / current.info.patchSize) * (current.info.imageSize / current.info.patchSize);
     stats.stopReason = core::StopReason::Eos;
     for (const QString& piece : pieces) {
         if (stopRequested.load()) {
@@ -120,6 +140,12 @@ FakeChatScript FakeChatBackend::script() const
 {
     QMutexLocker lock(&m_mutex);
     return m_script;
+}
+
+ModelLoadOptions FakeChatBackend::lastLoadOptions() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_lastLoadOptions;
 }
 
 QList<ChatTurnInput> FakeChatBackend::lastConversation() const

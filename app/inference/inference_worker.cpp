@@ -1,15 +1,18 @@
 #include "app/inference/inference_worker.h"
 
+#include "core/error.h"
+
 #include <QElapsedTimer>
 
 #include <exception>
+#include <stdexcept>
 
 namespace vora::app {
 namespace {
 
 QString describe(const std::exception& error)
 {
-    const QString text = QString::fromUtf8(error.what()).trimmed();
+    const QString text = QString::fromStdString(core::describeException(error)).trimmed();
     return text.isEmpty() ? QStringLiteral("Unknown error in the inference runtime.") : text;
 }
 
@@ -23,13 +26,15 @@ InferenceWorker::InferenceWorker(std::unique_ptr<ChatBackend> backend, QObject* 
 
 InferenceWorker::~InferenceWorker() = default;
 
-void InferenceWorker::load(quint64 requestId, const QString& modelDir, const QString& device)
+void InferenceWorker::load(quint64 requestId, const QString& modelDir, const ModelLoadOptions& options)
 {
     try {
+        m_maxContext = 0;
         m_backend->unload();
-        const ModelInfo info = m_backend->load(modelDir, device, [&](double fraction, const QString& stage) {
+        const ModelInfo info = m_backend->load(modelDir, options, [&](double fraction, const QString& stage) {
             Q_EMIT loadProgress(requestId, fraction, stage);
         });
+        m_maxContext = info.maxContext;
         Q_EMIT loaded(requestId, info);
     } catch (const std::exception& error) {
         Q_EMIT loadFailed(requestId, describe(error));
@@ -40,6 +45,7 @@ void InferenceWorker::load(quint64 requestId, const QString& modelDir, const QSt
 
 void InferenceWorker::unload(quint64 requestId)
 {
+    m_maxContext = 0;
     try {
         m_backend->unload();
     } catch (const std::exception&) {
@@ -73,7 +79,11 @@ void InferenceWorker::generate(quint64 requestId, const QList<ChatTurnInput>& co
         }
     };
     try {
-        const core::GenerationStats stats = m_backend->generate(conversation, settings, onText, *stop);
+        const core::TokenBudget budget = fitBudget(m_backend->promptTokens(conversation), settings);
+        Q_EMIT budgetReady(requestId, budget);
+        core::GenerationSettings fitted = settings;
+        fitted.stop = core::withTokenBudget(settings.stop, budget);
+        const core::GenerationStats stats = m_backend->generate(conversation, fitted, onText, *stop);
         flush();
         Q_EMIT generationFinished(requestId, stats);
     } catch (const std::exception& error) {
@@ -83,6 +93,30 @@ void InferenceWorker::generate(quint64 requestId, const QList<ChatTurnInput>& co
         flush();
         Q_EMIT generationFailed(requestId, QStringLiteral("Unknown error during generation."));
     }
+}
+
+void InferenceWorker::countPromptTokens(quint64 requestId, const QList<ChatTurnInput>& conversation)
+{
+    try {
+        Q_EMIT promptTokensCounted(requestId, m_backend->promptTokens(conversation));
+    } catch (const std::exception&) {
+        // No model, or an image that cannot be read: the meter keeps its last value; sending will say why.
+    }
+}
+
+core::TokenBudget InferenceWorker::fitBudget(qint64 promptTokens, const core::GenerationSettings& settings) const
+{
+    core::validateStopCriteria(settings.stop);
+    if (promptTokens >= m_maxContext) {
+        throw std::runtime_error(
+            QObject::tr("This conversation takes %1 tokens, but the model's context holds %2, so no room is left for "
+                        "an answer. Start a new chat, remove images, or shorten your message; or raise the context "
+                        "length in Preferences if the model supports a longer one.")
+                .arg(promptTokens)
+                .arg(m_maxContext)
+                .toStdString());
+    }
+    return core::fitTokenBudget(promptTokens, m_maxContext, settings.stop.maxNewTokens);
 }
 
 } // namespace vora::app

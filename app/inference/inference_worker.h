@@ -21,12 +21,15 @@ public:
     ~InferenceWorker() override;
 
 public Q_SLOTS:
-    void load(quint64 requestId, const QString& modelDir, const QString& device);
+    void load(quint64 requestId, const QString& modelDir, const vora::app::ModelLoadOptions& options);
     void unload(quint64 requestId);
-    // stop may be set from any thread at any time; a request whose token is already set is answered
-    // at once with StopReason::Cancelled without touching the backend.
+    // Fits settings' new-token budget into what the context has left (budgetReady says what was used),
+    // then generates. stop may be set from any thread at any time; a request whose token is already set
+    // is answered at once with StopReason::Cancelled without touching the backend.
     void generate(quint64 requestId, const QList<vora::app::ChatTurnInput>& conversation,
                   const vora::core::GenerationSettings& settings, const vora::app::StopToken& stop);
+    // The context positions the conversation takes (for the composer's context meter).
+    void countPromptTokens(quint64 requestId, const QList<vora::app::ChatTurnInput>& conversation);
 
 Q_SIGNALS:
     void loadProgress(quint64 requestId, double fraction, const QString& stage);
@@ -36,11 +39,18 @@ Q_SIGNALS:
     // Text produced since the previous batch; at most one batch every kBatchIntervalMs (the first piece
     // goes out at once so time to first token stays visible).
     void textReady(quint64 requestId, const QString& text);
+    // The answer's new-token budget, before its first text.
+    void budgetReady(quint64 requestId, const vora::core::TokenBudget& budget);
     void generationFinished(quint64 requestId, const vora::core::GenerationStats& stats);
     void generationFailed(quint64 requestId, const QString& message);
+    void promptTokensCounted(quint64 requestId, qint64 tokens);
 
 private:
+    // The budget settings leave in the context; throws with what to change when the prompt fills it.
+    core::TokenBudget fitBudget(qint64 promptTokens, const core::GenerationSettings& settings) const;
+
     std::unique_ptr<ChatBackend> m_backend;
+    qint64 m_maxContext = 0; // of the loaded model
 };
 
 } // namespace vora::app

@@ -1,6 +1,7 @@
 #include "app/inference/model_host.h"
 
 #include "app/inference/inference_worker.h"
+#include "app/models/model_card.h"
 #include "app/models/model_folder_check.h"
 #include "app/runtime_summary.h"
 
@@ -16,7 +17,9 @@ ModelHost::ModelHost(std::unique_ptr<ChatBackend> backend, QObject* parent)
     connect(m_worker, &InferenceWorker::loadProgress, this, &ModelHost::onLoadProgress, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::loaded, this, &ModelHost::onLoaded, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::loadFailed, this, &ModelHost::onLoadFailed, Qt::QueuedConnection);
+    connect(m_worker, &InferenceWorker::budgetReady, this, &ModelHost::budgetReady, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::textReady, this, &ModelHost::textReady, Qt::QueuedConnection);
+    connect(m_worker, &InferenceWorker::promptTokensCounted, this, &ModelHost::promptTokensCounted, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::generationFinished, this, &ModelHost::generationFinished, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::generationFailed, this, &ModelHost::generationFailed, Qt::QueuedConnection);
     m_thread.start();
@@ -37,10 +40,14 @@ void ModelHost::loadModel(const QString& modelDir)
     }
     m_loadRequestId = ++m_lastRequestId;
     m_info = {};
+    m_loadingPath = modelDir;
     setState(ModelState::Loading);
-    const QString device = runtimeSummary().bestDevice;
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id = m_loadRequestId, modelDir, device] {
-        worker->load(id, modelDir, device);
+    ModelLoadOptions options = m_loadOptions;
+    if (options.device.isEmpty()) {
+        options.device = runtimeSummary().bestDevice;
+    }
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id = m_loadRequestId, modelDir, options] {
+        worker->load(id, modelDir, options);
     }, Qt::QueuedConnection);
 }
 
@@ -48,9 +55,11 @@ void ModelHost::ejectModel()
 {
     m_loadRequestId = 0; // a load still running is no longer awaited; the unload queued after it frees it
     m_info = {};
+    m_loadingPath.clear();
     setState(ModelState::None);
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, id = ++m_lastRequestId] { worker->unload(id); },
                               Qt::QueuedConnection);
+    Q_EMIT ejected();
 }
 
 quint64 ModelHost::generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
@@ -60,6 +69,14 @@ quint64 ModelHost::generate(const QList<ChatTurnInput>& conversation, const core
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, conversation, settings, stop] {
         worker->generate(id, conversation, settings, stop);
     }, Qt::QueuedConnection);
+    return id;
+}
+
+quint64 ModelHost::countPromptTokens(const QList<ChatTurnInput>& conversation)
+{
+    const quint64 id = ++m_lastRequestId;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, conversation] { worker->countPromptTokens(id, conversation); },
+                              Qt::QueuedConnection);
     return id;
 }
 
@@ -76,9 +93,13 @@ void ModelHost::onLoaded(quint64 requestId, const ModelInfo& info)
         return;
     }
     m_loadRequestId = 0;
+    m_loadingPath.clear();
     m_info = info;
+    const ModelCard card = readModelCard(info.path, info.hasVision);
+    m_info.isDemo = card.isDemo;
+    m_info.note = card.note;
     setState(ModelState::Ready);
-    Q_EMIT loaded(info);
+    Q_EMIT loaded(m_info);
 }
 
 void ModelHost::onLoadFailed(quint64 requestId, const QString& message)
@@ -87,6 +108,7 @@ void ModelHost::onLoadFailed(quint64 requestId, const QString& message)
         return;
     }
     m_loadRequestId = 0;
+    m_loadingPath.clear();
     setState(ModelState::None);
     Q_EMIT loadFailed(message);
 }

@@ -29,13 +29,20 @@ public:
     ModelState state() const { return m_state; }
     bool isReady() const { return m_state == ModelState::Ready; }
     const ModelInfo& info() const { return m_info; } // empty unless Ready
+    QString loadingPath() const { return m_loadingPath; } // the folder being loaded, while Loading
+    // Applied at the next loadModel; a loaded model keeps the options it was loaded with.
+    ModelLoadOptions loadOptions() const { return m_loadOptions; }
+    void setLoadOptions(const ModelLoadOptions& options) { m_loadOptions = options; }
     // The thread all model work runs on (never the GUI thread).
     const QThread* workerThread() const { return &m_thread; }
 
-    // Starts an answer on the worker and returns its request id; its results arrive as textReady,
-    // then generationFinished or generationFailed, with that id. stop may be set at any time.
+    // Starts an answer on the worker and returns its request id; its results arrive as budgetReady,
+    // textReady, then generationFinished or generationFailed, with that id. stop may be set at any time.
     quint64 generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
                      const StopToken& stop);
+    // Counts the context positions of conversation on the worker; the answer is promptTokensCounted
+    // with the returned id (none when no model is loaded or an image cannot be read).
+    quint64 countPromptTokens(const QList<ChatTurnInput>& conversation);
 
 public Q_SLOTS:
     // Checks the folder, then loads it on the worker, replacing any loaded model.
@@ -48,9 +55,12 @@ Q_SIGNALS:
     void loadProgress(double fraction, const QString& stage);
     void loaded(const vora::app::ModelInfo& info);
     void loadFailed(const QString& message);
+    void ejected(); // the user's eject, not a failed load
+    void budgetReady(quint64 requestId, const vora::core::TokenBudget& budget);
     void textReady(quint64 requestId, const QString& text);
     void generationFinished(quint64 requestId, const vora::core::GenerationStats& stats);
     void generationFailed(quint64 requestId, const QString& message);
+    void promptTokensCounted(quint64 requestId, qint64 tokens);
 
 private:
     void setState(ModelState state);
@@ -64,6 +74,8 @@ private:
     quint64 m_loadRequestId = 0;
     ModelState m_state = ModelState::None;
     ModelInfo m_info;
+    QString m_loadingPath;
+    ModelLoadOptions m_loadOptions;
 };
 
 } // namespace vora::app

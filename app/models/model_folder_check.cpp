@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/generation/generation_config.h"
+#include "core/io/bounded_read.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -19,16 +20,19 @@ QString tr(const char* text)
     return QCoreApplication::translate("vora::app::ModelFolderCheck", text);
 }
 
-// Returns the parsed object, or sets problem.
+// Returns the parsed object, or sets problem. Read through core's bounded reader: a FIFO or a device
+// in the folder is refused instead of blocking the GUI thread, a huge file instead of filling memory.
 QJsonObject readJsonObject(const QString& path, QString* problem)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *problem = tr("%1 cannot be read: %2.").arg(QFileInfo(path).fileName(), file.errorString());
+    QByteArray bytes;
+    try {
+        bytes = QByteArray::fromStdString(core::readFileBounded(QFile::encodeName(path).toStdString(), core::kMaxIndexFileBytes));
+    } catch (const core::Error& error) {
+        *problem = QString::fromUtf8(error.what());
         return {};
     }
     QJsonParseError error{};
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+    const QJsonDocument document = QJsonDocument::fromJson(bytes, &error);
     if (error.error != QJsonParseError::NoError) {
         *problem = tr("%1 is not valid JSON (%2 at byte %3).")
                        .arg(QFileInfo(path).fileName(), error.errorString())
@@ -59,10 +63,21 @@ QString checkConfig(const QDir& dir)
     return {};
 }
 
+// Empty when path is a regular file (opened without blocking: a FIFO must not hang the check).
+QString regularFileProblem(const QString& path)
+{
+    try {
+        const core::RegularFile file(QFile::encodeName(path).toStdString());
+        return {};
+    } catch (const core::Error& error) {
+        return QString::fromUtf8(error.what());
+    }
+}
+
 QString checkWeights(const QDir& dir)
 {
     if (dir.exists(QStringLiteral("model.safetensors"))) {
-        return {};
+        return regularFileProblem(dir.filePath(QStringLiteral("model.safetensors")));
     }
     const QString index = QStringLiteral("model.safetensors.index.json");
     if (!dir.exists(index)) {
@@ -79,6 +94,9 @@ QString checkWeights(const QDir& dir)
     for (const QJsonValue& shard : weightMap) {
         if (!dir.exists(shard.toString())) {
             return tr("The weight shard %1 named in %2 is missing.").arg(shard.toString(), index);
+        }
+        if (const QString shardProblem = regularFileProblem(dir.filePath(shard.toString())); !shardProblem.isEmpty()) {
+            return shardProblem;
         }
     }
     return {};

@@ -77,8 +77,8 @@ QByteArray json(const ConversationStore& store, const ConversationSummary& summa
     QJsonObject root{{QStringLiteral("title"), summary.title},
                      {QStringLiteral("created"), summary.created.toString(Qt::ISODateWithMs)},
                      {QStringLiteral("messages"), items}};
-    if (const auto settings = store.conversationSettings(summary.id)) {
-        root.insert(QStringLiteral("settings"), settingsToJson(*settings));
+    if (const QJsonObject overrides = store.conversationOverrides(summary.id); !overrides.isEmpty()) {
+        root.insert(QStringLiteral("settings"), overrides); // the chat's own settings, over the model's and the app's
     }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
@@ -102,6 +102,24 @@ QString exportConversation(const ConversationStore& store, qint64 conversationId
         throw StoreError(QStringLiteral("Cannot write %1: %2").arg(filePath, file.errorString()));
     }
     return imageDir.path();
+}
+
+QString suggestedExportFileName(const QString& title, ExportFormat format)
+{
+    QString name;
+    for (const QChar c : title) {
+        const bool reserved = QStringLiteral("/\\:*?\"<>|").contains(c) || c.category() == QChar::Other_Control;
+        name += reserved ? QLatin1Char(' ') : c;
+    }
+    name = name.simplified();
+    while (name.startsWith(QLatin1Char('.'))) {
+        name.remove(0, 1); // no hidden files
+    }
+    name = name.left(80).trimmed();
+    if (name.isEmpty()) {
+        name = QStringLiteral("Conversation");
+    }
+    return name + (format == ExportFormat::Markdown ? QStringLiteral(".md") : QStringLiteral(".json"));
 }
 
 } // namespace vora::app

@@ -3,6 +3,10 @@
 #include "app/storage/json_codec.h"
 #include "app/storage/sql_query.h"
 #include "app/storage/store_error.h"
+#include "app/storage/store_integrity.h"
+#include "core/error.h"
+#include "core/io/durable_file.h"
+#include "core/io/fault_injection.h"
 #include "app/storage/store_schema.h"
 
 #include <QBuffer>
@@ -10,10 +14,11 @@
 #include <QDir>
 #include <QImageReader>
 #include <QJsonDocument>
-#include <QSaveFile>
 #include <QSqlError>
 #include <QStandardPaths>
 #include <QUuid>
+
+#include <cstring>
 
 namespace vora::app {
 namespace {
@@ -39,6 +44,7 @@ ConversationSummary summaryFrom(const QSqlQuery& query)
     summary.title = query.value(1).toString();
     summary.created = QDateTime::fromMSecsSinceEpoch(query.value(2).toLongLong());
     summary.updated = QDateTime::fromMSecsSinceEpoch(query.value(3).toLongLong());
+    summary.modelName = query.value(4).toString();
     return summary;
 }
 
@@ -60,9 +66,18 @@ QString ConversationStore::defaultDirectory()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
 }
 
+QString ConversationStore::databasePathIn(const QString& directory)
+{
+    return QDir(directory).filePath(QStringLiteral("conversations.sqlite3"));
+}
+
+QString ConversationStore::imageDirectoryIn(const QString& directory)
+{
+    return QDir(directory).filePath(QStringLiteral("images"));
+}
+
 ConversationStore::ConversationStore(const QString& directory)
-    : ConversationStore(QDir(directory).filePath(QStringLiteral("conversations.sqlite3")),
-                        QDir(directory).filePath(QStringLiteral("images")))
+    : ConversationStore(databasePathIn(directory), imageDirectoryIn(directory))
 {
 }
 
@@ -74,21 +89,32 @@ ConversationStore::ConversationStore(const QString& databasePath, const QString&
     if (!QDir().mkpath(QFileInfo(databasePath).absolutePath()) || !QDir().mkpath(imageDirectory)) {
         throw StoreError(QStringLiteral("Cannot create the data folder for %1.").arg(databasePath));
     }
+    // Before anything writes to it (turning on WAL changes the header): a damaged file is reported
+    // and left exactly as it is, for recoverStore() or the user's own tools.
+    const StoreFileCheck check = checkStoreFile(databasePath);
+    if (check.result == StoreFileCheck::Result::Damaged) {
+        throw StoreError(QStringLiteral("The conversation database %1 is damaged (%2). It has not been changed.")
+                             .arg(databasePath, check.details),
+                         StoreError::Kind::Damaged, databasePath);
+    }
     m_database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     m_database.setDatabaseName(databasePath);
     if (!m_database.open()) {
         const QString error = m_database.lastError().text();
         m_database = {};
         QSqlDatabase::removeDatabase(m_connectionName);
-        throw StoreError(QStringLiteral("Cannot open the conversation database %1: %2").arg(databasePath, error));
+        throw StoreError(QStringLiteral("Cannot open the conversation database %1: %2").arg(databasePath, error),
+                         StoreError::Kind::Failed, databasePath);
     }
     try {
         prepareStoreSchema(m_database);
-    } catch (...) {
+    } catch (const StoreError& error) {
         m_database.close();
         m_database = {};
         QSqlDatabase::removeDatabase(m_connectionName);
-        throw;
+        throw StoreError(QStringLiteral("Cannot open the conversation database %1: %2")
+                             .arg(databasePath, QString::fromUtf8(error.what())),
+                         StoreError::Kind::Failed, databasePath);
     }
 }
 
@@ -123,25 +149,34 @@ void ConversationStore::transaction(const std::function<void()>& work)
         throw;
     }
     --m_transactionDepth;
+    if (const int injected = core::faultPoint("store.before_commit")) {
+        m_database.rollback();
+        throw StoreError(QStringLiteral("Database error: %1").arg(QString::fromLocal8Bit(std::strerror(injected))));
+    }
     if (!m_database.commit()) {
         const QString error = m_database.lastError().text();
         m_database.rollback();
         throw StoreError(QStringLiteral("Database error: %1").arg(error));
     }
+    core::faultPoint("store.committed");
 }
 
 qint64 ConversationStore::createConversation(const QString& title)
 {
-    const qint64 time = now();
-    QSqlQuery query = runQuery(m_database,
-                               QStringLiteral("INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)"),
-                               {title, time, time});
-    return query.lastInsertId().toLongLong();
+    qint64 id = 0;
+    transaction([&] {
+        const qint64 time = now();
+        QSqlQuery query = runQuery(
+            m_database, QStringLiteral("INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)"),
+            {title, time, time});
+        id = query.lastInsertId().toLongLong();
+    });
+    return id;
 }
 
 void ConversationStore::renameConversation(qint64 id, const QString& title)
 {
-    runQuery(m_database, QStringLiteral("UPDATE conversations SET title = ? WHERE id = ?"), {title, id});
+    transaction([&] { runQuery(m_database, QStringLiteral("UPDATE conversations SET title = ? WHERE id = ?"), {title, id}); });
 }
 
 void ConversationStore::deleteConversation(qint64 id)
@@ -154,7 +189,7 @@ void ConversationStore::deleteConversation(qint64 id)
 
 QList<ConversationSummary> ConversationStore::conversations(const QString& filter) const
 {
-    const QString columns = QStringLiteral("SELECT id, title, created_at, updated_at FROM conversations ");
+    const QString columns = QStringLiteral("SELECT id, title, created_at, updated_at, model_name FROM conversations ");
     const QString order = QStringLiteral(" ORDER BY updated_at DESC, id DESC");
     QSqlQuery query = filter.trimmed().isEmpty()
         ? runQuery(m_database, columns + order)
@@ -173,26 +208,35 @@ QList<ConversationSummary> ConversationStore::conversations(const QString& filte
 std::optional<ConversationSummary> ConversationStore::conversation(qint64 id) const
 {
     QSqlQuery query = runQuery(
-        m_database, QStringLiteral("SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?"), {id});
+        m_database, QStringLiteral("SELECT id, title, created_at, updated_at, model_name FROM conversations WHERE id = ?"), {id});
     if (!query.next()) {
         return std::nullopt;
     }
     return summaryFrom(query);
 }
 
-std::optional<ConversationSettings> ConversationStore::conversationSettings(qint64 id) const
+QJsonObject ConversationStore::conversationOverrides(qint64 id) const
 {
     QSqlQuery query = runQuery(m_database, QStringLiteral("SELECT settings_json FROM conversations WHERE id = ?"), {id});
     if (!query.next() || query.value(0).isNull()) {
-        return std::nullopt;
+        return {};
     }
-    return settingsFromJson(QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object());
+    return QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object();
 }
 
-void ConversationStore::setConversationSettings(qint64 id, const std::optional<ConversationSettings>& settings)
+void ConversationStore::setConversationOverrides(qint64 id, const QJsonObject& overrides)
 {
-    runQuery(m_database, QStringLiteral("UPDATE conversations SET settings_json = ? WHERE id = ?"),
-             {settings ? jsonColumn(settingsToJson(*settings)) : QVariant(QMetaType::fromType<QString>()), id});
+    transaction([&] {
+        runQuery(m_database, QStringLiteral("UPDATE conversations SET settings_json = ? WHERE id = ?"),
+                 {overrides.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : jsonColumn(overrides), id});
+    });
+}
+
+void ConversationStore::setConversationModel(qint64 id, const QString& modelName)
+{
+    transaction([&] {
+        runQuery(m_database, QStringLiteral("UPDATE conversations SET model_name = ? WHERE id = ?"), {modelName, id});
+    });
 }
 
 QList<ChatMessage> ConversationStore::messages(qint64 conversationId) const
@@ -290,13 +334,19 @@ QString ConversationStore::importImage(const QByteArray& encodedImage)
         return hash;
     }
     const QString fileName = hash + QLatin1Char('.') + QString::fromLatin1(format);
-    QSaveFile file(QDir(m_imageDirectory).filePath(fileName));
-    if (!file.open(QIODevice::WriteOnly) || file.write(encodedImage) != encodedImage.size() || !file.commit()) {
-        throw StoreError(QStringLiteral("Cannot save the image into %1: %2").arg(m_imageDirectory, file.errorString()));
+    // The file is complete on disk before a row names it (a crash in between leaves a stray file).
+    try {
+        core::replaceFileDurably(QFile::encodeName(QDir(m_imageDirectory).filePath(fileName)).toStdString(),
+                                 std::string_view(encodedImage.constData(), static_cast<size_t>(encodedImage.size())));
+    } catch (const core::Error& error) {
+        throw StoreError(QStringLiteral("Cannot save the image into %1: %2").arg(m_imageDirectory, QString::fromUtf8(error.what())));
     }
-    runQuery(m_database,
-             QStringLiteral("INSERT OR REPLACE INTO images (hash, file_name, byte_size, created_at) VALUES (?, ?, ?, ?)"),
-             {hash, fileName, encodedImage.size(), now()});
+    core::faultPoint("store.image_written");
+    transaction([&] {
+        runQuery(m_database,
+                 QStringLiteral("INSERT OR REPLACE INTO images (hash, file_name, byte_size, created_at) VALUES (?, ?, ?, ?)"),
+                 {hash, fileName, encodedImage.size(), now()});
+    });
     return hash;
 }
 

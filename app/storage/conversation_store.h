@@ -8,6 +8,7 @@
 #include "app/values/chat_message.h"
 #include "app/values/conversation_settings.h"
 
+#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -21,6 +22,8 @@ public:
     // The app's default folder (QStandardPaths::AppDataLocation); database "conversations.sqlite3"
     // and "images/" inside it.
     static QString defaultDirectory();
+    static QString databasePathIn(const QString& directory);
+    static QString imageDirectoryIn(const QString& directory);
 
     explicit ConversationStore(const QString& directory);
     ConversationStore(const QString& databasePath, const QString& imageDirectory);
@@ -37,8 +40,11 @@ public:
     // Newest first. filter: case-insensitive substring of the title or of any message's text.
     QList<ConversationSummary> conversations(const QString& filter = {}) const;
     std::optional<ConversationSummary> conversation(qint64 id) const;
-    std::optional<ConversationSettings> conversationSettings(qint64 id) const; // nullopt: model defaults
-    void setConversationSettings(qint64 id, const std::optional<ConversationSettings>& settings);
+    // The chat's own settings: only the keys it overrides (json_codec.h); empty when it has none.
+    QJsonObject conversationOverrides(qint64 id) const;
+    void setConversationOverrides(qint64 id, const QJsonObject& overrides);
+    // The model the conversation last talked to (its folder name), shown in the sidebar.
+    void setConversationModel(qint64 id, const QString& modelName);
 
     QList<ChatMessage> messages(qint64 conversationId) const; // in conversation order
     // Inserts message (its imageHashes must come from importImage) and fills in id, created, imagePaths.

@@ -48,6 +48,32 @@ ConversationSettings settingsFromJson(const QJsonObject& object)
     return settings;
 }
 
+ConversationSettings applySettingsOverrides(const ConversationSettings& base, const QJsonObject& overrides)
+{
+    QJsonObject merged = settingsToJson(base);
+    for (auto it = overrides.begin(); it != overrides.end(); ++it) {
+        if (merged.contains(it.key()) && merged.value(it.key()).type() == it.value().type()) {
+            merged.insert(it.key(), it.value());
+        }
+    }
+    ConversationSettings settings = settingsFromJson(merged);
+    settings.generation.stop.eosIds = base.generation.stop.eosIds;
+    return settings;
+}
+
+QJsonObject settingsOverrides(const ConversationSettings& chosen, const ConversationSettings& base)
+{
+    const QJsonObject from = settingsToJson(base);
+    const QJsonObject to = settingsToJson(chosen);
+    QJsonObject overrides;
+    for (auto it = to.begin(); it != to.end(); ++it) {
+        if (from.value(it.key()) != it.value()) {
+            overrides.insert(it.key(), it.value());
+        }
+    }
+    return overrides;
+}
+
 QJsonObject statsToJson(const core::GenerationStats& stats)
 {
     QJsonObject object{{QStringLiteral("stop_reason"), QLatin1String(core::stopReasonName(stats.stopReason))}};

@@ -53,9 +53,19 @@ void renameStatisticsKeys(QSqlDatabase& database)
     }
 }
 
+// 3: which model a conversation last talked to (the sidebar shows it), and no more empty conversations:
+// earlier versions saved one for every "New chat"; a conversation is now created with its first message.
+void addModelNameDropEmptyConversations(QSqlDatabase& database)
+{
+    runQuery(database, QStringLiteral("ALTER TABLE conversations ADD COLUMN model_name TEXT"));
+    runQuery(database, QStringLiteral("DELETE FROM conversations WHERE NOT EXISTS "
+                                      "(SELECT 1 FROM messages WHERE messages.conversation_id = conversations.id)"));
+}
+
 constexpr auto kMigrations = std::to_array<StoreMigration>({
     {"conversations, messages and images", &createTables},
     {"statistics keys decode_tokens_per_s and stop_string", &renameStatisticsKeys},
+    {"conversations.model_name; empty conversations removed", &addModelNameDropEmptyConversations},
 });
 static_assert(kMigrations.size() == kStoreSchemaVersion, "a new migration raises kStoreSchemaVersion");
 

@@ -28,6 +28,7 @@ struct ChatMessage {
     QStringList imageHashes;                    // SHA-256 hex of each attached image, in order
     QStringList imagePaths;                     // the stored files of those images, same order
     QDateTime created;
+    QString notice; // a note for this session only (e.g. a clamped token budget); not stored
 };
 
 struct ConversationSummary {
@@ -35,6 +36,7 @@ struct ConversationSummary {
     QString title;
     QDateTime created;
     QDateTime updated;
+    QString modelName; // the model it last talked to; empty when unknown
 };
 
 } // namespace vora::app

@@ -1,5 +1,5 @@
 #pragma once
-// The ChatML prompt of VoRA's Qwen2 models (VORA.md section 3) as text and as token ids with
+// The ChatML prompt of VoRA's Qwen2 models (docs/vora-format.md) as text and as token ids with
 // image sentinels. Pure functions; thread-safe.
 #include "core/tokenizer/tokenizer.h"
 
@@ -34,7 +34,7 @@ struct ChatTemplateOptions {
 // template writes no such default (or is not ChatML).
 std::optional<std::string> chatmlDefaultSystemPrompt(std::string_view jinjaTemplate);
 
-// The template options for a model folder. VoRA checkpoints: the reference prompt (VORA.md 3,
+// The template options for a model folder. VoRA checkpoints: the reference prompt (docs/vora-format.md,
 // "You are a helpful assistant."). Other models whose tokenizer_config.json has a ChatML
 // chat_template: that template's default system prompt, or none when it writes none (as HF's
 // apply_chat_template renders it). Otherwise the ChatTemplateOptions defaults.

@@ -1,5 +1,5 @@
 #pragma once
-// The VoRA attention mask (VORA.md §1): causal, except that every maximal run of consecutive
+// The VoRA attention mask (docs/vora-format.md, "The attention mask"): causal, except that every maximal run of consecutive
 // image tokens attends bidirectionally within itself ("bidirectional" mode); "default" mode is
 // plain causal. Text after an image sees the whole image; decoding is causal.
 #include "core/model/attention.h"

@@ -1,10 +1,19 @@
 #include "core/generation/decode_loop.h"
 
+#include "core/error.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
 
 namespace vora::core {
+
+void requireFiniteLogits(const at::Tensor& allFinite, const std::string& where)
+{
+    require(allFinite.item<bool>(), ErrorCode::InvalidConfig,
+            "the model computed non-finite logits (NaN or infinity) " + where
+                + ": its weights or config.json are broken (NaN weights, rope_theta, rms_norm_eps, ...)");
+}
 
 EosSuppression::EosSuppression(const StopCriteria& stop, int64_t vocab, c10::Device device)
     : m_minNewTokens(stop.minNewTokens)

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace vora::core {
@@ -59,6 +60,12 @@ struct DecodeLoopOutcome {
 };
 
 // started: when the request began (time to first token counts from it).
+// A broken model (NaN weights, a config whose numbers are out of range) computes NaN or infinite logits;
+// sampling from them would quietly return token 0 again and again. allFinite: bool scalar
+// (at::isfinite(logits).all(), read here, so this waits for the device); throws Error(InvalidConfig) when
+// false, `where` naming the position ("for the prompt").
+void requireFiniteLogits(const at::Tensor& allFinite, const std::string& where);
+
 DecodeLoopOutcome runDecodeLoop(DecodeStepper& stepper, const DecodeLoopRules& rules,
                                 std::chrono::steady_clock::time_point started);
 

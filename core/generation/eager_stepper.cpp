@@ -33,11 +33,18 @@ void EagerStepper::enqueue()
     }
     const auto k = static_cast<int64_t>(m_tokens.size());
     m_tokens.push_back(m_sampler.draw(logits, m_suppression.forToken(k)));
+    // Checked when the token is read, so a queued step does not wait for the device here.
+    m_finite.push_back(at::isfinite(logits).all());
 }
 
 int64_t EagerStepper::token(int64_t k)
 {
-    return m_tokens.at(static_cast<size_t>(k)).item<int64_t>();
+    const auto index = static_cast<size_t>(k);
+    const int64_t token = m_tokens.at(index).item<int64_t>();
+    if (k > 0) { // token 0 comes from the prefill's logits, checked there
+        requireFiniteLogits(m_finite.at(index - 1), "for generated token " + std::to_string(k + 1));
+    }
+    return token;
 }
 
 } // namespace vora::core

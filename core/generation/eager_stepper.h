@@ -33,6 +33,7 @@ private:
     ForwardOptions m_forward;
     std::function<void(const at::Tensor&)> m_onStepLogits;
     std::vector<at::Tensor> m_tokens; // [1] int64 on the device, in order
+    std::vector<at::Tensor> m_finite; // m_finite[k - 1]: bool scalar, token k's logits were all finite
 };
 
 } // namespace vora::core

@@ -1,12 +1,12 @@
 #include "core/generation/generation_config.h"
 
 #include "core/error.h"
+#include "core/io/bounded_read.h"
+#include "core/io/json_value.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace vora::core {
 namespace {
@@ -25,11 +25,10 @@ public:
         if (it == m_root.end() || it->is_null()) {
             return std::nullopt;
         }
-        const bool fits = std::is_same_v<T, bool> ? it->is_boolean()
-            : std::is_integral_v<T>              ? it->is_number_integer()
-                                                 : it->is_number();
-        require(fits, ErrorCode::InvalidConfig, m_path + ": \"" + key + "\" must be " + kind<T>() + ", not " + it->dump());
-        return it->get<T>();
+        const std::optional<T> value = jsonAs<T>(*it);
+        require(value.has_value(), ErrorCode::InvalidConfig,
+                m_path + ": \"" + key + "\" must be " + jsonKindName<T>() + ", not " + it->dump());
+        return value;
     }
 
     // A single value or a list of them.
@@ -43,29 +42,15 @@ public:
         const json items = it->is_array() ? *it : json::array({*it});
         std::vector<T> values;
         for (const json& item : items) {
-            const bool fits = std::is_same_v<T, std::string> ? item.is_string() : item.is_number_integer();
-            require(fits, ErrorCode::InvalidConfig,
-                    m_path + ": \"" + key + "\" must be " + kind<T>() + " or a list of them, not " + it->dump());
-            values.push_back(item.get<T>());
+            const std::optional<T> value = jsonAs<T>(item);
+            require(value.has_value(), ErrorCode::InvalidConfig,
+                    m_path + ": \"" + key + "\" must be " + jsonKindName<T>() + " or a list of them, not " + it->dump());
+            values.push_back(*value);
         }
         return values;
     }
 
 private:
-    template <typename T>
-    static std::string kind()
-    {
-        if constexpr (std::is_same_v<T, bool>) {
-            return "true or false";
-        } else if constexpr (std::is_same_v<T, std::string>) {
-            return "a string";
-        } else if constexpr (std::is_integral_v<T>) {
-            return "an integer";
-        } else {
-            return "a number";
-        }
-    }
-
     const json& m_root;
     const std::string& m_path;
 };
@@ -104,11 +89,7 @@ std::optional<GenerationConfig> loadGenerationConfig(const std::string& modelDir
     if (!std::filesystem::exists(path, error)) {
         return std::nullopt;
     }
-    std::ifstream in(path, std::ios::binary);
-    require(in.good(), ErrorCode::Io, path.string() + ": cannot open for reading");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseGenerationConfig(text.str(), path.string());
+    return parseGenerationConfig(readFileBounded(path.string(), kMaxConfigFileBytes), path.string());
 }
 
 GenerationSettings defaultGenerationSettings(const std::optional<GenerationConfig>& config)

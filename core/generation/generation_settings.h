@@ -59,7 +59,8 @@ void visitGenerationSettings(Settings& settings, Visit&& visit)
     visit("min_new_tokens", settings.stop.minNewTokens);
 }
 
-// Throw Error(InvalidArgument) naming the first field out of range: top-p in (0, 1], top-k >= 0,
+// Throw Error(InvalidArgument) naming the first field out of range: temperature finite and >= 0,
+// top-p in (0, 1], top-k >= 0,
 // min-p in [0, 1), repetition penalty > 0; max new tokens >= 1, min new tokens in [0, max new tokens].
 void validateSampling(const SamplingParams& sampling);
 void validateStopCriteria(const StopCriteria& stop);

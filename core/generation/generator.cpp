@@ -60,7 +60,9 @@ at::Tensor promptLogits(const VoraModel& model, const AssembledSequence& sequenc
         options.impl = attention;
         options.observer = observer;
         const at::Tensor hidden = model.decoder().forward(sequence.embeddings, 0, mask, nullptr, options);
-        return model.decoder().logits(hidden).squeeze(0).to(at::kFloat).cpu();
+        at::Tensor logits = model.decoder().logits(hidden).squeeze(0).to(at::kFloat).cpu();
+        requireFiniteLogits(at::isfinite(logits).all(), "for the prompt");
+        return logits;
     });
 }
 
@@ -108,6 +110,7 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         if (hooks.onStepLogits) {
             hooks.onStepLogits(lastLogits);
         }
+        requireFiniteLogits(at::isfinite(lastLogits).all(), "for the prompt");
         at::Tensor first = sampler.draw(lastLogits, suppression.forToken(0));
         synchronizeDevice(model.device());
         output.stats.prefillMs = millisecondsSince(started);

@@ -1,6 +1,6 @@
 #pragma once
 // Turns a PromptInput into the embeddings the decoder consumes: text ids through embed_tokens,
-// each sentinel replaced by its image's patch embeddings in raster order (VORA.md §1), plus the
+// each sentinel replaced by its image's patch embeddings in raster order (docs/vora-format.md), plus the
 // per-position image flags the attention mask needs and the expanded token ids (image positions
 // hold kImageTokenSentinel).
 #include "core/generation/prompt_input.h"

@@ -5,13 +5,13 @@
 #include "core/gguf/gguf_hf_config.h"
 #include "core/gguf/gguf_tokenizer_export.h"
 #include "core/io/durable_file.h"
+#include "core/io/fault_injection.h"
+#include "core/io/staging_folder.h"
 #include "core/model/model_config.h"
 #include "core/safetensors/safetensors_stream_writer.h"
 #include "core/tokenizer/tokenizer.h"
 
 #include <nlohmann/json.hpp>
-
-#include <unistd.h>
 
 #include <bit>
 #include <cmath>
@@ -27,31 +27,6 @@ namespace fs = std::filesystem;
 static_assert(std::endian::native == std::endian::little, "safetensors bytes are written as the host stores them");
 
 // The folder being built; removed unless release() was called (after the final rename).
-class TemporaryFolder {
-public:
-    explicit TemporaryFolder(fs::path path) : m_path(std::move(path))
-    {
-        std::error_code ec;
-        require(fs::create_directory(m_path, ec) && !ec, ErrorCode::Io,
-                m_path.string() + ": cannot create the temporary folder: " + (ec ? ec.message() : "it exists"));
-    }
-    ~TemporaryFolder()
-    {
-        if (!m_released) {
-            std::error_code ec;
-            fs::remove_all(m_path, ec);
-        }
-    }
-    TemporaryFolder(const TemporaryFolder&) = delete;
-    TemporaryFolder& operator=(const TemporaryFolder&) = delete;
-    const fs::path& path() const { return m_path; }
-    void release() { m_released = true; }
-
-private:
-    fs::path m_path;
-    bool m_released = false;
-};
-
 // The target without a trailing separator; refused when it exists as anything but an empty folder.
 fs::path checkedTarget(const std::string& outDir)
 {
@@ -177,11 +152,7 @@ GgufImportResult importGguf(const GgufImportOptions& options)
         exportGgufTokenizer(*file, plan.config.vocabSize, plan.config.maxPositionEmbeddings);
     addTemplateWarnings(tokenizer, result);
 
-    const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::error_code ec;
-    fs::create_directories(parent, ec);
-    require(!ec, ErrorCode::Io, parent.string() + ": cannot create the folder: " + ec.message());
-    TemporaryFolder temp(parent / ("." + target.filename().string() + ".importing-" + std::to_string(::getpid())));
+    StagingFolder temp(target);
     const auto write = [&](const char* name, const std::string& text) {
         writeFileDurably((temp.path() / name).string(), text);
     };
@@ -190,6 +161,7 @@ GgufImportResult importGguf(const GgufImportOptions& options)
     write("tokenizer.json", tokenizer.tokenizerJson);
     write("tokenizer_config.json", tokenizer.tokenizerConfigJson + "\n");
     writeWeights(*file, plan, options, temp.path(), result);
+    faultPoint("gguf.weights_written");
 
     // What the runtime will read must load before the folder is called a model.
     loadModelConfig(temp.path().string());
@@ -197,11 +169,8 @@ GgufImportResult importGguf(const GgufImportOptions& options)
     require(loaded->vocabSize() <= plan.config.vocabSize, ErrorCode::CorruptFile,
             options.ggufPath + ": the tokenizer has more ids than the embedding has rows");
 
-    syncDirectory(temp.path().string());
-    fs::rename(temp.path(), target, ec);
-    require(!ec, ErrorCode::Io, target.string() + ": cannot move the imported folder into place: " + ec.message());
-    temp.release();
-    syncDirectory(parent.string());
+    temp.commit();
+    faultPoint("gguf.complete");
     return result;
 }
 

@@ -9,28 +9,32 @@
 namespace vora::core {
 namespace {
 
+// The reference's smart_resize (factor = patch), in the same float64 operations: Python's round() rounds
+// half to even, which nearbyint does in the default rounding mode (35 px -> 28, not 42).
 void nativeSize(int width, int height, const PreprocessConfig& c, int& outWidth, int& outHeight)
 {
-    const double p = c.patchSize;
-    auto roundTo = [&](double v) { return std::max(1.0, std::floor(v / p + 0.5)) * p; };
-    double w = roundTo(width);
-    double h = roundTo(height);
-    const double area = static_cast<double>(width) * height;
-    if (w * h > static_cast<double>(c.maxPixels)) {
+    const double f = c.patchSize;
+    const std::string size = std::to_string(width) + "x" + std::to_string(height);
+    require(width >= c.patchSize && height >= c.patchSize, ErrorCode::InvalidArgument,
+            "image of " + size + " pixels: native resolution needs both sides of at least one "
+                + std::to_string(c.patchSize) + "-pixel patch");
+    require(static_cast<double>(std::max(width, height)) / std::min(width, height) <= 200.0, ErrorCode::InvalidArgument,
+            "image of " + size + " pixels: native resolution needs an aspect ratio of at most 200");
+    const double area = static_cast<double>(height) * width;
+    double h = std::nearbyint(height / f) * f;
+    double w = std::nearbyint(width / f) * f;
+    if (h * w > static_cast<double>(c.maxPixels)) {
         const double beta = std::sqrt(area / static_cast<double>(c.maxPixels));
-        w = std::max(p, std::floor(width / beta / p) * p);
-        h = std::max(p, std::floor(height / beta / p) * p);
-    } else if (w * h < static_cast<double>(c.minPixels)) {
+        h = std::floor(height / beta / f) * f;
+        w = std::floor(width / beta / f) * f;
+    } else if (h * w < static_cast<double>(c.minPixels)) {
         const double beta = std::sqrt(static_cast<double>(c.minPixels) / area);
-        w = std::ceil(width * beta / p) * p;
-        h = std::ceil(height * beta / p) * p;
+        h = std::ceil(height * beta / f) * f;
+        w = std::ceil(width * beta / f) * f;
     }
-    // Extreme aspect ratios overshoot when the short side stays at one patch: shorten the long side.
-    if (w * h > static_cast<double>(c.maxPixels)) {
-        double& longSide = w >= h ? w : h;
-        const double shortSide = w >= h ? h : w;
-        longSide = std::max(p, std::floor(static_cast<double>(c.maxPixels) / shortSide / p) * p);
-    }
+    require(h > 0 && w > 0, ErrorCode::InvalidArgument,
+            "image of " + size + " pixels: too elongated for max_pixels " + std::to_string(c.maxPixels)
+                + " (a side would shrink below one patch)");
     outWidth = static_cast<int>(w);
     outHeight = static_cast<int>(h);
 }

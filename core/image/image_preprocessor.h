@@ -20,12 +20,13 @@ struct PreprocessConfig {
     double rescaleFactor = 1.0 / 255.0;
     bool padToSquare = true; // FixedSquare only; false stretches to the square
 
-    // NativeResolution: no padding; each side becomes round(side / patch) * patch, then both are
-    // scaled by one factor (floor to a patch multiple above maxPixels, ceil below minPixels), so the
-    // aspect ratio is kept to within a patch per side and the area lies in [minPixels, maxPixels].
+    // NativeResolution, as the reference's smart_resize: no padding; each side becomes
+    // round(side / patch) * patch (half to even), then both are scaled by one factor (floor to a patch
+    // multiple above maxPixels, ceil below minPixels). Sides under one patch and aspect ratios over 200
+    // are refused, as the reference refuses them. Defaults: the reference's PILSmartResize.
     enum class Mode { FixedSquare, NativeResolution } mode = Mode::FixedSquare;
-    int64_t minPixels = 14 * 14 * 4;
-    int64_t maxPixels = 448 * 448 * 4;
+    int64_t minPixels = 56 * 56;
+    int64_t maxPixels = 14 * 14 * 50 * 80;
 
     // Reads preprocessor_config.json (image_mean, image_std, rescale_factor, do_rescale, do_normalize,
     // size / crop_size, min_pixels, max_pixels) and config.json (image_size, patch_size) from a

@@ -32,8 +32,15 @@ PreprocessedImage loadModelImage(const std::string& path, const PreprocessConfig
     image.width = static_cast<int>(info.shape[3]);
     image.pixels.resize(static_cast<size_t>(info.elementCount()));
     std::memcpy(image.pixels.data(), file->data(info), image.pixels.size() * sizeof(float));
-    // The original picture is unknown: the geometry describes the pixel grid itself.
-    image.geometry = computeImageGeometry(image.width, image.height, config);
+    // The original picture is unknown: the geometry describes the pixel grid itself (not a picture that
+    // preprocessing would still pad and resize: that would claim the config's grid, not this one).
+    ImageGeometry& g = image.geometry;
+    g.originalWidth = g.resizedWidth = image.width;
+    g.originalHeight = g.resizedHeight = image.height;
+    g.scale = 1.0;
+    g.patchSize = config.patchSize;
+    g.gridWidth = image.width / config.patchSize;
+    g.gridHeight = image.height / config.patchSize;
     return image;
 }
 

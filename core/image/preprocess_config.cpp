@@ -1,5 +1,6 @@
 // PreprocessConfig::fromModelDir: the model folder's preprocessor_config.json and config.json.
 #include "core/error.h"
+#include "core/io/bounded_read.h"
 #include "core/image/image_preprocessor.h"
 
 #include <nlohmann/json.hpp>
@@ -17,10 +18,9 @@ std::optional<nlohmann::json> readJsonIfPresent(const std::filesystem::path& pat
     if (!std::filesystem::exists(path, ec)) {
         return std::nullopt;
     }
-    std::ifstream in(path);
-    require(in.good(), ErrorCode::Io, path.string() + ": cannot open for reading");
+    const std::string text = readFileBounded(path.string(), kMaxConfigFileBytes);
     try {
-        nlohmann::json json = nlohmann::json::parse(in);
+        nlohmann::json json = nlohmann::json::parse(text);
         require(json.is_object(), ErrorCode::InvalidConfig, path.string() + ": expected a JSON object");
         return json;
     } catch (const nlohmann::json::parse_error& e) {

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <tuple>
 
 namespace vora::core {
 namespace {
@@ -129,8 +130,38 @@ at::Tensor attendExplicit(const at::Tensor& q, const at::Tensor& k, const at::Te
     return at::matmul(probabilities.to(q.scalar_type()), values);
 }
 
-at::Tensor attendFused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask)
+// One observed decode row, folded as in attendAll. On the CPU, scaled_dot_product_attention runs this very
+// kernel (same output bits); called directly it also returns the row log-sum-exp it computes anyway
+// ([B, KvH, groups] = [B, H] in head order), so the capture needs no second pass over the keys.
+at::Tensor attendObservedRow(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int layer, int64_t queryStart,
+                             AttentionObserver& observer)
 {
+    const auto s = q.sizes();
+    const at::Tensor folded = q.reshape({s[0], k.size(1), groupsOf(q, k), s[3]});
+    at::Tensor out;
+    at::Tensor logSumExp;
+    if (q.device().is_cpu()) {
+        std::tie(out, logSumExp) = at::_scaled_dot_product_flash_attention_for_cpu(folded, k, v);
+        logSumExp = logSumExp[0].reshape({s[1]});
+    } else {
+        out = at::scaled_dot_product_attention(folded, k, v);
+    }
+    observer.onQueryRow(layer, q[0].select(1, 0), k[0], logSumExp, queryStart);
+    return out.reshape(s);
+}
+
+at::Tensor attendFused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask,
+                       int layer, int64_t queryStart, AttentionObserver* observer)
+{
+    const int64_t lq = q.size(2);
+    if (observer) {
+        if (lq == 1 && !mask.mask.defined()) {
+            return attendObservedRow(q, k, v, layer, queryStart, *observer);
+        }
+        // The chunk's last row sees every key under the VoRA pattern (nothing lies after it), so the capture
+        // can compute its log-sum-exp from all keys.
+        observer->onQueryRow(layer, q[0].select(1, lq - 1), k[0], at::Tensor(), queryStart + lq - 1);
+    }
     if (!mask.segments.empty()) {
         return attendSegments(q, k, v, mask.segments);
     }
@@ -172,11 +203,11 @@ at::Tensor allowedMatrixOf(const AttentionMaskSpec& mask, int64_t lq, int64_t lk
 at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask,
                   AttentionImpl impl, int layer, int64_t queryStart, AttentionObserver* observer)
 {
-    const bool observed = observer && observer->wantsLayer(layer);
-    if (impl == AttentionImpl::Explicit || observed) {
-        return attendExplicit(q, k, v, mask, layer, queryStart, observer);
+    AttentionObserver* observed = observer && observer->wantsLayer(layer) ? observer : nullptr;
+    if (impl == AttentionImpl::Explicit) {
+        return attendExplicit(q, k, v, mask, layer, queryStart, observed);
     }
-    return attendFused(q, k, v, mask);
+    return attendFused(q, k, v, mask, layer, queryStart, observed);
 }
 
 } // namespace vora::core

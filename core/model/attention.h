@@ -7,7 +7,8 @@
 // an image's rows are non-causal over every key up to the image's end, and each segment runs as mask-free
 // fused attention, so a 9k-token prompt needs no L x L anything. Training batches pass a dense mask
 // (their padding differs per row). The explicit path (probabilities for an observer) builds the dense
-// matrix from the segments, as it forms L x L probabilities anyway.
+// matrix from the segments, as it forms L x L probabilities anyway; the fused path hands an observer the
+// chunk's last query row and the keys instead (AttentionObserver::onQueryRow).
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 

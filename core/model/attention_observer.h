@@ -1,6 +1,8 @@
 #pragma once
-// Receives the attention probabilities of chosen layers (the explicit attention path computes
-// them; the fused path never materialises them). Called on the thread running the forward pass.
+// Receives the attention of chosen layers, on the thread running the forward pass. The explicit
+// path hands over its probabilities; the fused path never forms them and instead hands over what
+// core/attention/image_attention.h needs to compute any row's entries: the query, the keys and,
+// when the kernel reports it, the row's log-sum-exp.
 #include <ATen/core/Tensor.h>
 
 namespace vora::core {
@@ -9,9 +11,16 @@ class AttentionObserver {
 public:
     virtual ~AttentionObserver() = default;
     virtual bool wantsLayer(int layer) const = 0;
-    // probabilities: [B, H, Lq, Lk] float32, rows for query positions [queryStart, queryStart + Lq),
-    // columns for key positions [0, Lk).
+    // Explicit path. probabilities: [B, H, Lq, Lk] float32, rows for query positions
+    // [queryStart, queryStart + Lq), columns for key positions [0, Lk).
     virtual void onAttention(int layer, const at::Tensor& probabilities, int64_t queryStart) = 0;
+    // Fused path, once per forward pass: the LAST query row only (the one that predicts the next
+    // token), which may attend to every key. query: [H, Dh]; keys: [KvH, Lk, Dh] (batch 0);
+    // rowLogSumExp: [H] or undefined when the kernel did not report it.
+    virtual void onQueryRow(int /*layer*/, const at::Tensor& /*query*/, const at::Tensor& /*keys*/,
+                            const at::Tensor& /*rowLogSumExp*/, int64_t /*queryPosition*/)
+    {
+    }
 };
 
 } // namespace vora::core

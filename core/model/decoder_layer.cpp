@@ -41,6 +41,15 @@ Linear stack(const std::vector<const Linear*>& parts)
 
 } // namespace
 
+std::vector<std::pair<param::LinearSlot, Linear*>> DecoderLayer::linears()
+{
+    using param::LinearSlot;
+    return {{LinearSlot::QProj, &self_attn.q_proj},  {LinearSlot::KProj, &self_attn.k_proj},
+            {LinearSlot::VProj, &self_attn.v_proj},  {LinearSlot::OProj, &self_attn.o_proj},
+            {LinearSlot::GateProj, &mlp.gate_proj}, {LinearSlot::UpProj, &mlp.up_proj},
+            {LinearSlot::DownProj, &mlp.down_proj}};
+}
+
 void DecoderLayer::fuseForInference()
 {
     auto& a = self_attn;

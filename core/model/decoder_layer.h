@@ -4,11 +4,14 @@
 // carry extra biases on o/gate/up/down).
 #include "core/model/attention.h"
 #include "core/model/linear.h"
+#include "core/model/parameter_names.h"
 #include "core/model/rms_norm.h"
 
 #include <ATen/core/Tensor.h>
 
 #include <functional>
+#include <utility>
+#include <vector>
 
 namespace vora::core {
 
@@ -54,6 +57,9 @@ struct DecoderLayer {
     // Stacks q/k/v and gate/up into single projections (fewer, larger GEMMs and one RoPE pass per
     // step). Skipped when LoRA runs unmerged. Frees the separate weights; training must not call it.
     void fuseForInference();
+    // The seven Linear modules by checkpoint slot, in checkpoint order (empty after fuseForInference
+    // for the fused ones).
+    std::vector<std::pair<param::LinearSlot, Linear*>> linears();
 };
 
 } // namespace vora::core

@@ -45,7 +45,7 @@ void DecoderModel::fuseForInference()
 
 at::Tensor DecoderModel::logits(const at::Tensor& hidden) const
 {
-    return at::linear(hidden, lm_head);
+    return linearForward(hidden, lm_head, at::Tensor());
 }
 
 } // namespace vora::core

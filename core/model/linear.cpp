@@ -6,9 +6,24 @@
 
 namespace vora::core {
 
+at::Tensor linearForward(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
+{
+    const int64_t in = weight.size(1);
+    if (x.device().is_cpu() && x.numel() == in && x.scalar_type() == at::kFloat && weight.scalar_type() == at::kFloat) {
+        std::vector<int64_t> shape = x.sizes().vec();
+        shape.back() = weight.size(0);
+        at::Tensor y = at::mv(weight, x.reshape({in}));
+        if (bias.defined()) {
+            y.add_(bias);
+        }
+        return y.view(shape);
+    }
+    return at::linear(x, weight, bias);
+}
+
 at::Tensor Linear::forward(const at::Tensor& x) const
 {
-    at::Tensor y = at::linear(x, weight, bias);
+    at::Tensor y = linearForward(x, weight, bias);
     if (hasLora()) {
         at::Tensor update = at::linear(at::linear(x, loraA), loraB);
         y = loraScale == 1.0 ? y + update : y + update * loraScale;

@@ -1,27 +1,18 @@
 #include "core/model/model_config.h"
 
 #include "core/error.h"
+#include "core/io/bounded_read.h"
+#include "core/io/json_value.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace vora::core {
 namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-std::string readTextFile(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    require(in.good(), ErrorCode::FileNotFound, path.string() + ": cannot open");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
 
 class Fields {
 public:
@@ -51,12 +42,10 @@ private:
     template <typename T>
     T get(const char* key) const
     {
-        try {
-            return m_root[key].get<T>();
-        } catch (const json::exception&) {
-            throw Error(ErrorCode::InvalidConfig, m_path + ": field \"" + key + "\" has the wrong type ("
-                                                      + m_root[key].dump() + ")");
-        }
+        const std::optional<T> value = jsonAs<T>(m_root[key]);
+        require(value.has_value(), ErrorCode::InvalidConfig,
+                m_path + ": field \"" + key + "\" must be " + jsonKindName<T>() + ", got " + m_root[key].dump());
+        return *value;
     }
 
     const json& m_root;
@@ -85,6 +74,28 @@ void requirePositive(int64_t value, const char* name, const std::string& path)
     require(value > 0, ErrorCode::InvalidConfig, path + ": \"" + name + "\" must be positive, got " + std::to_string(value));
 }
 
+// Sizes beyond any real model: a config that asks for more is broken, and refusing it here keeps
+// every product of sizes (parameter counts, cache and table sizes) far from int64 overflow.
+constexpr int64_t kMaxVocabulary = int64_t(1) << 24;
+constexpr int64_t kMaxWidth = int64_t(1) << 18; // hidden, intermediate and head sizes
+constexpr int64_t kMaxLayers = 4096;
+constexpr int64_t kMaxHeads = 4096;
+constexpr int64_t kMaxPositions = int64_t(1) << 26;
+
+void requireAtMost(int64_t value, int64_t limit, const char* name, const std::string& path)
+{
+    require(value <= limit, ErrorCode::InvalidConfig,
+            path + ": \"" + name + "\" is " + std::to_string(value) + ", more than the " + std::to_string(limit)
+                + " any supported model has");
+}
+
+void requireInRange(double value, double low, double high, const char* name, const std::string& path)
+{
+    require(value >= low && value <= high, ErrorCode::InvalidConfig,
+            path + ": \"" + name + "\" must be between " + std::to_string(low) + " and " + std::to_string(high)
+                + ", got " + std::to_string(value));
+}
+
 RopeScaling parseRopeScaling(const Fields& f)
 {
     RopeScaling scaling;
@@ -104,6 +115,13 @@ RopeScaling parseRopeScaling(const Fields& f)
     scaling.lowFreqFactor = s.optional<double>("low_freq_factor", 1.0);
     scaling.highFreqFactor = s.optional<double>("high_freq_factor", 4.0);
     scaling.originalMaxPositions = s.optional<int64_t>("original_max_position_embeddings", 8192);
+    requireInRange(scaling.factor, 1e-3, 1e6, "rope_scaling.factor", f.path());
+    requireInRange(scaling.lowFreqFactor, 1e-3, 1e6, "rope_scaling.low_freq_factor", f.path());
+    requireInRange(scaling.highFreqFactor, 1e-3, 1e6, "rope_scaling.high_freq_factor", f.path());
+    require(scaling.type != "llama3" || scaling.highFreqFactor > scaling.lowFreqFactor, ErrorCode::InvalidConfig,
+            f.path() + ": rope_scaling.high_freq_factor must be larger than low_freq_factor");
+    requirePositive(scaling.originalMaxPositions, "rope_scaling.original_max_position_embeddings", f.path());
+    requireAtMost(scaling.originalMaxPositions, kMaxPositions, "rope_scaling.original_max_position_embeddings", f.path());
     return scaling;
 }
 
@@ -123,6 +141,8 @@ std::optional<VisionConfig> parseVision(const Fields& f)
     vision.attentionMask = mask == "bidirectional" ? VisionAttentionMask::Bidirectional : VisionAttentionMask::Causal;
     requirePositive(vision.patchSize, "patch_size", f.path());
     requirePositive(vision.intermediateSize, "vision_embedding_intermediate_size", f.path());
+    requireAtMost(vision.intermediateSize, kMaxWidth, "vision_embedding_intermediate_size", f.path());
+    requireAtMost(vision.imageSize, 8192, "image_size", f.path());
     require(vision.imageSize > 0 && vision.imageSize % vision.patchSize == 0, ErrorCode::InvalidConfig,
             f.path() + ": image_size must be a positive multiple of patch_size");
     require(vision.embeddingType == "AIMv2Embedding", ErrorCode::UnsupportedFormat,
@@ -146,6 +166,10 @@ LoraConfig parseLora(const Fields& f)
         lora.layers = l.optional<int>("layers", 0);
     }
     lora.rank = l.optional<int>("r", -1);
+    require(lora.layers >= 0 && lora.layers <= kMaxLayers, ErrorCode::InvalidConfig,
+            f.path() + ": lora.layers must be between 0 and the number of layers, got " + std::to_string(lora.layers));
+    require(lora.rank == -1 || (lora.rank >= 1 && lora.rank <= kMaxWidth), ErrorCode::InvalidConfig,
+            f.path() + ": lora.r must be a positive rank, got " + std::to_string(lora.rank));
     lora.targetModules = l.optional<std::vector<std::string>>("target_modules", {});
     return lora;
 }
@@ -182,14 +206,27 @@ ModelConfig parseModelConfig(const std::string& jsonText, const std::string& pat
                                {c.numKeyValueHeads, "num_key_value_heads"}}) {
         requirePositive(value, name, path);
     }
+    requireAtMost(c.vocabSize, kMaxVocabulary, "vocab_size", path);
+    requireAtMost(c.hiddenSize, kMaxWidth, "hidden_size", path);
+    requireAtMost(c.intermediateSize, kMaxWidth, "intermediate_size", path);
+    requireAtMost(c.numLayers, kMaxLayers, "num_hidden_layers", path);
+    requireAtMost(c.numHeads, kMaxHeads, "num_attention_heads", path);
     require(c.numHeads % c.numKeyValueHeads == 0, ErrorCode::InvalidConfig,
             path + ": num_attention_heads must be a multiple of num_key_value_heads");
     c.headDim = f.optional<int64_t>("head_dim", c.hiddenSize / c.numHeads);
     require(c.headDim > 0 && c.headDim % 2 == 0, ErrorCode::InvalidConfig, path + ": head_dim must be even and positive");
+    requireAtMost(c.headDim, kMaxWidth, "head_dim", path);
+    // Out of these ranges the model computes NaN or infinity from the first token on (a zero
+    // rope_theta divides by zero, a negative epsilon takes the root of a negative variance).
     c.rmsNormEps = f.optional<double>("rms_norm_eps", 1e-6);
+    require(c.rmsNormEps > 0 && c.rmsNormEps <= 1, ErrorCode::InvalidConfig,
+            path + ": \"rms_norm_eps\" must be positive and at most 1, got " + std::to_string(c.rmsNormEps));
     c.ropeTheta = f.optional<double>("rope_theta", 10000.0);
+    requireInRange(c.ropeTheta, 1.0, 1e12, "rope_theta", path);
     c.ropeScaling = parseRopeScaling(f);
     c.maxPositionEmbeddings = f.optional<int64_t>("max_position_embeddings", 32768);
+    requirePositive(c.maxPositionEmbeddings, "max_position_embeddings", path);
+    requireAtMost(c.maxPositionEmbeddings, kMaxPositions, "max_position_embeddings", path);
     c.tieWordEmbeddings = f.optional<bool>("tie_word_embeddings", false);
     // Qwen2 always has q/k/v biases. A VoRA checkpoint may wrap a Qwen2 or a LLaMA-family LLM:
     // there the biases are loaded when present (required only when attention_bias says so).
@@ -214,7 +251,7 @@ ModelConfig loadModelConfig(const std::string& modelDir)
     const fs::path path = fs::path(modelDir) / "config.json";
     require(fs::is_directory(modelDir), ErrorCode::FileNotFound, modelDir + ": not a folder");
     require(fs::exists(path), ErrorCode::FileNotFound, modelDir + ": no config.json (is this a model folder?)");
-    return parseModelConfig(readTextFile(path), path.string());
+    return parseModelConfig(readFileBounded(path.string(), kMaxConfigFileBytes), path.string());
 }
 
 } // namespace vora::core

@@ -60,6 +60,9 @@ struct ModelConfig {
     LoraConfig lora;
 
     bool isVora() const { return vision.has_value(); }
+    // The context a loaded model offers unless its loader is told otherwise: the RoPE table and
+    // KV cache are sized by it, so it is capped well below what long-context configs declare.
+    int64_t defaultContext() const { return maxPositionEmbeddings < 32768 ? maxPositionEmbeddings : 32768; }
 };
 
 // Throws Error(FileNotFound | InvalidConfig) naming the file and the field.

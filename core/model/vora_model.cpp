@@ -2,6 +2,7 @@
 
 #include "core/device/cuda_devices.h"
 #include "core/error.h"
+#include "core/model/parameter_names.h"
 #include "core/model/weight_loader.h"
 
 #include <torch/torch.h>
@@ -15,7 +16,7 @@ namespace vora::core {
 namespace {
 
 struct LinearSpec {
-    std::string name; // e.g. "model.layers.3.self_attn.q_proj"
+    std::string name; // the module's official name, e.g. "llm.model.layers.3.self_attn.q_proj"
     int64_t out = 0;
     int64_t in = 0;
     bool biasRequired = false;
@@ -29,14 +30,14 @@ public:
     Linear linear(const LinearSpec& spec)
     {
         Linear layer;
-        const std::string a = spec.name + ".lora_A.weight";
-        const std::string b = spec.name + ".lora_B.weight";
+        const std::string a = param::loraAOf(spec.name);
+        const std::string b = param::loraBOf(spec.name);
         const bool hasLora = m_loader.has(a) || m_loader.has(b);
         const bool merge = hasLora && m_options.mergeLora;
-        layer.weight = m_loader.take(spec.name + ".weight", {spec.out, spec.in}, merge ? at::kFloat : m_dtype);
+        layer.weight = m_loader.take(param::weightOf(spec.name), {spec.out, spec.in}, merge ? at::kFloat : m_dtype);
         if (spec.biasRequired) {
-            layer.bias = m_loader.take(spec.name + ".bias", {spec.out});
-        } else if (auto bias = m_loader.takeOptional(spec.name + ".bias", {spec.out})) {
+            layer.bias = m_loader.take(param::biasOf(spec.name), {spec.out});
+        } else if (auto bias = m_loader.takeOptional(param::biasOf(spec.name), {spec.out})) {
             layer.bias = *bias;
         }
         if (hasLora) {
@@ -44,7 +45,7 @@ public:
                     spec.name + ": lora_A and lora_B must come together");
             const auto shapeA = m_loader.storedShape(a);
             require(shapeA.size() == 2 && shapeA[1] == spec.in && shapeA[0] > 0, ErrorCode::ShapeMismatch,
-                    spec.name + ".lora_A.weight must be [r, " + std::to_string(spec.in) + "]");
+                    a + " must be [r, " + std::to_string(spec.in) + "]");
             const int64_t rank = shapeA[0];
             const auto loraType = merge ? at::kFloat : m_dtype;
             layer.loraA = m_loader.take(a, {rank, spec.in}, loraType);
@@ -98,7 +99,7 @@ void checkFits(const CheckpointFiles& checkpoint, c10::Device device, c10::Scala
 {
     int64_t elements = 0;
     for (const std::string& name : checkpoint.names()) {
-        if (name.rfind("aux_vision.", 0) != 0) {
+        if (!param::isTeacherName(name)) {
             elements += checkpoint.find(name)->info->elementCount();
         }
     }
@@ -111,25 +112,23 @@ void checkFits(const CheckpointFiles& checkpoint, c10::Device device, c10::Scala
 
 DecoderLayer loadLayer(ModelBuilder& build, WeightLoader& loader, const ModelConfig& c, int index)
 {
-    const std::string p = "model.layers." + std::to_string(index);
     const int64_t d = c.hiddenSize;
-    const int64_t qOut = c.numHeads * c.headDim;
-    const int64_t kvOut = c.numKeyValueHeads * c.headDim;
     DecoderLayer layer;
     layer.index = index;
-    layer.input_layernorm = {loader.take(p + ".input_layernorm.weight", {d}), c.rmsNormEps};
-    layer.post_attention_layernorm = {loader.take(p + ".post_attention_layernorm.weight", {d}), c.rmsNormEps};
+    layer.input_layernorm = {loader.take(param::inputLayerNorm(index), {d}), c.rmsNormEps};
+    layer.post_attention_layernorm = {loader.take(param::postAttentionLayerNorm(index), {d}), c.rmsNormEps};
     auto& attn = layer.self_attn;
     attn.numHeads = c.numHeads;
     attn.numKvHeads = c.numKeyValueHeads;
     attn.headDim = c.headDim;
-    attn.q_proj = build.linear({p + ".self_attn.q_proj", qOut, d, c.attentionBias});
-    attn.k_proj = build.linear({p + ".self_attn.k_proj", kvOut, d, c.attentionBias});
-    attn.v_proj = build.linear({p + ".self_attn.v_proj", kvOut, d, c.attentionBias});
-    attn.o_proj = build.linear({p + ".self_attn.o_proj", d, qOut, false});
-    layer.mlp.gate_proj = build.linear({p + ".mlp.gate_proj", c.intermediateSize, d, c.mlpBias});
-    layer.mlp.up_proj = build.linear({p + ".mlp.up_proj", c.intermediateSize, d, c.mlpBias});
-    layer.mlp.down_proj = build.linear({p + ".mlp.down_proj", d, c.intermediateSize, c.mlpBias});
+    for (auto& [slot, linear] : layer.linears()) {
+        using param::LinearSlot;
+        const bool attentionInput = slot == LinearSlot::QProj || slot == LinearSlot::KProj || slot == LinearSlot::VProj;
+        const bool mlp = slot == LinearSlot::GateProj || slot == LinearSlot::UpProj || slot == LinearSlot::DownProj;
+        const param::LinearShape shape = param::linearShape(slot, c);
+        *linear = build.linear({param::linearName(index, slot), shape.out, shape.in,
+                                attentionInput ? c.attentionBias : (mlp && c.mlpBias)});
+    }
     return layer;
 }
 
@@ -140,17 +139,12 @@ VisionEmbedding loadVision(WeightLoader& loader, const ModelConfig& c)
     VisionEmbedding vision;
     vision.patchSize = v.patchSize;
     vision.gridSide = v.gridSide();
-    vision.patchifier.proj_weight = loader.take("vision_embedding.patchifier.proj.weight", {width, 3, v.patchSize, v.patchSize});
-    vision.patchifier.proj_bias = loader.take("vision_embedding.patchifier.proj.bias", {width});
-    vision.patchifier.norm = {loader.take("vision_embedding.patchifier.norm.weight", {width}), c.rmsNormEps};
-    vision.pos_embed = loader.take("vision_embedding.pos_embed", {1, int64_t(v.gridSide()) * v.gridSide(), width});
-    vision.out_proj.weight = loader.take("vision_embedding.out_proj.weight", {c.hiddenSize, width});
+    vision.patchifier.proj_weight = loader.take(std::string(param::kVisionProjWeight), {width, 3, v.patchSize, v.patchSize});
+    vision.patchifier.proj_bias = loader.take(std::string(param::kVisionProjBias), {width});
+    vision.patchifier.norm = {loader.take(std::string(param::kVisionNormWeight), {width}), c.rmsNormEps};
+    vision.pos_embed = loader.take(std::string(param::kVisionPosEmbed), {1, int64_t(v.gridSide()) * v.gridSide(), width});
+    vision.out_proj.weight = loader.take(std::string(param::kVisionOutProj), {c.hiddenSize, width});
     return vision;
-}
-
-bool isIgnorableBuffer(const std::string& name)
-{
-    return name.find("rotary_emb.inv_freq") != std::string::npos;
 }
 
 } // namespace
@@ -232,17 +226,17 @@ std::unique_ptr<VoraModel> VoraModel::load(const std::string& modelDir, const Mo
     decoder.config = config;
 
     progress(0.02, "embeddings");
-    decoder.embed_tokens = loader.take("model.embed_tokens.weight", {config.vocabSize, config.hiddenSize});
+    decoder.embed_tokens = loader.take(param::embedTokens(), {config.vocabSize, config.hiddenSize});
     for (int i = 0; i < config.numLayers; ++i) {
         progress(0.05 + 0.85 * i / config.numLayers, "layer " + std::to_string(i + 1) + " of " + std::to_string(config.numLayers));
         decoder.layers.push_back(loadLayer(build, loader, config, i));
     }
-    decoder.norm = {loader.take("model.norm.weight", {config.hiddenSize}), config.rmsNormEps};
+    decoder.norm = {loader.take(param::finalNorm(), {config.hiddenSize}), config.rmsNormEps};
     if (config.tieWordEmbeddings) {
         decoder.lm_head = decoder.embed_tokens;
-        loader.takeOptional("lm_head.weight", {config.vocabSize, config.hiddenSize}); // saved copies of the tie
+        loader.takeOptional(param::lmHead(), {config.vocabSize, config.hiddenSize}); // saved copies of the tie
     } else {
-        decoder.lm_head = loader.take("lm_head.weight", {config.vocabSize, config.hiddenSize});
+        decoder.lm_head = loader.take(param::lmHead(), {config.vocabSize, config.hiddenSize});
     }
     if (config.isVora()) {
         progress(0.92, "vision embedding");
@@ -251,7 +245,7 @@ std::unique_ptr<VoraModel> VoraModel::load(const std::string& modelDir, const Mo
 
     std::vector<std::string> unexpected;
     for (const std::string& name : loader.unusedNames()) {
-        if (!isIgnorableBuffer(name)) {
+        if (!param::isIgnorableBuffer(name)) {
             unexpected.push_back(name);
         }
     }
@@ -265,8 +259,7 @@ std::unique_ptr<VoraModel> VoraModel::load(const std::string& modelDir, const Mo
                         + list + (unexpected.size() > 8 ? ", ..." : ""));
     }
 
-    const int64_t maxPositions = options.maxContext > 0 ? options.maxContext
-                                                        : std::min<int64_t>(config.maxPositionEmbeddings, 32768);
+    const int64_t maxPositions = options.maxContext > 0 ? options.maxContext : config.defaultContext();
     decoder.rope = RotaryEmbedding(config, maxPositions, device);
     LoadReport& report = model->m_report;
     report.parameterCount = loader.loadedElements();
@@ -274,7 +267,7 @@ std::unique_ptr<VoraModel> VoraModel::load(const std::string& modelDir, const Mo
     report.loraLayersMerged = build.mergedLinears();
     report.loraLayersUnmerged = build.unmergedLinears();
     for (const std::string& name : checkpoint.names()) {
-        if (name.rfind("aux_vision.", 0) == 0 || isIgnorableBuffer(name)) {
+        if (param::isTeacherName(name) || param::isIgnorableBuffer(name)) {
             report.ignoredTensors.push_back(name);
         }
     }

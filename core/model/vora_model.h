@@ -22,7 +22,7 @@ struct ModelLoadOptions {
     std::string dtype = "auto";   // "auto" (float32 on CPU, bfloat16 on CUDA), "float32", "bfloat16", "float16"
     bool mergeLora = true;        // false: run lora_A/lora_B unmerged
     double loraScale = 1.0;       // VoRA's adapters use 1.0 (no alpha/r)
-    int64_t maxContext = 0;       // 0: min(max_position_embeddings, 32768)
+    int64_t maxContext = 0;       // 0: ModelConfig::defaultContext()
     std::function<void(double fraction, const std::string& stage)> progress;
 };
 

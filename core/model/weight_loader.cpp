@@ -1,6 +1,7 @@
 #include "core/model/weight_loader.h"
 
 #include "core/error.h"
+#include "core/model/parameter_names.h"
 
 #include <torch/torch.h>
 
@@ -25,8 +26,6 @@ c10::ScalarType scalarTypeOf(DType dtype, const std::string& name)
     throw Error(ErrorCode::UnsupportedFormat, "tensor " + name + ": unsupported dtype");
 }
 
-bool isTeacherWeight(const std::string& name) { return name.rfind("aux_vision.", 0) == 0; }
-
 } // namespace
 
 at::Tensor readTensor(const TensorLocation& location, c10::Device device, c10::ScalarType dtype)
@@ -44,21 +43,15 @@ WeightLoader::WeightLoader(const CheckpointFiles& checkpoint, c10::Device device
     , m_device(device)
     , m_dtype(dtype)
 {
-    for (const std::string& name : checkpoint.names()) {
-        if (name.rfind("llm.", 0) == 0) {
-            m_llmPrefix = true;
-            break;
-        }
-    }
 }
 
 std::string WeightLoader::storedName(const std::string& name) const
 {
-    const bool llmPart = name.rfind("model.", 0) == 0 || name.rfind("lm_head.", 0) == 0;
-    if (llmPart && m_llmPrefix && m_checkpoint.contains("llm." + name)) {
-        return "llm." + name;
+    if (m_checkpoint.contains(name)) {
+        return name;
     }
-    return m_checkpoint.contains(name) ? name : std::string();
+    const std::string plain = param::plainLlmName(name);
+    return !plain.empty() && m_checkpoint.contains(plain) ? plain : std::string();
 }
 
 bool WeightLoader::has(const std::string& name) const { return !storedName(name).empty(); }
@@ -100,7 +93,7 @@ std::vector<std::string> WeightLoader::unusedNames() const
 {
     std::vector<std::string> unused;
     for (const std::string& name : m_checkpoint.names()) {
-        if (!m_used.count(name) && !isTeacherWeight(name)) {
+        if (!m_used.count(name) && !param::isTeacherName(name)) {
             unused.push_back(name);
         }
     }

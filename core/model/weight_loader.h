@@ -1,8 +1,9 @@
 #pragma once
-// Hands out a checkpoint's tensors by their canonical (plain HF) names, converted to the target
-// device and dtype, and keeps track of which were used so that missing and unexpected weights
-// are reported. VoRA checkpoints store the LLM under "llm." (llm.model.*, llm.lm_head.*); plain
-// Qwen2/LLaMA checkpoints do not; both resolve here. aux_vision.* (the distillation teacher) is ignored.
+// Hands out a checkpoint's tensors by their official names (core/model/parameter_names.h), converted
+// to the target device and dtype, and keeps track of which were used so that missing and unexpected
+// weights are reported. VoRA checkpoints store the LLM under "llm." (llm.model.*, llm.lm_head.*); plain
+// Qwen2/LLaMA checkpoints do not; both resolve here through the registry's prefix rule. aux_vision.*
+// (the distillation teacher) is ignored.
 #include "core/safetensors/checkpoint_files.h"
 
 #include <ATen/core/Tensor.h>
@@ -26,19 +27,18 @@ public:
     at::Tensor take(const std::string& name, const std::vector<int64_t>& shape);
     at::Tensor take(const std::string& name, const std::vector<int64_t>& shape, c10::ScalarType dtype);
     std::optional<at::Tensor> takeOptional(const std::string& name, const std::vector<int64_t>& shape);
-    // The stored shape of a canonical name; throws Error(MissingWeights) when absent.
+    // The stored shape of an official name; throws Error(MissingWeights) when absent.
     std::vector<int64_t> storedShape(const std::string& name) const;
     int64_t loadedElements() const { return m_loadedElements; }
     // Names present in the checkpoint that no module took (aux_vision.* excluded).
     std::vector<std::string> unusedNames() const;
-    // The stored name a canonical name resolves to ("" when absent).
+    // The stored name an official name resolves to ("" when absent).
     std::string storedName(const std::string& name) const;
 
 private:
     const CheckpointFiles& m_checkpoint;
     c10::Device m_device;
     c10::ScalarType m_dtype;
-    bool m_llmPrefix = false;
     std::set<std::string> m_used;
     int64_t m_loadedElements = 0;
 };

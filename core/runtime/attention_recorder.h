@@ -1,9 +1,12 @@
 #pragma once
-// Records, for every generated token, how much attention it paid to each image patch: the
-// attention row of the query that produced the token, averaged over heads and the chosen layers,
-// cut into one grid per image. Feeds the attention visualizer. No torch in this header.
-// Used on the generating thread; read the results after generate() returns.
-#include <cstdint>
+// Records, for every generated token, the attention probabilities its query row gave each image
+// patch, per recorded layer and head, and reduces them to the detail asked for (token_attention.h).
+// On the fused path the probabilities come from the cached image keys and the row's log-sum-exp
+// (core/attention/image_attention.h); on the explicit path they are cut from the full rows. Results
+// stay on the model's device until tokens() is called: decode never waits for a copy.
+// No torch in this header. Used on the generating thread; read the results after generate() returns.
+#include "core/attention/token_attention.h"
+
 #include <memory>
 #include <vector>
 
@@ -11,27 +14,18 @@ namespace vora::core {
 
 class AttentionObserver;
 
-struct ImageSpan {
-    int64_t start = 0; // first position of the image's tokens in the expanded sequence
-    int gridHeight = 0;
-    int gridWidth = 0;
-};
-
-struct TokenAttention {
-    int64_t queryPosition = 0;
-    float imageShare = 0; // fraction of the attention mass on image tokens (all images)
-    std::vector<std::vector<float>> perImage; // [image][gridHeight * gridWidth], raster order
-};
-
 class AttentionRecorder {
 public:
-    // layers: decoder layers to average; empty means all layers.
-    explicit AttentionRecorder(std::vector<int> layers = {});
+    // layers: decoder layers to record (ascending); empty means all layers.
+    explicit AttentionRecorder(std::vector<int> layers = {}, AttentionDetail detail = AttentionDetail::Mean);
     ~AttentionRecorder();
 
     // Called by the engine before generation.
     void begin(std::vector<ImageSpan> images, int64_t promptLength);
     const std::vector<ImageSpan>& images() const;
+    AttentionDetail detail() const;
+    // The decoder layers recorded, in the order of TokenAttention::layers (known after generation).
+    std::vector<int> recordedLayers() const;
     // One entry per generated token, in order.
     std::vector<TokenAttention> tokens() const;
 

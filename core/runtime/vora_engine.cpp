@@ -1,5 +1,6 @@
 #include "core/runtime/vora_engine.h"
 
+#include "core/attention/image_spans.h"
 #include "core/error.h"
 #include "core/generation/chat_session.h"
 #include "core/generation/decode_graphs.h"
@@ -10,6 +11,7 @@
 #include "core/model/vora_model.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/runtime/stop_string_matcher.h"
+#include "core/runtime/tokenizer_model_check.h"
 #include "core/safetensors/safetensors_writer.h"
 #include "core/tokenizer/tokenizer.h"
 
@@ -68,6 +70,7 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
 {
     auto state = std::make_unique<State>();
     state->tokenizer = Tokenizer::load(tokenizerPath(modelDir));
+    checkTokenizerFitsModel(*state->tokenizer, loadModelConfig(modelDir), modelDir); // before the weights: fail fast
     ModelLoadOptions load;
     load.device = options.device;
     load.dtype = options.dtype;
@@ -246,17 +249,8 @@ TextResult VoraEngine::generate(ChatSession& session, const PromptInput& prompt,
     };
     if (callbacks.attention) {
         const AssembledSequence layout = layoutSequence(model, prompt);
-        std::vector<ImageSpan> spans;
-        for (int64_t i = 0; i < layout.length(); ++i) {
-            if (layout.isImage[static_cast<size_t>(i)] && (i == 0 || !layout.isImage[static_cast<size_t>(i - 1)])) {
-                spans.push_back({i, 0, 0});
-            }
-        }
-        for (size_t i = 0; i < spans.size() && i < prompt.images.size(); ++i) {
-            const auto patch = model.config().vision ? model.config().vision->patchSize : 14;
-            spans[i].gridHeight = prompt.images[i].height / patch;
-            spans[i].gridWidth = prompt.images[i].width / patch;
-        }
+        const int patch = model.config().vision ? model.config().vision->patchSize : 14;
+        std::vector<ImageSpan> spans = imageSpans(layout.isImage, prompt.images, patch);
         callbacks.attention->begin(std::move(spans), layout.length());
         hooks.observer = callbacks.attention->observer();
     }

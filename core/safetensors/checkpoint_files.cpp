@@ -1,6 +1,7 @@
 #include "core/safetensors/checkpoint_files.h"
 
 #include "core/error.h"
+#include "core/io/bounded_read.h"
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,27 @@ namespace {
 namespace fs = std::filesystem;
 }
 
+std::map<std::string, std::string> parseCheckpointIndex(const std::string& text, const std::string& pathForErrors)
+{
+    nlohmann::json root;
+    try {
+        root = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorCode::CorruptFile, pathForErrors + ": not valid JSON: " + e.what());
+    }
+    require(root.is_object() && root.contains("weight_map") && root["weight_map"].is_object(), ErrorCode::CorruptFile,
+            pathForErrors + ": needs a \"weight_map\" object");
+    std::map<std::string, std::string> weightMap;
+    for (const auto& [name, file] : root["weight_map"].items()) {
+        require(file.is_string(), ErrorCode::CorruptFile, pathForErrors + ": weight_map[" + name + "] is not a string");
+        const std::string shard = file.get<std::string>();
+        require(!shard.empty() && shard.find('/') == std::string::npos && shard != "." && shard != "..",
+                ErrorCode::CorruptFile, pathForErrors + ": shard name \"" + shard + "\" leaves the model folder");
+        weightMap[name] = shard;
+    }
+    return weightMap;
+}
+
 CheckpointFiles CheckpointFiles::open(const std::string& modelDir)
 {
     CheckpointFiles checkpoint;
@@ -22,25 +44,10 @@ CheckpointFiles CheckpointFiles::open(const std::string& modelDir)
     const fs::path single = dir / "model.safetensors";
     const fs::path index = dir / "model.safetensors.index.json";
     if (fs::exists(index)) {
-        std::ifstream in(index);
-        std::ostringstream text;
-        text << in.rdbuf();
-        nlohmann::json root;
-        try {
-            root = nlohmann::json::parse(text.str());
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(ErrorCode::CorruptFile, index.string() + ": not valid JSON: " + e.what());
-        }
-        require(root.is_object() && root.contains("weight_map") && root["weight_map"].is_object(),
-                ErrorCode::CorruptFile, index.string() + ": needs a \"weight_map\" object");
-        std::map<std::string, std::string> weightMap;
+        const std::map<std::string, std::string> weightMap
+            = parseCheckpointIndex(readFileBounded(index.string(), kMaxIndexFileBytes), index.string());
         std::set<std::string> shards;
-        for (const auto& [name, file] : root["weight_map"].items()) {
-            require(file.is_string(), ErrorCode::CorruptFile, index.string() + ": weight_map[" + name + "] is not a string");
-            const std::string shard = file.get<std::string>();
-            require(shard.find('/') == std::string::npos && shard.find("..") == std::string::npos,
-                    ErrorCode::CorruptFile, index.string() + ": shard name \"" + shard + "\" leaves the model folder");
-            weightMap[name] = shard;
+        for (const auto& [name, shard] : weightMap) {
             shards.insert(shard);
         }
         for (const std::string& shard : shards) {

@@ -11,6 +11,11 @@
 
 namespace vora::core {
 
+// model.safetensors.index.json's weight_map (tensor name -> shard file name). Throws
+// Error(CorruptFile) naming pathForErrors for bad JSON, a missing map, or a shard name that would
+// leave the model folder.
+std::map<std::string, std::string> parseCheckpointIndex(const std::string& text, const std::string& pathForErrors);
+
 struct TensorLocation {
     const SafetensorsFile* file = nullptr;
     const TensorInfo* info = nullptr;

@@ -1,12 +1,12 @@
 #include "core/safetensors/safetensors_file.h"
 
 #include "core/error.h"
+#include "core/io/bounded_read.h"
+#include "core/io/json_value.h"
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,25 +28,6 @@ std::string formatShape(const std::vector<int64_t>& shape)
     return out.str();
 }
 
-namespace {
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : m_fd(fd) {}
-    ~FileDescriptor()
-    {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
-
-} // namespace
-
 int64_t TensorInfo::elementCount() const
 {
     int64_t count = 1;
@@ -66,37 +47,43 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path)
     std::shared_ptr<SafetensorsFile> file(new SafetensorsFile());
     file->m_path = path;
 
-    const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-        throw Error(errno == ENOENT ? ErrorCode::FileNotFound : ErrorCode::Io,
-                    path + ": cannot open: " + std::strerror(errno));
-    }
-    struct stat st {};
-    require(::fstat(fd.get(), &st) == 0, ErrorCode::Io, path + ": cannot stat: " + std::strerror(errno));
-    require(S_ISREG(st.st_mode), ErrorCode::CorruptFile, path + ": not a regular file");
-    const auto fileSize = static_cast<uint64_t>(st.st_size);
+    const RegularFile fd(path); // a FIFO in its place is refused, not waited on
+    const uint64_t fileSize = fd.size();
     require(fileSize >= 8, ErrorCode::CorruptFile,
             path + ": truncated safetensors file (" + std::to_string(fileSize) + " bytes, no header length)");
-
-    void* mapping = ::mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    void* mapping = ::mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, fd.fd(), 0);
     require(mapping != MAP_FAILED, ErrorCode::Io, path + ": cannot map: " + std::strerror(errno));
     file->m_mapping = mapping;
     file->m_mappingSize = fileSize;
-    const auto* bytes = static_cast<const uint8_t*>(mapping);
+    file->parse(static_cast<const uint8_t*>(mapping), fileSize);
+    return file;
+}
 
+std::shared_ptr<SafetensorsFile> SafetensorsFile::fromBytes(const uint8_t* bytes, uint64_t size,
+                                                            const std::string& nameForErrors)
+{
+    std::shared_ptr<SafetensorsFile> file(new SafetensorsFile());
+    file->m_path = nameForErrors;
+    file->parse(bytes, size);
+    return file;
+}
+
+void SafetensorsFile::parse(const uint8_t* bytes, uint64_t fileSize)
+{
+    require(fileSize >= 8, ErrorCode::CorruptFile,
+            m_path + ": truncated safetensors file (" + std::to_string(fileSize) + " bytes, no header length)");
     uint64_t headerBytes = 0;
     for (int i = 7; i >= 0; --i) {
         headerBytes = (headerBytes << 8) | bytes[i];
     }
     require(headerBytes >= 2 && headerBytes <= kMaxHeaderBytes, ErrorCode::CorruptFile,
-            path + ": implausible safetensors header length " + std::to_string(headerBytes));
+            m_path + ": implausible safetensors header length " + std::to_string(headerBytes));
     require(headerBytes <= fileSize - 8, ErrorCode::CorruptFile,
-            path + ": header length " + std::to_string(headerBytes) + " runs past the end of the file ("
+            m_path + ": header length " + std::to_string(headerBytes) + " runs past the end of the file ("
                 + std::to_string(fileSize) + " bytes)");
-    file->m_data = bytes + 8 + headerBytes;
+    m_data = bytes + 8 + headerBytes;
     const std::string header(reinterpret_cast<const char*>(bytes + 8), headerBytes);
-    file->parseHeader(header, fileSize - 8 - headerBytes);
-    return file;
+    parseHeader(header, fileSize - 8 - headerBytes);
 }
 
 SafetensorsFile::~SafetensorsFile()
@@ -152,9 +139,10 @@ void SafetensorsFile::parseHeader(const std::string& header, uint64_t dataBytes)
                 where + ": shape must be an array of at most 8 dimensions");
         int64_t elements = 1;
         for (const auto& dim : shapeJson) {
-            require(dim.is_number_unsigned() || (dim.is_number_integer() && dim.get<int64_t>() >= 0),
-                    ErrorCode::CorruptFile, where + ": shape holds a negative or non-integer dimension");
-            const auto value = dim.get<int64_t>();
+            const std::optional<int64_t> dimension = jsonAs<int64_t>(dim);
+            require(dimension.has_value() && *dimension >= 0, ErrorCode::CorruptFile,
+                    where + ": shape holds a negative, huge or non-integer dimension");
+            const int64_t value = *dimension;
             require(value == 0 || elements <= std::numeric_limits<int64_t>::max() / 8 / value,
                     ErrorCode::CorruptFile, where + ": shape overflows");
             elements *= value;
@@ -165,7 +153,7 @@ void SafetensorsFile::parseHeader(const std::string& header, uint64_t dataBytes)
                     && offsets[1].is_number_unsigned(),
                 ErrorCode::CorruptFile, where + ": data_offsets must be two non-negative integers");
         const auto begin = offsets[0].get<uint64_t>();
-        const auto end = offsets[1].get<uint64_t>();
+        const auto end = offsets[1].get<uint64_t>(); // both <= dataBytes below, so they fit int64
         require(begin <= end && end <= dataBytes, ErrorCode::CorruptFile,
                 where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end)
                     + ") out of bounds (data section holds " + std::to_string(dataBytes) + " bytes)");

@@ -35,6 +35,9 @@ public:
 
     // Throws Error(FileNotFound | Io | CorruptFile | UnsupportedFormat) with the path in the message.
     static std::shared_ptr<SafetensorsFile> open(const std::string& path);
+    // The same checks on a file's bytes in memory (fuzz harnesses, tests); bytes must outlive the
+    // result, whose data() points into them. nameForErrors stands for the path in messages.
+    static std::shared_ptr<SafetensorsFile> fromBytes(const uint8_t* bytes, uint64_t size, const std::string& nameForErrors);
     ~SafetensorsFile();
     SafetensorsFile(const SafetensorsFile&) = delete;
     SafetensorsFile& operator=(const SafetensorsFile&) = delete;
@@ -50,6 +53,7 @@ public:
 
 private:
     SafetensorsFile() = default;
+    void parse(const uint8_t* bytes, uint64_t size);
     void parseHeader(const std::string& header, uint64_t dataBytes);
 
     std::string m_path;

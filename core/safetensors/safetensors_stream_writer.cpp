@@ -22,7 +22,7 @@ uint64_t SafetensorsTensorSpec::byteCount() const
 
 SafetensorsStreamWriter::SafetensorsStreamWriter(std::string path, std::vector<SafetensorsTensorSpec> tensors,
                                                  const std::map<std::string, std::string>& metadata)
-    : m_path(std::move(path)), m_temporary(m_path + ".partial"), m_tensors(std::move(tensors))
+    : m_path(std::move(path)), m_temporary(m_path + std::string(kPartialSuffix)), m_tensors(std::move(tensors))
 {
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
     if (!metadata.empty()) {
@@ -75,9 +75,7 @@ void SafetensorsStreamWriter::finish()
     require(m_next == m_tensors.size(), ErrorCode::InvalidArgument,
             m_path + ": only " + std::to_string(m_next) + " of " + std::to_string(m_tensors.size()) + " tensors written");
     m_file->commit();
-    std::error_code ec;
-    std::filesystem::rename(m_temporary, m_path, ec);
-    require(!ec, ErrorCode::Io, m_path + ": cannot move the written file into place: " + ec.message());
+    moveIntoPlace(m_temporary, m_path);
     m_finished = true;
 }
 

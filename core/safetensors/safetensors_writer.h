@@ -2,7 +2,7 @@
 // Writes a .safetensors file from plain bytes (no torch): an 8-byte little-endian header length,
 // a JSON header {"__metadata__": {...}, name: {dtype, shape, data_offsets}}, padded with spaces to a
 // multiple of 8, then the tensors' bytes in the order given. Written to a temporary file beside
-// `path` and renamed, so readers never see half a file.
+// `path`, fsynced and renamed (through SafetensorsStreamWriter), so readers never see half a file.
 #include <cstddef>
 #include <cstdint>
 #include <map>

@@ -71,6 +71,9 @@ BpeModel::BpeModel(TokenMap vocab, const std::vector<std::pair<std::string, std:
         require(id >= 0, ErrorCode::InvalidConfig, context + ": negative id for token '" + token + "'");
         maxId = std::max(maxId, id);
     }
+    require(static_cast<int64_t>(maxId) < static_cast<int64_t>(m_vocab.size()) + kMaxTokenIdGap, ErrorCode::InvalidConfig,
+            context + ": token id " + std::to_string(maxId) + " is far beyond the vocabulary's "
+                + std::to_string(m_vocab.size()) + " tokens");
     m_idToToken.resize(static_cast<std::size_t>(maxId + 1));
     for (const auto& [token, id] : m_vocab) {
         m_idToToken[static_cast<std::size_t>(id)] = token;

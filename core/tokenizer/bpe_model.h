@@ -20,6 +20,11 @@ struct StringHash {
 };
 using TokenMap = std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>>;
 
+// Token ids index dense tables (id -> token here, rows of the logits elsewhere), so a vocabulary's
+// largest id may run past its number of tokens only by this much: a 5 KB file with one id of 5e7
+// must not cost gigabytes.
+inline constexpr int64_t kMaxTokenIdGap = 1 << 16;
+
 struct BpeOptions {
     bool byteLevel = false; // words are raw bytes; symbols come from the GPT-2 byte alphabet
     bool byteFallback = false;

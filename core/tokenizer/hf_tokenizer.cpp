@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace vora::core {
 namespace {
@@ -29,6 +30,25 @@ std::vector<std::pair<std::string, std::string>> parseMerges(const json& merges,
         out.emplace_back(text.substr(0, space), text.substr(space + 1));
     }
     return out;
+}
+
+int32_t tokenId(const json& value, const std::string& file, const std::string& token)
+{
+    require(value.is_number_integer() && value.get<int64_t>() >= 0
+                && value.get<int64_t>() <= std::numeric_limits<int32_t>::max(),
+            ErrorCode::CorruptFile, file + ": token '" + token + "' has id " + value.dump() + ", not an id in [0, 2^31)");
+    return static_cast<int32_t>(value.get<int64_t>());
+}
+
+TokenMap parseVocab(const json& vocab, const std::string& file)
+{
+    require(vocab.is_object(), ErrorCode::CorruptFile, file + ": the vocabulary is not a token -> id object");
+    TokenMap tokens;
+    tokens.reserve(vocab.size());
+    for (const auto& [token, id] : vocab.items()) {
+        tokens.emplace(token, tokenId(id, file, token));
+    }
+    return tokens;
 }
 
 std::optional<std::string> optionalString(const json& node, const char* key)
@@ -73,7 +93,18 @@ TokenizerConfig readTokenizerConfig(const std::string& path)
 
 std::unique_ptr<HfTokenizer> HfTokenizer::fromTokenizerJson(const std::string& path, const TokenizerConfig& config)
 {
-    const json root = readJsonFile(path);
+    return fromTokenizerJsonText(readTextFile(path), path, config);
+}
+
+std::unique_ptr<HfTokenizer> HfTokenizer::fromTokenizerJsonText(const std::string& text, const std::string& path,
+                                                                const TokenizerConfig& config)
+{
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw Error(ErrorCode::CorruptFile, path + ": invalid JSON: " + e.what());
+    }
     try {
         require(root.is_object() && root.contains("model"), ErrorCode::CorruptFile, path + ": no \"model\" section");
         const json& model = root["model"];
@@ -96,14 +127,20 @@ std::unique_ptr<HfTokenizer> HfTokenizer::fromTokenizerJson(const std::string& p
         options.endOfWordSuffix = optionalString(model, "end_of_word_suffix").value_or("");
         require(model.value("dropout", json()).is_null() || model["dropout"].get<double>() == 0.0,
                 ErrorCode::UnsupportedFormat, path + ": BPE dropout is not supported");
-        TokenMap vocab = model.at("vocab").get<TokenMap>();
+        TokenMap vocab = parseVocab(model.at("vocab"), path);
         auto bpe = std::make_unique<BpeModel>(std::move(vocab), parseMerges(model.at("merges"), path), options, path);
 
         std::vector<AddedToken> added;
         for (const auto& t : root.value("added_tokens", json::array())) {
-            added.push_back({t.at("id").get<int32_t>(), t.at("content").get<std::string>(), t.value("special", false),
+            added.push_back({tokenId(t.at("id"), path, t.at("content").get<std::string>()), t.at("content").get<std::string>(), t.value("special", false),
                              t.value("single_word", false), t.value("lstrip", false), t.value("rstrip", false),
                              t.value("normalized", false)});
+        }
+        const int64_t idLimit = bpe->size() + static_cast<int64_t>(added.size()) + kMaxTokenIdGap;
+        for (const AddedToken& token : added) {
+            require(token.id < idLimit, ErrorCode::CorruptFile,
+                    path + ": added token '" + token.content + "' has id " + std::to_string(token.id)
+                        + ", far beyond the vocabulary's " + std::to_string(bpe->size()) + " ids");
         }
         std::unique_ptr<HfTokenizer> tokenizer(new HfTokenizer(std::move(bpe), std::move(pipeline), std::move(added)));
         tokenizer->applyConfig(config);
@@ -117,12 +154,7 @@ std::unique_ptr<HfTokenizer> HfTokenizer::fromVocabAndMerges(const std::string& 
                                                              const std::string& mergesPath,
                                                              const TokenizerConfig& config)
 {
-    TokenMap vocab;
-    try {
-        vocab = readJsonFile(vocabPath).get<TokenMap>();
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::CorruptFile, vocabPath + ": not a token -> id object: " + e.what());
-    }
+    TokenMap vocab = parseVocab(readJsonFile(vocabPath), vocabPath);
     std::vector<std::pair<std::string, std::string>> merges;
     const std::string text = readTextFile(mergesPath);
     std::size_t pos = 0;

@@ -27,6 +27,9 @@ TokenizerConfig readTokenizerConfig(const std::string& path);
 class HfTokenizer final : public Tokenizer {
 public:
     static std::unique_ptr<HfTokenizer> fromTokenizerJson(const std::string& path, const TokenizerConfig& config);
+    // The same from the file's text (fuzz harnesses, tests); pathForErrors names it in messages.
+    static std::unique_ptr<HfTokenizer> fromTokenizerJsonText(const std::string& text, const std::string& pathForErrors,
+                                                              const TokenizerConfig& config);
     static std::unique_ptr<HfTokenizer> fromVocabAndMerges(const std::string& vocabPath, const std::string& mergesPath,
                                                            const TokenizerConfig& config);
 

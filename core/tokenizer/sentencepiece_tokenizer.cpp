@@ -1,5 +1,7 @@
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 
+#include "core/error.h"
+#include "core/io/bounded_read.h"
 #include "core/tokenizer/hf_tokenizer.h"
 #include "core/unicode/unicode.h"
 
@@ -8,6 +10,12 @@ namespace vora::core {
 std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(const std::string& modelPath,
                                                                      const TokenizerConfig& config)
 {
+    {
+        // The library reads the file itself: refuse a FIFO, a device or a runaway size first.
+        const RegularFile file(modelPath);
+        require(file.size() <= kMaxTokenizerFileBytes, ErrorCode::CorruptFile,
+                modelPath + ": " + std::to_string(file.size()) + " bytes, more than a tokenizer model may hold");
+    }
     std::unique_ptr<SentencePieceTokenizer> tokenizer(new SentencePieceTokenizer(SentencePieceModel::load(modelPath)));
     const auto lookup = [&](const std::optional<std::string>& name, std::optional<int32_t> fallback) {
         return name ? tokenizer->tokenToId(*name) : fallback;

@@ -1,6 +1,7 @@
 #include "core/tokenizer/tokenizer.h"
 
 #include "core/error.h"
+#include "core/io/bounded_read.h"
 #include "core/tokenizer/hf_tokenizer.h"
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 #include "core/tokenizer/tokenizer_files.h"
@@ -8,27 +9,21 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace vora::core {
 namespace fs = std::filesystem;
 
 bool fileExists(const std::string& path)
 {
+    // Anything but a folder counts: a FIFO or device named tokenizer.json is then refused by the
+    // bounded reader with a message, instead of being skipped as if absent.
     std::error_code ec;
-    return fs::is_regular_file(path, ec);
+    return fs::exists(path, ec) && !fs::is_directory(path, ec);
 }
 
 std::string readTextFile(const std::string& path)
 {
-    require(fileExists(path), ErrorCode::FileNotFound, "file not found: " + path);
-    std::ifstream in(path, std::ios::binary);
-    require(in.good(), ErrorCode::Io, "cannot open " + path);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    require(!in.bad(), ErrorCode::Io, "cannot read " + path);
-    return std::move(buffer).str();
+    return readFileBounded(path, kMaxTokenizerFileBytes);
 }
 
 nlohmann::json readJsonFile(const std::string& path)

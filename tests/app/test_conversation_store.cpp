@@ -1,5 +1,6 @@
 #include "app/storage/conversation_exporter.h"
 #include "app/storage/conversation_store.h"
+#include "app/storage/json_codec.h"
 #include "app/storage/store_error.h"
 #include "app/storage/store_schema.h"
 
@@ -8,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -69,7 +71,8 @@ private Q_SLOTS:
             settings.generation.sampling.minP = 0.05;
             settings.generation.stop.minNewTokens = 3;
             settings.generation.stop.stopStrings = {"\n\n", "User:"};
-            store.setConversationSettings(id, settings);
+            store.setConversationOverrides(id, settingsOverrides(settings, ConversationSettings{}));
+            store.setConversationModel(id, QStringLiteral("SmolLM2-135M"));
         }
         ConversationStore reopened(dir.path());
         QCOMPARE(reopened.conversations().size(), 1);
@@ -84,7 +87,14 @@ private Q_SLOTS:
         QCOMPARE(messages.at(1).stats->generatedTokens, 3);
         QCOMPARE(messages.at(1).stats->decodeTokensPerSecond, 12.5);
         QCOMPARE(messages.at(1).stats->stopReason, vora::core::StopReason::StopString);
-        const ConversationSettings settings = *reopened.conversationSettings(id);
+        QCOMPARE(reopened.conversation(id)->modelName, QStringLiteral("SmolLM2-135M"));
+        // Only the keys that differ from the layer below are stored.
+        const QJsonObject overrides = reopened.conversationOverrides(id);
+        const QStringList keys = overrides.keys();
+        QCOMPARE(QSet<QString>(keys.begin(), keys.end()),
+                 (QSet<QString>{QStringLiteral("system_prompt"), QStringLiteral("seed"), QStringLiteral("min_p"),
+                                QStringLiteral("min_new_tokens"), QStringLiteral("stop_strings")}));
+        const ConversationSettings settings = applySettingsOverrides(ConversationSettings{}, overrides);
         QCOMPARE(settings.systemPrompt, QStringLiteral("Be brief."));
         QCOMPARE(settings.generation.sampling.seed, 42);
         QCOMPARE(settings.generation.sampling.minP, 0.05);

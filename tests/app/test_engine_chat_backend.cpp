@@ -4,6 +4,7 @@
 #include "app/chat/message_list_model.h"
 #include "app/inference/engine_chat_backend.h"
 #include "app/storage/conversation_store.h"
+#include "app/storage/json_codec.h"
 #include "tiny_model_writer.h"
 
 #include <QBuffer>
@@ -15,6 +16,18 @@
 #include <stdexcept>
 
 using namespace vora::app;
+
+namespace {
+
+ModelLoadOptions cpu(qint64 maxContext = 0)
+{
+    ModelLoadOptions options;
+    options.device = QStringLiteral("cpu");
+    options.maxContext = maxContext;
+    return options;
+}
+
+} // namespace
 
 class TestEngineChatBackend : public QObject {
     Q_OBJECT
@@ -33,7 +46,7 @@ private Q_SLOTS:
     {
         EngineChatBackend backend;
         double lastFraction = -1;
-        const ModelInfo info = backend.load(m_model, QStringLiteral("cpu"), [&](double f, const QString&) { lastFraction = f; });
+        const ModelInfo info = backend.load(m_model, cpu(), [&](double f, const QString&) { lastFraction = f; });
         QCOMPARE(lastFraction, 1.0);
         QCOMPARE(info.device, QStringLiteral("cpu"));
         QCOMPARE(info.imageSize, 56);
@@ -76,7 +89,7 @@ private Q_SLOTS:
     void stopRequestCancels()
     {
         EngineChatBackend backend;
-        backend.load(m_model, QStringLiteral("cpu"), {});
+        backend.load(m_model, cpu(), {});
         vora::core::GenerationSettings settings;
         settings.stop.maxNewTokens = 200;
         std::atomic<bool> stop{true};
@@ -91,8 +104,8 @@ private Q_SLOTS:
         EngineChatBackend backend;
         std::atomic<bool> stop{false};
         QVERIFY_THROWS_EXCEPTION(std::exception, backend.generate({}, {}, [](const QString&) {}, stop)); // nothing loaded
-        QVERIFY_THROWS_EXCEPTION(std::exception, backend.load(m_dir.filePath(QStringLiteral("missing")), QStringLiteral("cpu"), {}));
-        backend.load(m_model, QStringLiteral("cpu"), {});
+        QVERIFY_THROWS_EXCEPTION(std::exception, backend.load(m_dir.filePath(QStringLiteral("missing")), cpu(), {}));
+        backend.load(m_model, cpu(), {});
         try {
             backend.generate({{QStringLiteral("user"), QStringLiteral("look"), {m_dir.filePath(QStringLiteral("none.png"))}}},
                              {}, [](const QString&) {}, stop);
@@ -116,7 +129,7 @@ private Q_SLOTS:
         settings.generation.sampling.temperature = 0;
         settings.generation.stop.maxNewTokens = 6;
         settings.generation.stop.minNewTokens = 6;
-        controller.setConversationSettings(settings);
+        controller.setChatOverrides(settingsOverrides(settings, controller.inheritedSettings()));
         QImage image(m_image);
         QByteArray png;
         QBuffer buffer(&png);
@@ -134,6 +147,54 @@ private Q_SLOTS:
         QCOMPARE(answer.data(MessageListModel::StateRole).toInt(), int(MessageState::Complete));
         QVERIFY(!answer.data(MessageListModel::TextRole).toString().isEmpty());
         QCOMPARE(store.messages(controller.currentConversationId()).at(1).stats, std::optional(stats));
+    }
+
+    void promptTokensAreWhatTheGenerationReports()
+    {
+        EngineChatBackend backend;
+        const ModelInfo info = backend.load(m_model, cpu(96), {});
+        QCOMPARE(info.maxContext, 96);
+        QVERIFY(info.hasVision);
+        const QList<ChatTurnInput> conversation = {{QStringLiteral("system"), QStringLiteral("Be brief."), {}},
+                                                   {QStringLiteral("user"), QStringLiteral("Two of them?"), {m_image, m_image}}};
+        vora::core::GenerationSettings settings;
+        settings.stop.maxNewTokens = 1;
+        std::atomic<bool> stop{false};
+        const qint64 counted = backend.promptTokens(conversation);
+        const vora::core::GenerationStats stats = backend.generate(conversation, settings, [](const QString&) {}, stop);
+        QCOMPARE(counted, stats.promptTokens);
+        QCOMPARE(stats.imageTokens, 32);
+    }
+
+    void theWorkerClampsTheRealModelsBudget()
+    {
+        // A 64-token context and the built-in 512 new tokens, through ModelHost's worker and the real engine.
+        QTemporaryDir data;
+        ConversationStore store(data.filePath(QStringLiteral("store")));
+        ModelHost host(std::make_unique<EngineChatBackend>());
+        host.setLoadOptions(cpu(64));
+        ConversationController controller(&store, &host);
+        QSignalSpy loaded(&host, &ModelHost::loaded);
+        QSignalSpy budgets(&host, &ModelHost::budgetReady);
+        QSignalSpy finished(&controller, &ConversationController::generationFinished);
+        host.loadModel(m_model);
+        QVERIFY(loaded.wait(60000));
+        ConversationSettings settings = controller.inheritedSettings();
+        settings.generation.sampling.temperature = 0;
+        settings.generation.stop.maxNewTokens = 512;
+        settings.generation.stop.minNewTokens = 512; // no early end: the answer runs to the clamped budget
+        controller.setChatOverrides(settingsOverrides(settings, controller.inheritedSettings()));
+        QVERIFY(controller.send(QStringLiteral("Hello"), {}));
+        QVERIFY(finished.wait(60000));
+        const auto stats = finished.first().first().value<vora::core::GenerationStats>();
+        QCOMPARE(budgets.count(), 1);
+        const auto budget = budgets.first().at(1).value<vora::core::TokenBudget>();
+        QCOMPARE(budget.contextTokens, 64);
+        QCOMPARE(budget.promptTokens, stats.promptTokens);
+        QCOMPARE(budget.requestedNewTokens, 512);
+        QCOMPARE(qint64(budget.newTokens), 64 - stats.promptTokens);
+        QCOMPARE(qint64(stats.generatedTokens), 64 - stats.promptTokens);
+        QVERIFY(!controller.messages()->at(1).notice.isEmpty());
     }
 
 private:

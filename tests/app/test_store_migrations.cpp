@@ -1,7 +1,8 @@
 // The conversation database's migrations: a real version-1 file (tests/data/store/v1, written by
-// that version's own code) is brought to the current schema and keys, and a migration that fails
-// leaves the file at the last whole version.
+// that version's own code) is brought to the current schema and keys (its empty "New chat" gone, the
+// rest kept), and a migration that fails leaves the file at the last whole version.
 #include "app/storage/conversation_store.h"
+#include "app/storage/json_codec.h"
 #include "app/storage/sql_query.h"
 #include "app/storage/store_error.h"
 #include "app/storage/store_schema.h"
@@ -73,10 +74,13 @@ private Q_SLOTS:
         {
             ConversationStore store(dir.path());
             QCOMPARE(store.schemaVersion(), kStoreSchemaVersion);
-            QCOMPARE(store.schemaVersion(), 2);
+            QCOMPARE(store.schemaVersion(), 3);
+            // Version 3 removes conversations without messages ("Empty, with model defaults").
             const QList<ConversationSummary> conversations = store.conversations();
-            QCOMPARE(conversations.size(), 2);
-            const qint64 cats = conversations.last().title == QStringLiteral("Cats") ? conversations.last().id : conversations.first().id;
+            QCOMPARE(conversations.size(), 1);
+            QCOMPARE(conversations.first().title, QStringLiteral("Cats"));
+            QVERIFY(conversations.first().modelName.isEmpty()); // not known for older conversations
+            const qint64 cats = conversations.first().id;
             const QList<ChatMessage> messages = store.messages(cats);
             QCOMPARE(messages.size(), 5);
             QCOMPARE(messages.at(0).text, QStringLiteral("What is this?"));
@@ -93,7 +97,8 @@ private Q_SLOTS:
                 QCOMPARE(messages.at(i).stats->peakMemoryBytes, int64_t(123456789));
             }
             QCOMPARE(messages.at(2).state, MessageState::Stopped);
-            const ConversationSettings settings = *store.conversationSettings(cats);
+            // Version 1 stored every field: read as overrides, they all hold.
+            const ConversationSettings settings = applySettingsOverrides({}, store.conversationOverrides(cats));
             QCOMPARE(settings.systemPrompt, QStringLiteral("Be brief."));
             QCOMPARE(settings.generation.sampling.temperature, 0.5);
             QCOMPARE(settings.generation.sampling.topP, 0.9);
@@ -104,7 +109,8 @@ private Q_SLOTS:
             QCOMPARE(settings.generation.stop.maxNewTokens, 256);
         }
         withRawConnection(database, [](QSqlDatabase& raw) {
-            QCOMPARE(count(raw, QStringLiteral("PRAGMA user_version")), 2);
+            QCOMPARE(count(raw, QStringLiteral("PRAGMA user_version")), 3);
+            QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM conversations")), 1);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM messages WHERE stats_json LIKE '%decode_tokens_per_second%'")), 0);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM messages WHERE stats_json LIKE '%\"decode_tokens_per_s\"%'")), 4);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM messages WHERE stats_json LIKE '%\"stop_reason\":\"stop_string\"%'")), 1);

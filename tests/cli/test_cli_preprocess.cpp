@@ -1,6 +1,7 @@
 // `vora preprocess`: runs the real binary and checks the safetensors and JSON it writes against
 // the HF-derived fixture of tests/data/image.
 #include "cli_runner.h"
+#include "tests/common/requires_opencv.h"
 
 #include "core/image/image_decoder.h"
 
@@ -48,6 +49,7 @@ Safetensors readSafetensors(const QString& path)
 class TestCliPreprocess : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { VORA_SUITE_REQUIRES_OPENCV(); } // `vora preprocess` decodes image files
     void writesPixelValuesAndGeometry()
     {
         QTemporaryDir dir;

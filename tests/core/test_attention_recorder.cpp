@@ -1,5 +1,7 @@
 // Attention capture for the visualizer: per generated token, head-averaged attention over each
 // image's patch grid, recorded through the explicit attention path without changing the output.
+#include "core/attention/image_attention.h"
+#include "core/error.h"
 #include "core/generation/generator.h"
 #include "core/generation/sequence_assembly.h"
 #include "core/model/attention_observer.h"
@@ -46,6 +48,27 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         m_model = vora::testing::writeTinyQwenVoraModel(m_dir.filePath(QStringLiteral("tiny")).toStdString());
+    }
+
+    void captureEqualsSoftmaxEntries()
+    {
+        // 6 query heads on 2 KV heads (groups of 3), 40 keys, two spans: the capture's values are the
+        // entries of softmax(q K^T / sqrt(d)) computed here with the keys repeated per head, with the
+        // log-sum-exp given or computed inside; wrong LSE or head mapping would move them by >1e-2.
+        at::manual_seed(7);
+        const at::Tensor q = at::randn({6, 8});
+        const at::Tensor keys = at::randn({2, 40, 8});
+        const at::Tensor repeated = keys.repeat_interleave(3, 0); // head h reads KV head h / 3
+        const at::Tensor full = at::softmax(at::bmm(q.unsqueeze(1), repeated.transpose(1, 2)).squeeze(1) / std::sqrt(8.0), -1);
+        const at::Tensor expected = at::cat({full.narrow(1, 3, 10), full.narrow(1, 25, 6)}, 1);
+        const std::vector<KeySpan> spans{{3, 10}, {25, 6}};
+        const at::Tensor computed = imageAttentionProbabilities(q, keys, spans);
+        QCOMPARE(computed.sizes().vec(), (std::vector<int64_t>{6, 16}));
+        QVERIFY((computed - expected).abs().max().item<double>() < 1e-6);
+        const at::Tensor lse = at::logsumexp(at::bmm(q.unsqueeze(1), repeated.transpose(1, 2)).squeeze(1) / std::sqrt(8.0), -1);
+        QVERIFY((imageAttentionProbabilities(q, keys, spans, lse) - expected).abs().max().item<double>() < 1e-6);
+        QVERIFY_THROWS_EXCEPTION(Error, imageAttentionProbabilities(q, keys, {{35, 6}}));
+        QVERIFY_THROWS_EXCEPTION(Error, imageAttentionProbabilities(at::randn({5, 8}), keys, spans));
     }
 
     void recordsOneGridPerImageForEveryToken()

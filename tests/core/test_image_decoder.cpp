@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/image/image_decoder.h"
 #include "image_test_support.h"
+#include "tests/common/requires_opencv.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -78,6 +79,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, file);
         QFETCH(int, tolerance);
+        VORA_REQUIRE_OPENCV();
         const auto& want = test::imageManifest()["decode"][file.toStdString()];
         const core::DecodedImage image = core::decodeImageFile(test::imageDataPath("decode/" + file.toStdString()));
         QCOMPARE(image.width, want["width"].get<int>());
@@ -92,6 +94,7 @@ private Q_SLOTS:
 
     void appliesExifOrientation()
     {
+        VORA_REQUIRE_OPENCV();
         const auto& exif = test::imageManifest()["exif"];
         const core::DecodedImage image = core::decodeImageFile(test::imageDataPath(exif["file"].get<std::string>()));
         QCOMPARE(image.width, exif["shown_width"].get<int>());
@@ -115,6 +118,7 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<int>("code");
+        QTest::addColumn<bool>("pastTheHeader"); // found by the pixel decoder, not the header parser
         const auto corrupt = int(core::ErrorCode::CorruptFile);
         const auto unsupported = int(core::ErrorCode::UnsupportedFormat);
         const auto png = readBytes(test::imageDataPath("sources/astronaut_200.png"));
@@ -122,27 +126,31 @@ private Q_SLOTS:
         auto bytes = [](const std::vector<uint8_t>& v, size_t n) {
             return QByteArray(reinterpret_cast<const char*>(v.data()), qsizetype(std::min(n, v.size())));
         };
-        QTest::newRow("empty") << QByteArray() << corrupt;
-        QTest::newRow("text") << QByteArray("hello, this is not an image") << unsupported;
-        QTest::newRow("gif") << QByteArray("GIF89a\x01\x00\x01\x00", 10) << unsupported;
-        QTest::newRow("png signature only") << bytes(png, 8) << corrupt;
-        QTest::newRow("png truncated half") << bytes(png, png.size() / 2) << corrupt;
-        QTest::newRow("png zero width") << bytes(pngHeader(0, 10), 100) << corrupt;
+        QTest::newRow("empty") << QByteArray() << corrupt << false;
+        QTest::newRow("text") << QByteArray("hello, this is not an image") << unsupported << false;
+        QTest::newRow("gif") << QByteArray("GIF89a\x01\x00\x01\x00", 10) << unsupported << false;
+        QTest::newRow("png signature only") << bytes(png, 8) << corrupt << false;
+        QTest::newRow("png truncated half") << bytes(png, png.size() / 2) << corrupt << true;
+        QTest::newRow("png zero width") << bytes(pngHeader(0, 10), 100) << corrupt << false;
         auto damaged = png;
         const auto idat = std::search(damaged.begin(), damaged.end(), std::begin("IDAT"), std::end("IDAT") - 1);
         for (size_t i = size_t(idat - damaged.begin()) + 100; i < size_t(idat - damaged.begin()) + 500; ++i) {
             damaged[i] ^= 0x5A;
         }
-        QTest::newRow("png damaged data") << bytes(damaged, damaged.size()) << corrupt;
-        QTest::newRow("jpeg header only") << bytes(jpeg, 4) << corrupt;
-        QTest::newRow("jpeg truncated") << bytes(jpeg, jpeg.size() * 2 / 3) << corrupt;
-        QTest::newRow("jpeg without end marker") << bytes(jpeg, jpeg.size() - 2) << corrupt;
+        QTest::newRow("png damaged data") << bytes(damaged, damaged.size()) << corrupt << true;
+        QTest::newRow("jpeg header only") << bytes(jpeg, 4) << corrupt << false;
+        QTest::newRow("jpeg truncated") << bytes(jpeg, jpeg.size() * 2 / 3) << corrupt << true;
+        QTest::newRow("jpeg without end marker") << bytes(jpeg, jpeg.size() - 2) << corrupt << true;
     }
 
     void badBytesGiveTypedErrors()
     {
         QFETCH(QByteArray, bytes);
         QFETCH(int, code);
+        QFETCH(bool, pastTheHeader);
+        if (pastTheHeader) {
+            VORA_REQUIRE_OPENCV();
+        }
         const std::vector<uint8_t> data(bytes.begin(), bytes.end());
         QCOMPARE(int(decodeError(data)), code);
     }
@@ -155,6 +163,7 @@ private Q_SLOTS:
         tight.maxPixels = 200 * 200 - 1;
         const auto png = readBytes(test::imageDataPath("sources/astronaut_200.png"));
         QCOMPARE(decodeError(png, tight), core::ErrorCode::InvalidArgument);
+        VORA_REQUIRE_OPENCV();
         tight.maxPixels = 200 * 200;
         QCOMPARE(core::decodeImageBytes(png, tight).width, 200);
     }

@@ -3,6 +3,7 @@
 #include "core/image/image_decoder.h"
 #include "core/image/image_preprocessor.h"
 #include "image_test_support.h"
+#include "tests/common/requires_opencv.h"
 
 #include <QTest>
 
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void matchesClipImageProcessor()
     {
         QFETCH(int, index);
+        VORA_REQUIRE_OPENCV(); // the expected images are PNG files
         const nlohmann::json& c = test::imageManifest()["cases"][size_t(index)];
         const core::DecodedImage source = caseSource(c);
         QCOMPARE(source.width, c["width"].get<int>());

@@ -8,11 +8,22 @@
 #include <QTest>
 
 #include <fstream>
+#include <functional>
 
 using namespace vora;
 using core::PreprocessConfig;
 
 namespace {
+
+bool throwsInvalidArgument(const std::function<void()>& action)
+{
+    try {
+        action();
+    } catch (const core::Error& error) {
+        return error.code() == core::ErrorCode::InvalidArgument;
+    }
+    return false;
+}
 
 core::DecodedImage solid(int width, int height, uint8_t r, uint8_t g, uint8_t b)
 {
@@ -121,37 +132,53 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(core::Error, g.patchRectInOriginal(0, -1));
     }
 
-    void nativeResolutionSizes_data()
+    // Every case of tests/data/image/smart_resize.json (tests/reference/smart_resize_reference.py, HF
+    // transformers' smart_resize with factor 14): the same size, or a refusal where it refuses.
+    void nativeSizesMatchSmartResize()
     {
-        QTest::addColumn<int>("width");
-        QTest::addColumn<int>("height");
-        QTest::addColumn<int>("outWidth");
-        QTest::addColumn<int>("outHeight");
-        QTest::newRow("fits, rounds to patches") << 640 << 480 << 644 << 476;
-        QTest::newRow("too big, floors") << 4000 << 3000 << 1022 << 770;
-        QTest::newRow("tiny, ceils to min") << 1 << 1 << 28 << 28;
-        QTest::newRow("13x7") << 13 << 7 << 42 << 28;
-        QTest::newRow("extreme wide") << 100000 << 1 << 57344 << 14;
-        QTest::newRow("exact") << 448 << 448 << 448 << 448;
+        std::ifstream in(test::imageDataPath("smart_resize.json"));
+        const nlohmann::json fixture = nlohmann::json::parse(in);
+        QCOMPARE(fixture.at("factor").get<int>(), 14);
+        int resized = 0;
+        int refused = 0;
+        for (const nlohmann::json& c : fixture.at("cases")) {
+            PreprocessConfig config;
+            config.mode = PreprocessConfig::Mode::NativeResolution;
+            config.minPixels = c.at("min_pixels").get<int64_t>();
+            config.maxPixels = c.at("max_pixels").get<int64_t>();
+            const int width = c.at("width").get<int>();
+            const int height = c.at("height").get<int>();
+            const std::string label = c.dump();
+            if (c.contains("error")) {
+                QVERIFY2(throwsInvalidArgument([&] { core::computeImageGeometry(width, height, config); }), label.c_str());
+                ++refused;
+                continue;
+            }
+            const core::ImageGeometry g = core::computeImageGeometry(width, height, config);
+            QVERIFY2(g.resizedHeight == c.at("resized")[0].get<int>() && g.resizedWidth == c.at("resized")[1].get<int>(),
+                     (label + " gave " + std::to_string(g.resizedHeight) + "x" + std::to_string(g.resizedWidth)).c_str());
+            QCOMPARE(g.paddedSide, 0);
+            QCOMPARE(g.gridWidth, g.resizedWidth / 14);
+            QCOMPARE(g.gridHeight, g.resizedHeight / 14);
+            ++resized;
+        }
+        QCOMPARE(resized + refused, 870);
+        QVERIFY(resized > 500 && refused > 200);
     }
 
-    void nativeResolutionSizes()
+    void nativeDefaultsAreTheReferences()
     {
-        QFETCH(int, width);
-        QFETCH(int, height);
-        QFETCH(int, outWidth);
-        QFETCH(int, outHeight);
         PreprocessConfig c;
         c.mode = PreprocessConfig::Mode::NativeResolution;
-        const core::ImageGeometry g = core::computeImageGeometry(width, height, c);
-        QCOMPARE(g.resizedWidth, outWidth);
-        QCOMPARE(g.resizedHeight, outHeight);
-        QCOMPARE(g.paddedSide, 0);
-        QCOMPARE(g.resizedWidth % 14, 0);
-        QCOMPARE(g.resizedHeight % 14, 0);
-        QVERIFY(int64_t(g.resizedWidth) * g.resizedHeight <= c.maxPixels);
-        QVERIFY(int64_t(g.resizedWidth) * g.resizedHeight >= c.minPixels);
-        QCOMPARE(g.gridWidth, g.resizedWidth / 14);
+        QCOMPARE(c.minPixels, int64_t(56 * 56));
+        QCOMPARE(c.maxPixels, int64_t(14 * 14 * 50 * 80));
+        const core::ImageGeometry big = core::computeImageGeometry(4000, 3000, c);
+        QCOMPARE(big.resizedWidth, 1022);
+        QCOMPARE(big.resizedHeight, 756);
+        // 35 / 14 = 2.5 rounds to even: 28, where rounding half up would give 42.
+        const core::ImageGeometry tie = core::computeImageGeometry(35, 490, c);
+        QCOMPARE(tie.resizedWidth, 28);
+        QCOMPARE(tie.resizedHeight, 490);
     }
 
     void nativeModeProducesItsSize()

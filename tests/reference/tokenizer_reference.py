@@ -78,7 +78,7 @@ CHAT_CASES = [
 
 
 def render_chatml(case):
-    """ChatML as VORA.md section 3 states it, written independently of the C++ code."""
+    """ChatML as docs/vora-format.md states it, written independently of the C++ code."""
     turns = case["turns"]
     system = case.get("system", "You are a helpful assistant.")
     text = ""

@@ -11,9 +11,9 @@
                     the losses ("loss", "lm_loss", "aux_loss_<k>") and the gradients ("grad/<name>").
 
 Independent reference: the LLM is HF transformers' Qwen2ForCausalLM (eager attention, float32, a 4-D
-additive mask), LoRA / vision embedding / heads / teacher are written here from VORA.md, the LM loss is
+additive mask), LoRA / vision embedding / heads / teacher are written here from docs/vora-format.md, the LM loss is
 HF's shifted cross-entropy. Pairing: head k reads HF hidden_states[k] (k=0 embeddings, k>=1 block k-1
-output) and is compared with the output of teacher block k (VORA.md section 4).
+output) and is compared with the output of teacher block k (docs/vora-format.md, "Training").
 Run in the reference venv: packaging/env /var/cache/vora-studio/venv-ref/bin/python tests/reference/training_reference.py
 """
 import json

@@ -181,7 +181,7 @@ private Q_SLOTS:
         DataRecord text;
         text.id = "t1";
         text.turns = {{"user", "How many legs does a cat have?"}, {"assistant", "Four."}};
-        const auto questions = collectEvalQuestions({record, text}, "/data");
+        const auto questions = collectEvalQuestions({record, text}, ImageRootPolicy{"/data"});
         QCOMPARE(questions.size(), size_t(3));
         QCOMPARE(questions[0].id, std::string("s1#1"));
         QCOMPARE(questions[0].question, std::string("How many shapes are in the image?"));

@@ -79,6 +79,7 @@ private Q_SLOTS:
         applyTrainConfigJson(restored, toJson(fromFlags), "state.json");
         TrainOptions expected = fromFlags;
         expected.resume = false; // how to run, not what: not part of the saved config
+        expected.overwrite = false;
         expected.quiet = false;
         QVERIFY(restored == expected);
         QVERIFY(!(restored == fromFlags));

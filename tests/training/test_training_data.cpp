@@ -1,19 +1,28 @@
 // Data reading, label masks and `data check` problems on the tiny ChatML tokenizer.
 #include "core/chat/chat_template.h"
+#include "core/error.h"
+#include "core/io/bounded_read.h"
 #include "core/tokenizer/tokenizer.h"
 #include "training/batch_collator.h"
 #include "training/sample_builder.h"
 #include "training/training_data.h"
 #include "training_fixtures.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <array>
+#include <filesystem>
+#include <map>
+
+#include <sys/stat.h>
 #include <cmath>
 
 using namespace vora;
 using namespace vora::training;
+using vora::testing::writeBmp;
 using vora::testing::writePpm;
 using vora::testing::writeTextFile;
 
@@ -151,7 +160,7 @@ private Q_SLOTS:
         const DataSet data = readDataFiles({(root + "/data.jsonl").toStdString()});
         const auto tokenizer = tinyTokenizer();
         DataCheckOptions options;
-        options.imageRoot = root.toStdString();
+        options.images.root = root.toStdString();
         options.tokenizer = tokenizer.get();
         options.maxTextLen = 100;
         const DataCheckReport report = checkDataSet(data, options);
@@ -184,7 +193,7 @@ private Q_SLOTS:
                           + R"({"id":"s","frames":["short.ppm"],"conversations":[{"from":"human","value":"<image>Colour?"},{"from":"gpt","value":"red"}]})" + "\n");
         const DataSet data = readDataFiles({root + "/data.jsonl"});
         DataCheckOptions options;
-        options.imageRoot = root;
+        options.images.root = root;
         const DataCheckReport report = checkDataSet(data, options);
         QCOMPARE(report.problems.size(), size_t(1));
         QCOMPARE(report.problems[0].line, 2);
@@ -193,7 +202,7 @@ private Q_SLOTS:
         QCOMPARE(report.goodSamples, int64_t(1));
 
         const auto tokenizer = tinyTokenizer();
-        const TrainingSample sample = buildTrainingSample(data.records[0], *tokenizer, {root, 128});
+        const TrainingSample sample = buildTrainingSample(data.records[0], *tokenizer, {{root}, 128});
         CollateOptions collate;
         collate.preprocess.imageSize = 28;
         collate.preprocess.patchSize = 14;
@@ -204,6 +213,84 @@ private Q_SLOTS:
             const double expected = (level - collate.preprocess.mean[c]) / collate.preprocess.std[c];
             QVERIFY(std::abs(batch.pixels[0][c].min().item<double>() - expected) < 1e-5);
             QVERIFY(std::abs(batch.pixels[0][c].max().item<double>() - expected) < 1e-5);
+        }
+    }
+
+    // Frames stay inside the image root: "..", absolute paths and symlinks out of it are refused as
+    // such (the same refusal whether the file outside exists or not), in the data check and in what
+    // training builds; a root that is itself a symlink works; the explicit option lets them through.
+    void framesAreConfinedToTheImageRoot()
+    {
+        QTemporaryDir dir;
+        const std::string base = dir.path().toStdString();
+        std::filesystem::create_directories(base + "/real/data");
+        writeBmp(base + "/real/data/inside.bmp", 8, 200, 10, 10);
+        writeBmp(base + "/outside.bmp", 8, 10, 200, 10);
+        std::filesystem::create_symlink(base + "/outside.bmp", base + "/real/data/escape.bmp");
+        std::filesystem::create_directory_symlink(base + "/real/data", base + "/linked-root");
+        const auto line = [](const std::string& id, const std::string& frame) {
+            const nlohmann::json record = {
+                {"id", id}, {"frames", {frame}},
+                {"conversations", {{{"from", "human"}, {"value", "<image>Colour?"}}, {{"from", "gpt"}, {"value", "red"}}}}};
+            return record.dump() + "\n";
+        };
+        writeTextFile(base + "/real/data/data.jsonl",
+                      line("inside", "inside.bmp") + line("dotdot", "../../outside.bmp") + line("absolute", base + "/outside.bmp")
+                          + line("symlink", "escape.bmp") + line("absent", "../../no-such-file.bmp")
+                          + line("absolute-inside", base + "/linked-root/inside.bmp"));
+        const DataSet data = readDataFiles({base + "/real/data/data.jsonl"});
+        QCOMPARE(data.records.size(), size_t(6));
+
+        for (const std::string& root : {base + "/linked-root", std::string()}) { // explicit (a symlink) and default
+            DataCheckOptions options;
+            options.images.root = root;
+            const DataCheckReport report = checkDataSet(data, options);
+            std::map<int, DataProblem> byLine;
+            for (const DataProblem& p : report.problems) {
+                byLine[p.line] = p;
+            }
+            QCOMPARE(report.problems.size(), size_t(4));
+            for (const int refused : {2, 3, 4, 5}) {
+                QCOMPARE(byLine.at(refused).kind, DataProblemKind::OutsideImageRoot);
+                QVERIFY2(byLine.at(refused).message.find("leads outside the image root") != std::string::npos,
+                         byLine.at(refused).message.c_str());
+            }
+            QCOMPARE(report.goodSamples, int64_t(2)); // lines 1 and 6
+
+            const auto tokenizer = tinyTokenizer();
+            QVERIFY_THROWS_EXCEPTION(core::Error, buildTrainingSample(data.records[1], *tokenizer, {{root}, 128}));
+            QVERIFY_THROWS_EXCEPTION(core::Error, buildTrainingSample(data.records[3], *tokenizer, {{root}, 128}));
+            const TrainingSample inside = buildTrainingSample(data.records[0], *tokenizer, {{root}, 128});
+            QCOMPARE(inside.imagePaths.at(0), std::filesystem::canonical(base + "/real/data/inside.bmp").string());
+        }
+
+        DataCheckOptions allowed;
+        allowed.images = {base + "/linked-root", true};
+        const DataCheckReport report = checkDataSet(data, allowed);
+        QCOMPARE(report.problems.size(), size_t(1)); // only the file that does not exist
+        QCOMPARE(report.problems[0].kind, DataProblemKind::MissingImage);
+        QCOMPARE(report.goodSamples, int64_t(5));
+    }
+
+    // A data file that is a FIFO is refused instead of blocking; a "line" without end is bounded.
+    void dataFilesAreReadWithinBounds()
+    {
+        QTemporaryDir dir;
+        const std::string fifo = dir.path().toStdString() + "/data.jsonl";
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        try {
+            readDataFiles({fifo});
+            QFAIL("a FIFO was read as data");
+        } catch (const core::Error& error) {
+            QVERIFY2(std::string(error.what()).find("not a regular file") != std::string::npos, error.what());
+        }
+        const std::string endless = dir.path().toStdString() + "/endless.jsonl";
+        writeTextFile(endless, "{\"id\": \"" + std::string(core::kMaxDataLineBytes + 1, 'x'));
+        try {
+            readDataFiles({endless});
+            QFAIL("a line past the limit was read");
+        } catch (const core::Error& error) {
+            QVERIFY2(std::string(error.what()).find("endless.jsonl:1: line longer than") != std::string::npos, error.what());
         }
     }
 };

@@ -2,10 +2,9 @@
 // loss, the merged config), validation loss against an independent computation on the inference path,
 // and --keep-checkpoints.
 #include "core/chat/chat_template.h"
-#include "core/generation/attention_mask.h"
-#include "core/generation/sequence_assembly.h"
 #include "core/image/model_image.h"
 #include "core/model/model_config.h"
+#include "core/safetensors/safetensors_writer.h"
 #include "core/tokenizer/tokenizer.h"
 #include "training/batch_collator.h"
 #include "training/checkpoint_store.h"
@@ -13,6 +12,7 @@
 #include "training/sample_set.h"
 #include "training/trainable_model.h"
 #include "training/trainer.h"
+#include "inference_logits.h"
 #include "tiny_options.h"
 #include "training_fixtures.h"
 
@@ -65,6 +65,12 @@ std::vector<json> eventsNamed(const std::vector<json>& lines, const std::string&
     return out;
 }
 
+std::string readText(const std::string& path)
+{
+    QFile file(QString::fromStdString(path));
+    return file.open(QIODevice::ReadOnly) ? file.readAll().toStdString() : std::string();
+}
+
 json readJson(const std::string& path)
 {
     QFile file(QString::fromStdString(path));
@@ -84,41 +90,29 @@ at::Tensor effectiveAllowed(const Batch& batch)
     return torch::ones({length, length}, torch::kBool).tril();
 }
 
-// The mean cross-entropy per supervised token over samples, computed on the inference path (sequence
-// assembly, the generation attention mask, the decoder's forward) in float64: nothing of collation or
-// training_step.cpp is used.
+// The mean cross-entropy per supervised token over samples, from inference-path logits in float64.
 double independentLoss(core::VoraModel& model, const std::vector<TrainingSample>& samples, const core::PreprocessConfig& pre)
 {
     torch::NoGradGuard noGrad;
     double sum = 0;
     int64_t count = 0;
     for (const TrainingSample& sample : samples) {
-        core::PromptInput prompt;
-        prompt.ids = sample.ids; // core::kImageSentinelId == core::kImageTokenSentinel
-        std::vector<int64_t> imageTokens;
-        for (const std::string& path : sample.imagePaths) {
-            const core::PreprocessedImage image = core::loadModelImage(path, pre);
-            prompt.images.push_back({image.height, image.width, image.pixels});
-            imageTokens.push_back(int64_t(image.height / pre.patchSize) * (image.width / pre.patchSize));
-        }
-        const core::AssembledSequence sequence = core::assembleSequence(model, prompt);
+        const vora::testing::InferenceLogits result = vora::testing::inferenceLogits(model, sample.ids, sample.imagePaths, pre);
         std::vector<int64_t> labels; // per expanded position; image positions are never targets
         size_t image = 0;
         for (size_t k = 0; k < sample.ids.size(); ++k) {
             if (sample.ids[k] == core::kImageTokenSentinel) {
-                labels.insert(labels.end(), static_cast<size_t>(imageTokens.at(image++)), kIgnoreLabel);
+                labels.insert(labels.end(), static_cast<size_t>(result.imageTokens.at(image++)), kIgnoreLabel);
             } else {
                 labels.push_back(sample.labels[k]);
             }
         }
-        if (static_cast<int64_t>(labels.size()) != sequence.length()) {
+        const int64_t length = result.logits.size(0);
+        if (static_cast<int64_t>(labels.size()) != length) {
             throw std::runtime_error("expanded labels and the assembled sequence differ in length");
         }
-        const core::AttentionMaskSpec mask =
-            core::buildAttentionMask(sequence.isImage, 0, model.config().vision->attentionMask, model.device());
-        const at::Tensor hidden = model.decoder().forward(sequence.embeddings, 0, mask, nullptr);
-        const at::Tensor logProbs = torch::log_softmax(model.decoder().logits(hidden)[0].to(torch::kDouble), -1);
-        for (int64_t position = 0; position + 1 < sequence.length(); ++position) {
+        const at::Tensor logProbs = torch::log_softmax(result.logits.to(torch::kDouble), -1);
+        for (int64_t position = 0; position + 1 < length; ++position) {
             const int64_t target = labels[static_cast<size_t>(position + 1)];
             if (target != kIgnoreLabel) {
                 sum -= logProbs[position][target].item<double>();
@@ -236,7 +230,7 @@ private Q_SLOTS:
         auto model = TrainableModel::create(o);
         model->loadState(readCheckpoint(resolveCheckpointDir(o.outDir), c10::Device(c10::kCPU)).trainable, true);
         const auto tokenizer = core::Tokenizer::load(o.modelDir);
-        const std::vector<TrainingSample> samples = buildSampleSet(o.valDataFiles, *tokenizer, {root, o.maxTextLen, false, "validation"});
+        const std::vector<TrainingSample> samples = buildSampleSet(o.valDataFiles, *tokenizer, {{root}, o.maxTextLen, false, "validation"});
         core::PreprocessConfig pre;
         pre.imageSize = o.imageSize;
         pre.patchSize = o.patchSize;
@@ -251,6 +245,40 @@ private Q_SLOTS:
         const TrainResult without = runTraining(o, nullptr, {});
         QCOMPARE(without.losses.size(), withValidation.losses.size());
         QVERIFY(std::memcmp(without.losses.data(), withValidation.losses.data(), without.losses.size() * sizeof(double)) == 0);
+    }
+
+    // Machines without OpenCV train on pixel files (`vora preprocess` output): the same pixels give the
+    // same run, bit for bit.
+    void pixelFilesTrainLikeTheImagesTheyCameFrom()
+    {
+        const std::string root = m_dir.path().toStdString();
+        TrainOptions o = vora::testing::tinyTrainOptions();
+        o.dataFiles = {vora::testing::writeTrainingDataSet(root)};
+        o.imageRoot = root;
+        o.batchSize = 2;
+        o.maxSteps = 2;
+        o.outDir = root + "/from-images";
+        const TrainResult fromImages = runTraining(o, nullptr, {});
+
+        core::PreprocessConfig pre;
+        pre.imageSize = o.imageSize;
+        pre.patchSize = o.patchSize;
+        std::string lines = readText(o.dataFiles[0]);
+        for (const std::string colour : {"red", "blue", "green"}) {
+            const core::PreprocessedImage image = core::loadModelImage(root + "/" + colour + ".bmp", pre);
+            core::writeSafetensors(root + "/" + colour + ".safetensors",
+                                   {{"pixel_values", "F32", {1, 3, image.height, image.width},
+                                     {reinterpret_cast<const std::byte*>(image.pixels.data()), image.pixels.size() * sizeof(float)}}});
+            const std::string from = "\"" + colour + ".bmp\"";
+            lines.replace(lines.find(from), from.size(), "\"" + colour + ".safetensors\"");
+        }
+        QVERIFY(lines.find(".bmp") == std::string::npos);
+        vora::testing::writeTextFile(root + "/pixels.jsonl", lines);
+        o.dataFiles = {root + "/pixels.jsonl"};
+        o.outDir = root + "/from-pixels";
+        const TrainResult fromPixels = runTraining(o, nullptr, {});
+        QCOMPARE(fromPixels.losses.size(), size_t(2));
+        QVERIFY(std::memcmp(fromPixels.losses.data(), fromImages.losses.data(), 2 * sizeof(double)) == 0);
     }
 
     void keepCheckpointsLeavesTheNewest()

@@ -1,47 +1,34 @@
-// vora_screenshots OUTDIR [PHOTO]: drives the real window over the fake backend and saves PNGs of the
-// empty state, a conversation with an image and a highlighted code block, the "what the model sees"
-// preview, and the error banner. Run by tests/ui/screenshots.sh under packaging/env --xvfb.
+// vora_screenshots OUTDIR --model DIR --image FILE [--scheme light|dark] [--suffix TEXT]
+// Drives the real window over the real inference backend and a real model, and saves PNGs of: the
+// welcome page, a conversation (a streamed answer, an image attached in the composer when the model
+// sees images, the context meter), the image viewer, the chat settings and the preferences. Run by tests/ui/screenshots.sh
+// under packaging/env --xvfb (a real X server; QT_SCALE_FACTOR picks the scale).
 #include "app/chat/message_list_model.h"
 #include "app/inference/chat_backend_factory.h"
+#include "app/storage/json_codec.h"
 #include "studio_fixture.h"
-#include "ui/common/error_banner.h"
+#include "ui/common/theme.h"
+#include "ui/composer/composer_edit.h"
 #include "ui/composer/composer_widget.h"
-#include "ui/composer/model_view_dialog.h"
+#include "ui/composer/image_viewer_dialog.h"
+#include "ui/settings/chat_settings_dialog.h"
+#include "ui/settings/preferences_dialog.h"
 
 #include <QApplication>
-#include <QBuffer>
+#include <QCommandLineParser>
 #include <QDir>
 #include <QImageReader>
-#include <QPainter>
+#include <QJsonArray>
 
 namespace {
 
 bool save(QWidget* widget, const QString& path)
 {
     QApplication::processEvents();
-    QTest::qWait(150);
+    QTest::qWait(250);
     const bool ok = widget->grab().save(path);
     qInfo("%s %s", ok ? "saved" : "FAILED", qPrintable(path));
     return ok;
-}
-
-QByteArray photo(const QString& path)
-{
-    QImage image = QImageReader(path).read();
-    if (image.isNull()) {
-        image = QImage(640, 420, QImage::Format_RGB32);
-        QPainter painter(&image);
-        painter.fillRect(image.rect(), QColor(70, 130, 180));
-        painter.setBrush(QColor(250, 200, 60));
-        painter.drawEllipse(QPoint(460, 120), 70, 70);
-        painter.setBrush(QColor(40, 120, 60));
-        painter.drawRect(0, 300, 640, 120);
-    }
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return bytes;
 }
 
 } // namespace
@@ -49,41 +36,73 @@ QByteArray photo(const QString& path)
 int main(int argc, char** argv)
 {
     QApplication application(argc, argv);
-    if (argc < 2) {
-        qCritical("usage: vora_screenshots OUTDIR [PHOTO]");
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("OUTDIR"), QStringLiteral("where the PNGs go"));
+    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("model folder"), QStringLiteral("DIR"));
+    const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("image to attach"), QStringLiteral("FILE"));
+    const QCommandLineOption scheme(QStringLiteral("scheme"), QStringLiteral("light or dark"), QStringLiteral("NAME"),
+                                    QStringLiteral("light"));
+    const QCommandLineOption suffix(QStringLiteral("suffix"), QStringLiteral("added to every file name"), QStringLiteral("TEXT"));
+    parser.addOptions({model, image, scheme, suffix});
+    parser.process(application);
+    if (parser.positionalArguments().size() != 1 || !parser.isSet(model) || !parser.isSet(image)) {
+        qCritical("usage: vora_screenshots OUTDIR --model DIR --image FILE [--scheme light|dark] [--suffix TEXT]");
         return 2;
     }
-    const QDir out(QString::fromLocal8Bit(argv[1]));
+    const bool dark = parser.value(scheme) == QLatin1String("dark");
+    vora::ui::applyColorScheme(application, dark ? vora::ui::ColorScheme::Dark : vora::ui::ColorScheme::Light);
+    const QDir out(parser.positionalArguments().first());
     QDir().mkpath(out.path());
-    const QByteArray image = photo(argc > 2 ? QString::fromLocal8Bit(argv[2]) : QString());
+    const QString tail = QLatin1Char('-') + parser.value(scheme) + parser.value(suffix) + QStringLiteral(".png");
+    const auto file = [&](const char* name) { return out.filePath(QLatin1String(name) + tail); };
     bool ok = true;
     {
         vora::tests::StudioFixture studio;
         studio.window->show();
-        ok &= save(studio.window.get(), out.filePath(QStringLiteral("empty.png")));
+        ok &= save(studio.window.get(), file("welcome"));
     }
-    {
-        vora::tests::StudioFixture studio;
-        vora::app::FakeChatScript script;
-        script.pieceDelayMs = 2;
-        ok &= studio.loadModel(script);
-        studio.window->resize(1180, 980);
-        studio.window->show();
-        ok &= studio.controller->send(QStringLiteral("What is in this picture? Answer with a little code."), {image});
-        ok &= studio.waitUntilIdle();
-        studio.window->composer()->addImages({image});
-        ok &= save(studio.window.get(), out.filePath(QStringLiteral("conversation.png")));
-        vora::ui::ModelViewDialog preview(QImage::fromData(image), 448, 14, studio.window.get());
-        preview.show();
-        ok &= save(&preview, out.filePath(QStringLiteral("model-view.png")));
+    vora::tests::StudioFixture studio(vora::app::createDefaultChatBackend());
+    vora::app::ModelLoadOptions cpu;
+    cpu.device = QStringLiteral("cpu");
+    studio.appSettings.setLoadOptions(cpu);
+    studio.appSettings.setChatDefaults({{QStringLiteral("temperature"), 0.0}, {QStringLiteral("max_new_tokens"), 90.0}});
+    studio.window->resize(1240, 800);
+    studio.window->show();
+    QSignalSpy loaded(studio.host.get(), &vora::app::ModelHost::loaded);
+    studio.host->loadModel(parser.value(model));
+    if (!loaded.wait(180000)) {
+        qCritical("the model did not load");
+        return 1;
     }
-    {
-        vora::tests::StudioFixture studio(vora::app::createDefaultChatBackend());
-        studio.window->show();
-        QSignalSpy failed(studio.host.get(), &vora::app::ModelHost::loadFailed);
-        studio.host->loadModel(vora::tests::makeModelFolder(studio.dir.path()));
-        ok &= failed.wait(5000);
-        ok &= save(studio.window.get(), out.filePath(QStringLiteral("error.png")));
+    ok &= studio.controller->send(QStringLiteral("In two sentences: what makes a triangle different from a square?"), {});
+    ok &= studio.waitUntilIdle(300000); // a real model on a busy CPU
+    if (studio.host->info().hasVision) {
+        studio.window->composer()->addImageFiles({parser.value(image)});
+        studio.window->composer()->edit()->setPlainText(QStringLiteral("How many shapes are in this picture?"));
+    } else { // a text-only model (the demo's base) would refuse the picture: show what it can do
+        studio.window->composer()->edit()->setPlainText(QStringLiteral("And a circle?"));
     }
+    QTest::qWait(600); // the context meter counts after a short pause
+    ok &= save(studio.window.get(), file("chat"));
+
+    const QImage picture = QImageReader(parser.value(image)).read();
+    const vora::app::ModelInfo& info = studio.host->info();
+    vora::ui::ImageViewerDialog viewer(picture, QFileInfo(parser.value(image)).fileName(), info.imageSize, info.patchSize,
+                                       info.hasVision, studio.window.get());
+    viewer.resize(900, 540);
+    viewer.show();
+    ok &= save(&viewer, file("image-viewer"));
+    viewer.close();
+
+    vora::ui::ChatSettingsDialog settings(studio.controller->currentTitle(), studio.controller->inheritedSettings(),
+                                          QJsonObject{{QStringLiteral("top_k"), 20.0}, {QStringLiteral("stop_strings"), QJsonArray{QStringLiteral("Question:")}}},
+                                          &studio.appSettings, studio.window.get());
+    settings.show();
+    ok &= save(&settings, file("chat-settings"));
+    settings.close();
+
+    vora::ui::PreferencesDialog preferences(&studio.appSettings, studio.controller->modelDefaults(), studio.window.get());
+    preferences.show();
+    ok &= save(&preferences, file("preferences"));
     return ok ? 0 : 1;
 }

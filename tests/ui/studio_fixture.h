@@ -2,6 +2,7 @@
 // A whole VoRA Studio window over a temporary data folder and a FakeChatBackend, for GUI tests.
 #include "app/chat/conversation_controller.h"
 #include "app/inference/fake_chat_backend.h"
+#include "app/settings/app_settings.h"
 #include "app/storage/conversation_store.h"
 #include "tests/app/model_folder_fixture.h"
 #include "ui/chat/code_highlighting.h"
@@ -17,9 +18,13 @@
 namespace vora::tests {
 
 struct StudioFixture {
-    explicit StudioFixture(std::unique_ptr<app::ChatBackend> backend = nullptr)
-        : settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat)
-        , store(dir.filePath(QStringLiteral("data")))
+    // directory: where settings and conversations live (default: a fresh temporary folder), so a test can
+    // start a second window over the first one's data, as a relaunch would.
+    explicit StudioFixture(std::unique_ptr<app::ChatBackend> backend = nullptr, const QString& directory = {})
+        : root(directory.isEmpty() ? dir.path() : directory)
+        , settings(root + QStringLiteral("/settings.ini"), QSettings::IniFormat)
+        , appSettings(&settings)
+        , store(root + QStringLiteral("/data"))
     {
         if (!backend) {
             auto owned = std::make_unique<app::FakeChatBackend>();
@@ -27,8 +32,8 @@ struct StudioFixture {
             backend = std::move(owned);
         }
         host = std::make_unique<app::ModelHost>(std::move(backend));
-        controller = std::make_unique<app::ConversationController>(&store, host.get());
-        window = std::make_unique<ui::MainWindow>(ui::MainWindowContext{&settings, controller.get(), &highlighting});
+        controller = std::make_unique<app::ConversationController>(&store, host.get(), &appSettings);
+        window = std::make_unique<ui::MainWindow>(ui::MainWindowContext{&appSettings, controller.get(), &highlighting});
     }
 
     // Loads a placeholder model folder through the fake backend; true once it is ready.
@@ -38,17 +43,19 @@ struct StudioFixture {
             fake->setScript(script);
         }
         QSignalSpy loaded(host.get(), &app::ModelHost::loaded);
-        host->loadModel(makeModelFolder(dir.path()));
+        host->loadModel(makeModelFolder(root));
         return loaded.wait(10000);
     }
 
-    bool waitUntilIdle()
+    bool waitUntilIdle(int timeoutMs = 20000)
     {
-        return QTest::qWaitFor([this] { return !controller->isGenerating(); }, 20000);
+        return QTest::qWaitFor([this] { return !controller->isGenerating(); }, timeoutMs);
     }
 
     QTemporaryDir dir;
+    QString root;
     QSettings settings;
+    app::AppSettings appSettings;
     app::ConversationStore store;
     ui::CodeHighlighting highlighting;
     app::FakeChatBackend* fake = nullptr;

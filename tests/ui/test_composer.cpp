@@ -1,7 +1,9 @@
+#include "ui/common/icon_button.h"
+#include "ui/common/tone_label.h"
 #include "ui/composer/attachment_strip.h"
 #include "ui/composer/composer_edit.h"
 #include "ui/composer/composer_widget.h"
-#include "ui/composer/model_view_dialog.h"
+#include "ui/composer/image_viewer_dialog.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -34,6 +36,26 @@ void drop(QWidget* target, QMimeData* data)
     QApplication::sendEvent(target, &dropEvent);
 }
 
+class PaintCounter : public QObject {
+public:
+    explicit PaintCounter(int* paints)
+        : m_paints(paints)
+    {
+    }
+
+protected:
+    bool eventFilter(QObject*, QEvent* event) override
+    {
+        if (event->type() == QEvent::Paint) {
+            ++*m_paints;
+        }
+        return false;
+    }
+
+private:
+    int* m_paints;
+};
+
 } // namespace
 
 class TestComposer : public QObject {
@@ -43,6 +65,7 @@ private Q_SLOTS:
     {
         m_composer = std::make_unique<ComposerWidget>();
         m_composer->setCanSend(true, QStringLiteral("Write"));
+        m_composer->setModelGeometry(56, 14, true);
         m_composer->resize(600, 200);
         m_composer->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_composer.get()));
@@ -58,6 +81,7 @@ private Q_SLOTS:
         drop(m_composer->edit()->viewport(), &data);
         QCOMPARE(m_composer->attachments()->count(), 1);
         QCOMPARE(m_composer->attachments()->image(0).size(), QSize(60, 30));
+        QCOMPARE(m_composer->attachments()->names(), QStringList{QStringLiteral("photo.png")});
         QVERIFY(m_composer->text().isEmpty()); // no file path pasted as text
     }
 
@@ -69,6 +93,7 @@ private Q_SLOTS:
         QCOMPARE(m_composer->attachments()->count(), 1);
         // Raw data is stored as PNG bytes.
         QVERIFY(m_composer->attachments()->encodedImages().first().startsWith("\x89PNG"));
+        QCOMPARE(m_composer->attachments()->names(), QStringList{QStringLiteral("Pasted image")});
     }
 
     void aFileThatIsNoImageIsReported()
@@ -132,17 +157,80 @@ private Q_SLOTS:
         QCOMPARE(sent.first().at(1).value<QList<QByteArray>>().size(), 1);
     }
 
-    void theModelViewShowsTheGridAndTokenCount()
+    void thePlaceholderIsRepaintedWhenItChanges()
     {
-        QCOMPARE(vora::ui::ModelViewDialog::tokenSummary(448, 14), QStringLiteral("32x32 = 1024 tokens"));
-        QImage white(100, 50, QImage::Format_RGB32);
-        white.fill(Qt::white);
-        const QImage view = vora::ui::ModelViewDialog::renderWithGrid(white, 448, 14);
-        QCOMPARE(view.size(), QSize(448, 448));
-        QCOMPARE(qGray(view.pixel(7, 5)), 0);          // padding stays black inside a patch
-        QVERIFY(qGray(view.pixel(14, 5)) > 0);         // a grid line crosses the padding
-        QCOMPARE(qGray(view.pixel(7, 230)), 255);      // image inside a patch
-        QVERIFY(qGray(view.pixel(14, 230)) < 255);     // grid line over the image
+        // QPlainTextEdit does not repaint for a new placeholder; the composer must, or the old text stays.
+        // Without focus no blinking cursor repaints the field, so only a repaint the composer asks for shows.
+        m_composer->findChild<QWidget*>(QStringLiteral("attachButton"))->setFocus();
+        QTRY_VERIFY(!m_composer->edit()->hasFocus());
+        int paints = 0;
+        PaintCounter counter(&paints);
+        m_composer->edit()->viewport()->installEventFilter(&counter);
+        m_composer->setCanSend(false, QStringLiteral("The model is loading"));
+        QTRY_VERIFY(paints > 0);
+        QTest::qWait(100);
+        paints = 0;
+        QTest::qWait(700); // longer than a cursor blink: nothing else repaints it
+        QCOMPARE(paints, 0);
+        m_composer->setCanSend(true, QStringLiteral("Ask about an image"));
+        QCOMPARE(m_composer->edit()->placeholderText(), QStringLiteral("Ask about an image"));
+        QTRY_VERIFY(paints > 0);
+    }
+
+    void theSendButtonSaysWhyItWaits()
+    {
+        auto* send = m_composer->sendButton();
+        QVERIFY(!send->isEnabled());
+        QCOMPARE(send->toolTip(), QStringLiteral("Write a message or attach an image first"));
+        QTest::keyClicks(m_composer->edit(), QStringLiteral("hi"));
+        QVERIFY(send->isEnabled());
+        m_composer->setCanSend(false, QStringLiteral("Open a model to start a conversation"));
+        QVERIFY(!send->isEnabled());
+        QCOMPARE(send->toolTip(), QStringLiteral("Open a model to start a conversation"));
+        m_composer->setGenerating(true);
+        QVERIFY(send->isEnabled()); // it is Stop now
+        QCOMPARE(send->accessibleName(), QStringLiteral("Stop generating"));
+    }
+
+    void aTextOnlyModelBlocksImagesWithANotice()
+    {
+        // The demo's base reads text only: an attached image must not be sent to it (the runtime would
+        // refuse it); the composer says so under the card and on the button, and recovers once removed.
+        auto* send = m_composer->sendButton();
+        QSignalSpy sent(m_composer.get(), &ComposerWidget::sendRequested);
+        m_composer->setModelGeometry(56, 14, false);
+        QTest::keyClicks(m_composer->edit(), QStringLiteral("What is it?"));
+        QVERIFY(send->isEnabled());
+        QVERIFY(!m_composer->noticeLabel()->isVisibleTo(m_composer.get()));
+        QMimeData data;
+        data.setImageData(testImage());
+        drop(m_composer->edit()->viewport(), &data);
+        QCOMPARE(m_composer->attachments()->count(), 1);
+        QVERIFY(!send->isEnabled());
+        QCOMPARE(send->toolTip(), QStringLiteral("This model reads text only: remove the images first"));
+        QVERIFY(m_composer->noticeLabel()->isVisibleTo(m_composer.get()));
+        QVERIFY2(m_composer->noticeLabel()->text().startsWith(QStringLiteral("This model reads text only")),
+                 qPrintable(m_composer->noticeLabel()->text()));
+        QTest::keyClick(m_composer->edit(), Qt::Key_Enter);
+        QCOMPARE(sent.count(), 0);
+        // A model that sees lifts the block at once.
+        m_composer->setModelGeometry(56, 14, true);
+        QVERIFY(send->isEnabled());
+        QVERIFY(!m_composer->noticeLabel()->isVisibleTo(m_composer.get()));
+        // Back to text only, then the image removed: sending works again.
+        m_composer->setModelGeometry(56, 14, false);
+        QVERIFY(!send->isEnabled());
+        m_composer->attachments()->clear();
+        QVERIFY(send->isEnabled());
+        QVERIFY(!m_composer->noticeLabel()->isVisibleTo(m_composer.get()));
+        QTest::keyClick(m_composer->edit(), Qt::Key_Enter);
+        QCOMPARE(sent.count(), 1);
+    }
+
+    void theTokenSummaryCountsPatches()
+    {
+        QCOMPARE(vora::ui::ImageViewerDialog::tokenSummary(448, 14), QStringLiteral("32x32 = 1024 tokens"));
+        QCOMPARE(vora::ui::ImageViewerDialog::tokenSummary(56, 14), QStringLiteral("4x4 = 16 tokens"));
     }
 
 private:

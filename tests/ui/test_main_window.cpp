@@ -7,6 +7,9 @@
 #include "ui/composer/attachment_strip.h"
 #include "ui/composer/composer_edit.h"
 #include "ui/composer/composer_widget.h"
+#include "ui/common/icon_button.h"
+#include "ui/main_window/chat_page.h"
+#include "ui/main_window/model_header.h"
 
 #include "app/models/recent_models_model.h"
 
@@ -64,9 +67,10 @@ private Q_SLOTS:
         QVERIFY(open);
         QVERIFY(open->isVisible());
         QVERIFY(!open->accessibleName().isEmpty());
-        auto* send = studio.window->findChild<QPushButton*>(QStringLiteral("sendButton"));
+        auto* send = studio.window->findChild<QAbstractButton*>(QStringLiteral("sendButton"));
         QVERIFY(send);
-        QVERIFY(!send->isEnabled()); // nothing to talk to yet
+        QVERIFY(!send->isEnabled()); // nothing to talk to yet, and it says so
+        QCOMPARE(send->toolTip(), QStringLiteral("Open a model to start a conversation"));
         QVERIFY(!studio.window->errorBanner()->isVisible());
         const QPixmap shot = studio.window->grab();
         QVERIFY(shot.width() >= 800);
@@ -104,9 +108,11 @@ private Q_SLOTS:
         // The runtime names the file it could not use (the fixture's tokenizer.json is an empty object).
         QVERIFY2(studio.window->errorBanner()->details().contains(QStringLiteral("tokenizer.json")),
                  qPrintable(studio.window->errorBanner()->details()));
-        // Still usable: a new conversation can be made and the composer takes text.
+        // Still usable: a new chat can be started (a draft, not saved while empty) and the composer takes text.
+        QVERIFY(QTest::qWaitForWindowActive(studio.window.get())); // shortcuts need the active window
         QTest::keyClick(studio.window.get(), Qt::Key_N, Qt::ControlModifier);
-        QVERIFY(studio.controller->currentConversationId() != 0);
+        QCOMPARE(studio.controller->currentConversationId(), 0);
+        QCOMPARE(studio.store.conversations().size(), 0);
         QTest::keyClicks(studio.window->composer()->edit(), QStringLiteral("hello"));
         QCOMPARE(studio.window->composer()->text(), QStringLiteral("hello"));
     }
@@ -152,7 +158,7 @@ private Q_SLOTS:
         QVERIFY(speed->text().contains(QStringLiteral("tok/s")));
     }
 
-    void aFailedAnswerShowsItsErrorOutsideTheText()
+    void aFailedAnswerShowsItsErrorOnceInTheMessage()
     {
         StudioFixture studio;
         vora::app::FakeChatScript script;
@@ -163,7 +169,7 @@ private Q_SLOTS:
         studio.window->show();
         QVERIFY(studio.controller->send(QStringLiteral("hi"), {}));
         QVERIFY(studio.waitUntilIdle());
-        QVERIFY(studio.window->errorBanner()->isVisible());
+        QVERIFY(!studio.window->errorBanner()->isVisible()); // banner OR message: the message
         vora::ui::MessageWidget* answer = studio.window->chatView()->messageWidget(1);
         auto* error = answer->findChild<QLabel*>(QStringLiteral("messageError"));
         QVERIFY(error->isVisibleTo(studio.window.get()));
@@ -181,11 +187,15 @@ private Q_SLOTS:
         QVERIFY(studio.controller->send(QStringLiteral("question"), {}));
         QVERIFY(studio.waitUntilIdle());
         vora::ui::MessageWidget* answer = studio.window->chatView()->messageWidget(1);
-        QTest::mouseClick(answer->findChild<QPushButton*>(QStringLiteral("regenerateButton")), Qt::LeftButton);
+        QVERIFY(answer->actionsRevealed()); // the last message shows its actions without hovering
+        QTest::mouseClick(answer->findChild<QAbstractButton*>(QStringLiteral("regenerateButton")), Qt::LeftButton);
         QVERIFY(studio.waitUntilIdle());
         QCOMPARE(studio.fake->generateCalls(), 2);
         vora::ui::MessageWidget* question = studio.window->chatView()->messageWidget(0);
-        QTest::mouseClick(question->findChild<QPushButton*>(QStringLiteral("editButton")), Qt::LeftButton);
+        QVERIFY(!question->actionsRevealed()); // earlier messages show them on hover
+        QTest::mouseMove(question);
+        QTRY_VERIFY(question->actionsRevealed());
+        QTest::mouseClick(question->findChild<QAbstractButton*>(QStringLiteral("editButton")), Qt::LeftButton);
         auto* editor = question->findChild<QPlainTextEdit*>(QStringLiteral("editMessageText"));
         QVERIFY(editor->isVisible());
         editor->setPlainText(QStringLiteral("better question"));
@@ -195,7 +205,7 @@ private Q_SLOTS:
         QCOMPARE(studio.fake->lastConversation().last().text, QStringLiteral("better question"));
     }
 
-    void imagesDroppedOnTheWindowGoToTheComposer()
+    void rawImagesDroppedOnTheWindowGoToTheComposer()
     {
         StudioFixture studio;
         studio.window->show();
@@ -214,22 +224,29 @@ private Q_SLOTS:
         QCOMPARE(studio.window->composer()->attachments()->count(), 1);
     }
 
-    void loadingShowsProgressInTheStatusBar()
+    void loadingShowsProgressThenReady()
     {
         StudioFixture studio;
         studio.window->show();
         vora::app::FakeChatScript script;
-        script.loadDelayMs = 400;
+        script.loadDelayMs = 600;
         studio.fake->setScript(script);
-        auto* progress = studio.window->statusBar()->findChild<QProgressBar*>(QStringLiteral("loadProgress"));
+        auto* header = studio.window->chatPage()->header();
+        auto* progress = header->findChild<QProgressBar*>(QStringLiteral("headerLoadProgress"));
         QVERIFY(progress);
         QVERIFY(!progress->isVisible());
+        QCOMPARE(header->statusText(), QStringLiteral("No model"));
         QSignalSpy loaded(studio.host.get(), &vora::app::ModelHost::loaded);
         studio.host->loadModel(vora::tests::makeModelFolder(studio.dir.path()));
         QTRY_VERIFY(progress->isVisible());
+        QVERIFY(header->statusText().startsWith(QStringLiteral("Loading")));
+        QCOMPARE(header->picker()->text(), QStringLiteral("VoRA-7B-Instruct"));
+        // The status bar names only a model that is ready.
+        auto* model = studio.window->statusBar()->findChild<QLabel*>(QStringLiteral("modelStatus"));
+        QVERIFY2(!model->text().contains(QStringLiteral("VoRA-7B-Instruct")), qPrintable(model->text()));
         QVERIFY(loaded.wait());
         QVERIFY(!progress->isVisible());
-        auto* model = studio.window->statusBar()->findChild<QLabel*>(QStringLiteral("modelStatus"));
+        QCOMPARE(header->statusText(), QStringLiteral("Ready"));
         QVERIFY(model->text().contains(QStringLiteral("VoRA-7B-Instruct")));
     }
 

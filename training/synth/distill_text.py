@@ -63,7 +63,7 @@ def answer_all(tokenizer, model, prompts, batch_size, max_new_tokens, device):
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         inputs = tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True,
-                           add_special_tokens=False).to(device)
+                           add_special_tokens=False, return_token_type_ids=False).to(device)
         with torch.no_grad():
             out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, temperature=None,
                                  top_p=None, top_k=None, eos_token_id=sorted(stop_ids),

@@ -3,6 +3,7 @@
 #include "app/chat/message_list_model.h"
 #include "ui/chat/message_widget.h"
 
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollBar>
 #include <QVBoxLayout>
@@ -14,8 +15,9 @@ ChatView::ChatView(vora::app::MessageListModel* model, const CodeHighlighting* h
     , m_model(model)
     , m_highlighting(highlighting)
     , m_content(new QWidget(this))
-    , m_layout(new QVBoxLayout(m_content))
-    , m_empty(new QLabel(m_content))
+    , m_column(new QWidget(m_content))
+    , m_layout(new QVBoxLayout(m_column))
+    , m_empty(new QLabel(m_column))
 {
     setObjectName(QStringLiteral("chatView"));
     setAccessibleName(tr("Conversation"));
@@ -24,8 +26,14 @@ ChatView::ChatView(vora::app::MessageListModel* model, const CodeHighlighting* h
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_content->setBackgroundRole(QPalette::Base);
     m_content->setAutoFillBackground(true);
-    m_layout->setContentsMargins(12, 12, 12, 12);
-    m_layout->setSpacing(8);
+    auto* centring = new QHBoxLayout(m_content);
+    centring->setContentsMargins(16, 0, 16, 0);
+    centring->addStretch(1);
+    centring->addWidget(m_column, 100);
+    centring->addStretch(1);
+    m_column->setMaximumWidth(kColumnWidth);
+    m_layout->setContentsMargins(0, 16, 0, 16);
+    m_layout->setSpacing(14);
     m_empty->setObjectName(QStringLiteral("chatEmpty"));
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
@@ -51,11 +59,18 @@ ChatView::ChatView(vora::app::MessageListModel* model, const CodeHighlighting* h
     rebuild();
 }
 
-void ChatView::setBusy(bool busy)
+void ChatView::setActionsBlocked(const QString& reason)
 {
-    m_busy = busy;
+    m_blockedReason = reason;
     for (MessageWidget* widget : m_widgets) {
-        widget->setActionsEnabled(!busy);
+        widget->setActionsBlocked(reason);
+    }
+}
+
+void ChatView::updateLastMessage()
+{
+    for (qsizetype i = 0; i < m_widgets.size(); ++i) {
+        m_widgets.at(i)->setActionsAlwaysShown(i == m_widgets.size() - 1);
     }
 }
 
@@ -72,21 +87,23 @@ void ChatView::setEmptyText(const QString& text)
 void ChatView::insertRows(int first, int last)
 {
     for (int row = first; row <= last; ++row) {
-        auto* widget = new MessageWidget(m_highlighting, m_content);
+        auto* widget = new MessageWidget(m_highlighting, m_column);
         widget->setMessage(m_model->at(row));
-        widget->setActionsEnabled(!m_busy);
+        widget->setActionsBlocked(m_blockedReason);
         connect(widget, &MessageWidget::regenerateRequested, this, [this, widget] {
             Q_EMIT regenerateRequested(rowOf(widget));
         });
         connect(widget, &MessageWidget::editSubmitted, this, [this, widget](const QString& text) {
             Q_EMIT editRequested(rowOf(widget), text);
         });
+        connect(widget, &MessageWidget::imageClicked, this, &ChatView::imageRequested);
         // Index 0 is the empty-state label.
         m_layout->insertWidget(row + 1, widget);
         m_widgets.insert(row, widget);
     }
     m_empty->setVisible(m_widgets.isEmpty());
     m_stickToEnd = true;
+    updateLastMessage();
 }
 
 void ChatView::removeRows(int first, int last)
@@ -95,6 +112,7 @@ void ChatView::removeRows(int first, int last)
         delete m_widgets.takeAt(row);
     }
     m_empty->setVisible(m_widgets.isEmpty());
+    updateLastMessage();
 }
 
 void ChatView::updateRows(int first, int last)

@@ -1,7 +1,8 @@
 #pragma once
 // The open conversation: a scroll area of MessageWidgets kept in step with a MessageListModel (rows
-// inserted, removed, changed, reset). Follows the end of a streaming answer while the user is at the
-// bottom, and leaves the scroll position alone when they scrolled up. GUI thread only.
+// inserted, removed, changed, reset), in a centred column of readable width (kColumnWidth at most).
+// Follows the end of a streaming answer while the user is at the bottom, and leaves the scroll
+// position alone when they scrolled up. GUI thread only.
 #include <QScrollArea>
 
 class QLabel;
@@ -22,13 +23,17 @@ public:
     // model and highlighting must outlive the view.
     ChatView(vora::app::MessageListModel* model, const CodeHighlighting* highlighting, QWidget* parent = nullptr);
 
-    void setBusy(bool busy);
+    static constexpr int kColumnWidth = 780;
+
+    // Why regenerate and edit cannot act now (no model, an answer in flight); empty: they can.
+    void setActionsBlocked(const QString& reason);
     MessageWidget* messageWidget(int row) const;
     void setEmptyText(const QString& text);
 
 Q_SIGNALS:
     void regenerateRequested(int row);
     void editRequested(int row, const QString& text);
+    void imageRequested(const QString& path);
 
 private:
     void insertRows(int first, int last);
@@ -36,15 +41,17 @@ private:
     void updateRows(int first, int last);
     void rebuild();
     void followEnd();
+    void updateLastMessage();
     int rowOf(const MessageWidget* widget) const;
 
     vora::app::MessageListModel* m_model;
     const CodeHighlighting* m_highlighting;
     QWidget* m_content;
+    QWidget* m_column;
     QVBoxLayout* m_layout;
     QLabel* m_empty;
     QList<MessageWidget*> m_widgets;
-    bool m_busy = false;
+    QString m_blockedReason;
     bool m_stickToEnd = true;
 };
 

@@ -1,8 +1,14 @@
 #include "ui/common/error_banner.h"
 
+#include "ui/common/icon_button.h"
+#include "ui/common/icons.h"
+#include "ui/common/theme.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QStyle>
+#include <QEvent>
+#include <QPainter>
+#include <QPainterPath>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -10,21 +16,17 @@ namespace vora::ui {
 
 ErrorBanner::ErrorBanner(QWidget* parent)
     : QFrame(parent)
+    , m_icon(new QLabel(this))
     , m_title(new QLabel(this))
     , m_details(new QLabel(this))
     , m_toggle(new QToolButton(this))
 {
     setObjectName(QStringLiteral("errorBanner"));
     setAccessibleName(tr("Error"));
-    setFrameShape(QFrame::StyledPanel);
-    // Fixed colours: the banner must read as an error on light and dark palettes alike.
-    setStyleSheet(QStringLiteral("#errorBanner { background: #fdecea; border: 1px solid #e6a19a; border-radius: 4px; }"
-                                 "#errorBanner QLabel { color: #611a15; }"));
     auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(10, 6, 6, 6);
-    auto* icon = new QLabel(this);
-    icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxCritical).pixmap(24, 24));
-    layout->addWidget(icon, 0, Qt::AlignTop);
+    layout->setContentsMargins(18, 10, 14, 6);
+    updateIcon();
+    layout->addWidget(m_icon, 0, Qt::AlignTop);
     auto* text = new QVBoxLayout;
     QFont bold = m_title->font();
     bold.setBold(true);
@@ -46,11 +48,8 @@ ErrorBanner::ErrorBanner(QWidget* parent)
         m_toggle->setText(m_details->isVisible() ? tr("Hide details") : tr("Details"));
     });
     layout->addWidget(m_toggle, 0, Qt::AlignTop);
-    auto* close = new QToolButton(this);
+    auto* close = new IconButton(QStringLiteral("close"), tr("Dismiss error"), this);
     close->setObjectName(QStringLiteral("dismissErrorButton"));
-    close->setText(tr("Dismiss"));
-    close->setAccessibleName(tr("Dismiss error"));
-    close->setAutoRaise(true);
     connect(close, &QToolButton::clicked, this, &QWidget::hide);
     layout->addWidget(close, 0, Qt::AlignTop);
     hide();
@@ -74,6 +73,32 @@ QString ErrorBanner::title() const
 QString ErrorBanner::details() const
 {
     return m_details->text();
+}
+
+void ErrorBanner::updateIcon()
+{
+    m_icon->setPixmap(coloredIcon(QStringLiteral("alert"), errorColor(palette())).pixmap(20, 20));
+}
+
+void ErrorBanner::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        updateIcon();
+    }
+    QFrame::changeEvent(event);
+}
+
+void ErrorBanner::paintEvent(QPaintEvent*)
+{
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QColor base = palette().color(QPalette::Base);
+    const QColor error = errorColor(palette());
+    QPainterPath path;
+    path.addRoundedRect(QRectF(rect()).adjusted(6.5, 4.5, -6.5, -0.5), 8, 8);
+    painter.fillPath(path, mixColors(base, error, 0.12));
+    painter.setPen(QPen(mixColors(base, error, 0.45), 1));
+    painter.drawPath(path);
 }
 
 } // namespace vora::ui

@@ -1,6 +1,8 @@
 #pragma once
-// The images attached to the message being written: thumbnails, each with a remove button; clicking a
-// thumbnail asks for the "what the model sees" preview. GUI thread only.
+// The images attached to the message being written, in order: a thumbnail each (click: the image
+// viewer), an x badge on its corner to remove it, and its file name under it. GUI thread only.
+#include "ui/composer/image_mime.h"
+
 #include <QImage>
 #include <QWidget>
 
@@ -11,15 +13,18 @@ namespace vora::ui {
 class AttachmentStrip : public QWidget {
     Q_OBJECT
 public:
+    static constexpr int kThumbnail = 72;
+
     explicit AttachmentStrip(QWidget* parent = nullptr);
 
-    // Adds encoded images that decode; returns how many were added.
-    int add(const QList<QByteArray>& encodedImages);
+    // Adds the images that decode, in order; returns how many were added.
+    int add(const QList<NamedImage>& images);
     void removeAt(int index);
     void clear();
-    int count() const { return static_cast<int>(m_encoded.size()); }
-    QList<QByteArray> encodedImages() const { return m_encoded; }
-    QImage image(int index) const { return m_images.at(index); }
+    int count() const { return static_cast<int>(m_images.size()); }
+    QList<QByteArray> encodedImages() const;
+    QStringList names() const;
+    QImage image(int index) const { return m_decoded.at(index); }
 
 Q_SIGNALS:
     void previewRequested(int index);
@@ -27,10 +32,11 @@ Q_SIGNALS:
 
 private:
     void rebuild();
+    QWidget* makeCell(int index);
 
     QHBoxLayout* m_layout;
-    QList<QByteArray> m_encoded;
-    QList<QImage> m_images;
+    QList<NamedImage> m_images;
+    QList<QImage> m_decoded;
 };
 
 } // namespace vora::ui

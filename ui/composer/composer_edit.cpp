@@ -2,7 +2,10 @@
 
 #include "ui/composer/image_mime.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QKeyEvent>
+
+#include <algorithm>
 #include <QMimeData>
 
 namespace vora::ui {
@@ -13,11 +16,16 @@ ComposerEdit::ComposerEdit(QWidget* parent)
     setObjectName(QStringLiteral("composerEdit"));
     setAccessibleName(tr("Message"));
     setTabChangesFocus(true);
+    // Grows with its text from two lines up to eight, then scrolls.
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    connect(document()->documentLayout(), &QAbstractTextDocumentLayout::documentSizeChanged, this, [this] { updateGeometry(); });
 }
 
 QSize ComposerEdit::sizeHint() const
 {
-    return {QPlainTextEdit::sizeHint().width(), fontMetrics().lineSpacing() * 3 + 16};
+    // QPlainTextEdit's document size is in lines (wrapped lines included).
+    const int lines = std::clamp(static_cast<int>(document()->documentLayout()->documentSize().height()), 2, 8);
+    return {QPlainTextEdit::sizeHint().width(), fontMetrics().lineSpacing() * lines + 2 * frameWidth() + 10};
 }
 
 void ComposerEdit::keyPressEvent(QKeyEvent* event)
@@ -48,7 +56,7 @@ void ComposerEdit::insertFromMimeData(const QMimeData* source)
         return;
     }
     QStringList problems;
-    const QList<QByteArray> images = imagesFromMimeData(source, &problems);
+    const QList<NamedImage> images = imagesFromMimeData(source, &problems);
     Q_EMIT imagesReceived(images, problems);
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // The message text field: Enter sends, Shift+Enter starts a new line; pasted or dropped images become
 // attachments instead of text. GUI thread only.
+#include "ui/composer/image_mime.h"
+
 #include <QPlainTextEdit>
 
 namespace vora::ui {
@@ -14,7 +16,7 @@ public:
 
 Q_SIGNALS:
     void submitted();
-    void imagesReceived(const QList<QByteArray>& images, const QStringList& problems);
+    void imagesReceived(const QList<vora::ui::NamedImage>& images, const QStringList& problems);
 
 protected:
     void keyPressEvent(QKeyEvent* event) override;

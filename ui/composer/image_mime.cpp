@@ -42,28 +42,37 @@ QByteArray readImageFile(const QString& path, QString* problem)
     return file.readAll();
 }
 
-QList<QByteArray> imagesFromMimeData(const QMimeData* data, QStringList* problems)
+QList<NamedImage> readImageFiles(const QStringList& paths, QStringList* problems)
 {
-    QList<QByteArray> images;
-    for (const QUrl& url : data->urls()) {
-        if (!url.isLocalFile()) {
-            continue;
-        }
+    QList<NamedImage> images;
+    for (const QString& path : paths) {
         QString problem;
-        const QByteArray bytes = readImageFile(url.toLocalFile(), &problem);
+        const QByteArray bytes = readImageFile(path, &problem);
         if (bytes.isEmpty()) {
             problems->append(problem);
         } else {
-            images.append(bytes);
+            images.append({bytes, QFileInfo(path).fileName()});
         }
     }
+    return images;
+}
+
+QList<NamedImage> imagesFromMimeData(const QMimeData* data, QStringList* problems)
+{
+    QStringList paths;
+    for (const QUrl& url : data->urls()) {
+        if (url.isLocalFile()) {
+            paths.append(url.toLocalFile());
+        }
+    }
+    QList<NamedImage> images = readImageFiles(paths, problems);
     if (images.isEmpty() && data->hasImage()) {
         const QImage image = qvariant_cast<QImage>(data->imageData());
         QByteArray png;
         QBuffer buffer(&png);
         buffer.open(QIODevice::WriteOnly);
         if (!image.isNull() && image.save(&buffer, "PNG")) {
-            images.append(png);
+            images.append({png, QObject::tr("Pasted image")});
         }
     }
     return images;

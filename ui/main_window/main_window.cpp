@@ -1,34 +1,40 @@
 #include "ui/main_window/main_window.h"
 
 #include "app/chat/conversation_controller.h"
-#include "app/chat/message_list_model.h"
 #include "app/conversations/conversation_list_model.h"
 #include "app/models/recent_models_model.h"
 #include "app/runtime_summary.h"
+#include "app/settings/app_settings.h"
 #include "app/storage/conversation_store.h"
 #include "ui/chat/chat_view.h"
 #include "ui/common/app_icon.h"
+#include "ui/common/dialog_buttons.h"
 #include "ui/common/error_banner.h"
-#include "ui/composer/composer_edit.h"
+#include "ui/common/icons.h"
 #include "ui/composer/composer_widget.h"
 #include "ui/composer/image_mime.h"
+#include "ui/composer/image_viewer_dialog.h"
 #include "ui/conversations/conversation_sidebar.h"
-#include "ui/main_window/welcome_page.h"
-#include "ui/settings/conversation_settings_dialog.h"
+#include "ui/main_window/chat_page.h"
+#include "ui/main_window/nav_rail.h"
+#include "ui/settings/chat_settings_dialog.h"
+#include "ui/settings/preferences_dialog.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QFileDialog>
+#include <QHBoxLayout>
+#include <QImageReader>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProgressBar>
-#include <QSplitter>
+#include <QPushButton>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
-#include <QVBoxLayout>
 
 namespace vora::ui {
 
@@ -40,90 +46,136 @@ MainWindow::MainWindow(const MainWindowContext& context, QWidget* parent)
     , m_context(context)
     , m_controller(context.controller)
     , m_host(context.controller->host())
-    , m_recentModels(new vora::app::RecentModelsModel(context.settings, this))
+    , m_recentModels(new vora::app::RecentModelsModel(context.appSettings->storage(), this))
 {
-    setWindowTitle(tr("VoRA Studio"));
     setWindowIcon(appIcon());
     setAcceptDrops(true);
-    resize(1180, 760);
+    resize(1240, 800);
+    m_host->setLoadOptions(context.appSettings->loadOptions());
 
-    auto* splitter = new QSplitter(this);
-    m_sidebar = new ConversationSidebar(m_controller->conversations(), splitter);
-    splitter->addWidget(m_sidebar);
-    splitter->addWidget(buildChatArea());
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({260, 920});
-    setCentralWidget(splitter);
+    auto* central = new QWidget(this);
+    auto* layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_rail = new NavRail(central);
+    m_pages = new QStackedWidget(central);
+    layout->addWidget(m_rail);
+    layout->addWidget(m_pages, 1);
+    setCentralWidget(central);
+    m_chatPage = new ChatPage(m_controller, m_recentModels, context.highlighting, m_pages);
+    addPage(QStringLiteral("chat"), tr("Chat"), m_chatPage);
+    connect(m_rail, &NavRail::pageChosen, m_pages, &QStackedWidget::setCurrentIndex);
+    connect(m_rail, &NavRail::preferencesRequested, this, &MainWindow::showPreferences);
+
+    connect(m_chatPage, &ChatPage::openModelRequested, this, &MainWindow::chooseModelFolder);
+    connect(m_chatPage, &ChatPage::modelChosen, this, &MainWindow::modelFolderChosen);
+    connect(m_chatPage, &ChatPage::settingsRequested, this, &MainWindow::showChatSettings);
+    connect(m_chatPage, &ChatPage::imageRequested, this, &MainWindow::showImage);
+    ConversationSidebar* sidebar = m_chatPage->sidebar();
+    connect(sidebar, &ConversationSidebar::deleteRequested, this, &MainWindow::confirmDelete);
+    connect(sidebar, &ConversationSidebar::exportRequested, this, &MainWindow::exportConversation);
+    connect(m_controller->conversations(), &vora::app::ConversationListModel::renameFailed, this,
+            [this](const QString& message) { errorBanner()->showError(tr("Could not rename the conversation"), message); });
+    connect(m_controller->conversations(), &vora::app::ConversationListModel::refreshFailed, this,
+            [this](const QString& message) { errorBanner()->showError(tr("Could not read the conversations"), message); });
+    if (const QString error = m_controller->conversations()->lastError(); !error.isEmpty()) {
+        errorBanner()->showError(tr("Could not read the conversations"), error);
+    }
+    connect(m_controller, &ConversationController::currentConversationChanged, this, &MainWindow::updateTitle);
+    connect(m_controller, &ConversationController::generationFinished, this, &MainWindow::onGenerationFinished);
+    connect(m_controller, &ConversationController::budgetClamped, this,
+            [this](const QString& notice) { statusBar()->showMessage(notice, 8000); });
+    connect(this, &MainWindow::modelFolderChosen, m_host, &ModelHost::loadModel);
+    connect(m_host, &ModelHost::stateChanged, this, &MainWindow::updateModelStatus);
+    connect(m_host, &ModelHost::loaded, this, [this](const vora::app::ModelInfo& info) {
+        m_recentModels->touch(info.path);
+        updateModelStatus();
+        statusBar()->showMessage(tr("Model loaded in %1 s.").arg(info.loadSeconds, 0, 'f', 1), 5000);
+    });
+    connect(context.appSettings, &vora::app::AppSettings::loadOptionsChanged, this,
+            [this] { m_host->setLoadOptions(m_context.appSettings->loadOptions()); });
 
     buildMenus();
     buildStatusBar();
-    connectController();
-    connectModelHost();
-    updatePage();
-    updateComposer();
+    updateModelStatus();
+    updateTitle();
 }
 
 MainWindow::~MainWindow() = default;
 
-QWidget* MainWindow::buildChatArea()
+int MainWindow::addPage(const QString& iconName, const QString& title, QWidget* page)
 {
-    auto* area = new QWidget(this);
-    auto* layout = new QVBoxLayout(area);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(0);
-    m_banner = new ErrorBanner(area);
-    layout->addWidget(m_banner);
-    m_pages = new QStackedWidget(area);
-    m_welcome = new WelcomePage(m_recentModels, m_pages);
-    m_chatView = new ChatView(m_controller->messages(), m_context.highlighting, m_pages);
-    m_pages->addWidget(m_welcome);
-    m_pages->addWidget(m_chatView);
-    layout->addWidget(m_pages, 1);
-    m_composer = new ComposerWidget(area);
-    layout->addWidget(m_composer);
+    m_pages->addWidget(page);
+    return m_rail->addPage(iconName, title);
+}
 
-    connect(m_welcome, &WelcomePage::openRequested, this, &MainWindow::chooseModelFolder);
-    connect(m_welcome, &WelcomePage::recentChosen, this, &MainWindow::modelFolderChosen);
-    connect(m_composer, &ComposerWidget::sendRequested, this, [this](const QString& text, const QList<QByteArray>& images) {
-        if (m_controller->send(text, images)) {
-            m_composer->clear();
-        }
-    });
-    connect(m_composer, &ComposerWidget::stopRequested, m_controller, &ConversationController::stop);
-    connect(m_composer, &ComposerWidget::settingsRequested, this, &MainWindow::showSettings);
-    connect(m_composer, &ComposerWidget::problem, m_banner, &ErrorBanner::showError);
-    connect(m_chatView, &ChatView::regenerateRequested, m_controller, &ConversationController::regenerate);
-    connect(m_chatView, &ChatView::editRequested, m_controller, &ConversationController::editAndResend);
-    return area;
+ErrorBanner* MainWindow::errorBanner() const
+{
+    return m_chatPage->errorBanner();
+}
+
+ComposerWidget* MainWindow::composer() const
+{
+    return m_chatPage->composer();
+}
+
+ChatView* MainWindow::chatView() const
+{
+    return m_chatPage->chatView();
 }
 
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open Model Folder…"));
+    QAction* open = file->addAction(themedIcon(QStringLiteral("folder-open")), tr("&Open Model Folder…"));
     open->setShortcut(QKeySequence::Open);
     connect(open, &QAction::triggered, this, &MainWindow::chooseModelFolder);
+    QAction* eject = file->addAction(themedIcon(QStringLiteral("eject")), tr("&Eject Model"));
+    connect(eject, &QAction::triggered, m_host, &ModelHost::ejectModel);
+    connect(m_host, &ModelHost::stateChanged, eject, [this, eject] { eject->setEnabled(m_host->state() != ModelHost::ModelState::None); });
+    eject->setEnabled(false);
     file->addSeparator();
-    connect(file->addAction(tr("Export Conversation as &Markdown…")), &QAction::triggered, this,
+    QAction* exportMarkdown = file->addAction(tr("Export Chat as &Markdown…"));
+    connect(exportMarkdown, &QAction::triggered, this,
             [this] { exportConversation(m_controller->currentConversationId(), vora::app::ExportFormat::Markdown); });
-    connect(file->addAction(tr("Export Conversation as &JSON…")), &QAction::triggered, this,
+    QAction* exportJson = file->addAction(tr("Export Chat as &JSON…"));
+    connect(exportJson, &QAction::triggered, this,
             [this] { exportConversation(m_controller->currentConversationId(), vora::app::ExportFormat::Json); });
+    connect(m_controller, &ConversationController::currentConversationChanged, this, [exportMarkdown, exportJson](qint64 id) {
+        for (QAction* action : {exportMarkdown, exportJson}) {
+            action->setEnabled(id != 0);
+            action->setToolTip(id != 0 ? QString() : tr("A new chat has nothing to export yet"));
+        }
+    });
+    exportMarkdown->setEnabled(false);
+    exportJson->setEnabled(false);
     file->addSeparator();
+    QAction* preferences = file->addAction(themedIcon(QStringLiteral("preferences")), tr("&Preferences…"));
+    preferences->setShortcut(QKeySequence::Preferences);
+    if (preferences->shortcut().isEmpty()) {
+        preferences->setShortcut(Qt::CTRL | Qt::Key_Comma);
+    }
+    connect(preferences, &QAction::triggered, this, &MainWindow::showPreferences);
     QAction* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, qApp, &QApplication::quit);
 
     QMenu* chat = menuBar()->addMenu(tr("&Chat"));
-    QAction* newChat = chat->addAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("&New Chat"));
+    QAction* newChat = chat->addAction(themedIcon(QStringLiteral("new-chat")), tr("&New Chat"));
     newChat->setShortcut(QKeySequence::New);
     connect(newChat, &QAction::triggered, m_controller, &ConversationController::newConversation);
-    QAction* stop = chat->addAction(tr("&Stop Answer"));
+    QAction* search = chat->addAction(themedIcon(QStringLiteral("search")), tr("&Search Chats"));
+    search->setShortcut(Qt::CTRL | Qt::Key_K);
+    connect(search, &QAction::triggered, m_chatPage->sidebar(), &ConversationSidebar::focusSearch);
+    QAction* stop = chat->addAction(themedIcon(QStringLiteral("stop")), tr("S&top Answer"));
     stop->setShortcut(Qt::Key_Escape);
     connect(stop, &QAction::triggered, m_controller, &ConversationController::stop);
     QAction* focus = chat->addAction(tr("&Write a Message"));
     focus->setShortcut(Qt::CTRL | Qt::Key_L);
-    connect(focus, &QAction::triggered, m_composer, &ComposerWidget::focusText);
-    connect(chat->addAction(tr("Conversation &Settings…")), &QAction::triggered, this, &MainWindow::showSettings);
+    connect(focus, &QAction::triggered, composer(), &ComposerWidget::focusText);
+    QAction* settings = chat->addAction(themedIcon(QStringLiteral("sliders")), tr("Chat &Settings…"));
+    settings->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_Comma);
+    connect(settings, &QAction::triggered, this, &MainWindow::showChatSettings);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     connect(help->addAction(tr("&About VoRA Studio")), &QAction::triggered, this, &MainWindow::showAbout);
@@ -131,83 +183,37 @@ void MainWindow::buildMenus()
 
 void MainWindow::buildStatusBar()
 {
-    const vora::app::RuntimeSummary runtime = vora::app::runtimeSummary();
-    m_modelLabel = new QLabel(tr("No model loaded · %1 · LibTorch %2").arg(runtime.bestDevice, runtime.torchVersion), this);
+    m_modelLabel = new QLabel(this);
     m_modelLabel->setObjectName(QStringLiteral("modelStatus"));
     m_modelLabel->setAccessibleName(tr("Runtime status"));
     m_speedLabel = new QLabel(this);
     m_speedLabel->setObjectName(QStringLiteral("speedStatus"));
     m_speedLabel->setAccessibleName(tr("Speed of the last answer"));
-    m_loadProgress = new QProgressBar(this);
-    m_loadProgress->setObjectName(QStringLiteral("loadProgress"));
-    m_loadProgress->setAccessibleName(tr("Model loading progress"));
-    m_loadProgress->setRange(0, 100);
-    m_loadProgress->setMaximumWidth(220);
-    m_loadProgress->hide();
-    statusBar()->addPermanentWidget(m_loadProgress);
     statusBar()->addPermanentWidget(m_speedLabel);
     statusBar()->addPermanentWidget(m_modelLabel);
-    statusBar()->showMessage(tr("Open a VoRA model folder to start chatting."));
+    updateModelStatus();
 }
 
-void MainWindow::connectController()
+void MainWindow::updateModelStatus()
 {
-    connect(m_sidebar, &ConversationSidebar::newChatRequested, m_controller, &ConversationController::newConversation);
-    connect(m_sidebar, &ConversationSidebar::conversationChosen, m_controller, &ConversationController::openConversation);
-    connect(m_sidebar, &ConversationSidebar::deleteRequested, this, [this](qint64 id) {
-        const auto answer = QMessageBox::question(this, tr("Delete conversation"),
-                                                  tr("Delete this conversation and its images? This cannot be undone."));
-        if (answer == QMessageBox::Yes) {
-            m_controller->deleteConversation(id);
-        }
-    });
-    connect(m_sidebar, &ConversationSidebar::filterChanged, m_controller, &ConversationController::setSearchFilter);
-    connect(m_sidebar, &ConversationSidebar::exportRequested, this, &MainWindow::exportConversation);
-    connect(m_controller->conversations(), &vora::app::ConversationListModel::renameFailed, this,
-            [this](const QString& message) { m_banner->showError(tr("Could not rename the conversation"), message); });
-    connect(m_controller, &ConversationController::currentConversationChanged, this, [this](qint64 id) {
-        m_sidebar->setCurrentConversation(id);
-        updatePage();
-    });
-    connect(m_controller->messages(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePage);
-    connect(m_controller, &ConversationController::generatingChanged, this, [this](bool generating) {
-        m_chatView->setBusy(generating);
-        updateComposer();
-    });
-    connect(m_controller, &ConversationController::generationFinished, this, &MainWindow::onGenerationFinished);
-    connect(m_controller, &ConversationController::errorOccurred, m_banner, &ErrorBanner::showError);
+    if (!m_modelLabel) {
+        return;
+    }
+    const vora::app::ModelInfo& info = m_host->info();
+    switch (m_host->state()) {
+    case ModelHost::ModelState::None: {
+        const vora::app::RuntimeSummary runtime = vora::app::runtimeSummary();
+        m_modelLabel->setText(tr("No model loaded · LibTorch %1").arg(runtime.torchVersion));
+        break;
+    }
+    case ModelHost::ModelState::Loading: m_modelLabel->setText(tr("Loading a model…")); break;
+    case ModelHost::ModelState::Ready: m_modelLabel->setText(tr("%1 · %2 · %3").arg(info.name, info.device, info.dtype)); break;
+    }
 }
 
-void MainWindow::connectModelHost()
+void MainWindow::updateTitle()
 {
-    connect(this, &MainWindow::modelFolderChosen, m_host, &ModelHost::loadModel);
-    connect(m_host, &ModelHost::stateChanged, this, [this] {
-        updateComposer();
-        updatePage();
-    });
-    connect(m_host, &ModelHost::loadProgress, this, [this](double fraction, const QString& stage) {
-        m_loadProgress->show();
-        m_loadProgress->setValue(static_cast<int>(fraction * 100));
-        m_loadProgress->setFormat(stage + QStringLiteral(" %p%"));
-        statusBar()->showMessage(tr("Loading the model: %1").arg(stage));
-    });
-    connect(m_host, &ModelHost::loaded, this, &MainWindow::onModelLoaded);
-    connect(m_host, &ModelHost::loadFailed, this, [this](const QString& message) {
-        m_loadProgress->hide();
-        statusBar()->showMessage(tr("No model loaded."));
-        m_banner->showError(tr("The model could not be opened"), message);
-    });
-}
-
-void MainWindow::onModelLoaded(const vora::app::ModelInfo& info)
-{
-    m_loadProgress->hide();
-    m_banner->hide();
-    m_recentModels->touch(info.path);
-    m_composer->setModelGeometry(info.imageSize, info.patchSize);
-    m_modelLabel->setText(tr("%1 · %2 · %3").arg(info.name, info.device, info.dtype));
-    statusBar()->showMessage(tr("Model loaded in %1 s.").arg(info.loadSeconds, 0, 'f', 1), 5000);
-    m_composer->focusText();
+    setWindowTitle(tr("%1 \u2014 VoRA Studio").arg(m_controller->currentTitle()));
 }
 
 void MainWindow::onGenerationFinished(const vora::core::GenerationStats& stats)
@@ -216,29 +222,7 @@ void MainWindow::onGenerationFinished(const vora::core::GenerationStats& stats)
                               .arg(stats.timeToFirstTokenMs, 0, 'f', 0)
                               .arg(stats.decodeTokensPerSecond, 0, 'f', 1)
                               .arg(stats.generatedTokens));
-}
-
-void MainWindow::updatePage()
-{
-    const bool showChat = m_host->state() != ModelHost::ModelState::None
-        || m_controller->messages()->rowCount() > 0;
-    m_pages->setCurrentWidget(showChat ? static_cast<QWidget*>(m_chatView) : m_welcome);
-    m_chatView->setEmptyText(tr("Ask about an image: drop, paste or attach one, then write your question."));
-}
-
-void MainWindow::updateComposer()
-{
-    switch (m_host->state()) {
-    case ModelHost::ModelState::None:
-        m_composer->setCanSend(false, tr("Open a model to start a conversation"));
-        break;
-    case ModelHost::ModelState::Loading: m_composer->setCanSend(false, tr("Loading the model…")); break;
-    case ModelHost::ModelState::Ready:
-        m_composer->setCanSend(!m_controller->isGenerating(),
-                               tr("Write a message (Enter sends, Shift+Enter for a new line)"));
-        break;
-    }
-    m_composer->setGenerating(m_controller->isGenerating());
+    updateTitle(); // the first message names the chat
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -251,8 +235,8 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 void MainWindow::dropEvent(QDropEvent* event)
 {
     QStringList problems;
-    const QList<QByteArray> images = imagesFromMimeData(event->mimeData(), &problems);
-    m_composer->addImages(images, problems);
+    const QList<NamedImage> images = imagesFromMimeData(event->mimeData(), &problems);
+    composer()->addImages(images, problems);
     event->acceptProposedAction();
 }
 
@@ -264,22 +248,86 @@ void MainWindow::chooseModelFolder()
     }
 }
 
-void MainWindow::showSettings()
+void MainWindow::showChatSettings()
 {
-    ConversationSettingsDialog dialog(m_controller->effectiveSettings(), m_controller->defaultSettings(), this);
+    ChatSettingsDialog dialog(m_controller->currentTitle(), m_controller->inheritedSettings(), m_controller->chatOverrides(),
+                              m_context.appSettings, this);
     if (dialog.exec() == QDialog::Accepted) {
-        m_controller->setConversationSettings(dialog.chosenSettings());
+        m_controller->setChatOverrides(dialog.overrides());
+    }
+}
+
+void MainWindow::showPreferences()
+{
+    PreferencesDialog dialog(m_context.appSettings, m_controller->modelDefaults(), this);
+    connect(&dialog, &PreferencesDialog::reloadRequested, this, [this] {
+        const QString path = m_host->isReady() ? m_host->info().path : QString();
+        if (!path.isEmpty()) {
+            m_host->loadModel(path);
+        }
+    });
+    dialog.exec();
+}
+
+void MainWindow::showImage(const QString& path)
+{
+    QImageReader reader(path);
+    reader.setAutoTransform(true);
+    const QImage image = reader.read();
+    if (image.isNull()) {
+        errorBanner()->showError(tr("The image cannot be shown"), tr("%1: %2").arg(path, reader.errorString()));
+        return;
+    }
+    const vora::app::ModelInfo& info = m_host->info();
+    ImageViewerDialog viewer(image, tr("Image"), info.imageSize, info.patchSize, !m_host->isReady() || info.hasVision, this);
+    viewer.exec();
+}
+
+void MainWindow::confirmDelete(qint64 conversationId)
+{
+    QString title = tr("this chat");
+    try {
+        if (const auto summary = m_controller->store()->conversation(conversationId)) {
+            title = QStringLiteral("\u201c%1\u201d").arg(summary->title);
+        }
+    } catch (const std::exception&) {
+        // The store's problem shows when the deletion runs.
+    }
+    QMessageBox box(this);
+    box.setObjectName(QStringLiteral("deleteConfirmation"));
+    box.setWindowTitle(tr("Delete chat"));
+    box.setIconPixmap(themedIcon(QStringLiteral("trash")).pixmap(40, 40));
+    box.setText(tr("Delete %1?").arg(title));
+    box.setInformativeText(tr("The chat and its images will be removed from this computer. This cannot be undone."));
+    QPushButton* remove = box.addButton(tr("Delete"), QMessageBox::DestructiveRole);
+    remove->setObjectName(QStringLiteral("confirmDeleteButton"));
+    QPushButton* cancel = box.addButton(tr("Cancel"), QMessageBox::RejectRole);
+    useTextOnlyButtons(&box);
+    box.setDefaultButton(cancel);
+    box.setEscapeButton(cancel);
+    box.exec();
+    if (box.clickedButton() == remove) {
+        m_controller->deleteConversation(conversationId);
     }
 }
 
 void MainWindow::exportConversation(qint64 conversationId, vora::app::ExportFormat format)
 {
-    if (conversationId == 0) {
-        m_banner->showError(tr("Nothing to export"), tr("Open a conversation first."));
+    std::optional<vora::app::ConversationSummary> summary;
+    try {
+        summary = m_controller->store()->conversation(conversationId);
+    } catch (const std::exception& error) {
+        errorBanner()->showError(tr("The chat could not be exported"), QString::fromUtf8(error.what()));
+        return;
+    }
+    if (!summary) {
+        errorBanner()->showError(tr("Nothing to export"), tr("A new chat is saved with its first message."));
         return;
     }
     const bool markdown = format == vora::app::ExportFormat::Markdown;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export conversation"), {},
+    const QDir folder(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export chat"),
+                                                      folder.filePath(vora::app::suggestedExportFileName(summary->title, format)),
                                                       markdown ? tr("Markdown (*.md)") : tr("JSON (*.json)"));
     if (path.isEmpty()) {
         return;
@@ -288,7 +336,7 @@ void MainWindow::exportConversation(qint64 conversationId, vora::app::ExportForm
         vora::app::exportConversation(*m_controller->store(), conversationId, path, format);
         statusBar()->showMessage(tr("Exported to %1").arg(path), 5000);
     } catch (const std::exception& error) {
-        m_banner->showError(tr("The conversation could not be exported"), QString::fromUtf8(error.what()));
+        errorBanner()->showError(tr("The chat could not be exported"), QString::fromUtf8(error.what()));
     }
 }
 

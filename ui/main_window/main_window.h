@@ -1,19 +1,18 @@
 #pragma once
-// The application window: conversation sidebar, error banner, chat view (or the welcome page),
-// composer, menus and status bar (model, loading progress, speed of the last answer).
-// It shows the state of the ModelHost (the model) and of the ConversationController (the chat) and
-// forwards the user's requests to them. GUI thread only.
+// The application window: a navigation rail (Chat today; further pages such as the attention viewer
+// and the fine-tune wizard are added with addPage), the pages, menus, and the status bar (the ready
+// model, the speed of the last answer, notices). Opens the window's dialogs: chat settings,
+// preferences, the image viewer, delete confirmation, export. GUI thread only.
 #include "app/inference/chat_backend.h"
 #include "app/storage/conversation_exporter.h"
 
 #include <QMainWindow>
 
 class QLabel;
-class QProgressBar;
-class QSettings;
 class QStackedWidget;
 
 namespace vora::app {
+class AppSettings;
 class ConversationController;
 class ModelHost;
 class RecentModelsModel;
@@ -21,17 +20,17 @@ class RecentModelsModel;
 
 namespace vora::ui {
 
+class ChatPage;
 class ChatView;
 class CodeHighlighting;
 class ComposerWidget;
-class ConversationSidebar;
 class ErrorBanner;
-class WelcomePage;
+class NavRail;
 
 struct MainWindowContext {
-    QSettings* settings = nullptr;                 // recent models, window geometry
-    vora::app::ConversationController* controller = nullptr; // and through it the ModelHost
-    const CodeHighlighting* highlighting = nullptr; // the app's one syntax repository
+    vora::app::AppSettings* appSettings = nullptr;               // preferences, recent models, the last session
+    vora::app::ConversationController* controller = nullptr;     // and through it the ModelHost
+    const CodeHighlighting* highlighting = nullptr;              // the app's one syntax repository
 };
 
 class MainWindow : public QMainWindow {
@@ -41,12 +40,23 @@ public:
     explicit MainWindow(const MainWindowContext& context, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    ErrorBanner* errorBanner() const { return m_banner; }
-    ComposerWidget* composer() const { return m_composer; }
-    ChatView* chatView() const { return m_chatView; }
+    // Adds a page to the rail and the window; returns its index.
+    int addPage(const QString& iconName, const QString& title, QWidget* page);
+
+    ChatPage* chatPage() const { return m_chatPage; }
+    ErrorBanner* errorBanner() const;
+    ComposerWidget* composer() const;
+    ChatView* chatView() const;
+    NavRail* navRail() const { return m_rail; }
+
+    void showChatSettings();
+    void showPreferences();
+    void showImage(const QString& path);
+    // Asks "Delete …?" with Delete and Cancel; deletes on Delete.
+    void confirmDelete(qint64 conversationId);
 
 Q_SIGNALS:
-    // The user chose a model folder to open (from the dialog or the recent list).
+    // The user chose a model folder to open (from the dialog, the picker or the recent list).
     void modelFolderChosen(const QString& path);
 
 protected:
@@ -54,33 +64,24 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    QWidget* buildChatArea();
     void buildMenus();
     void buildStatusBar();
-    void connectController();
-    void connectModelHost();
     void chooseModelFolder();
     void showAbout();
-    void showSettings();
     void exportConversation(qint64 conversationId, vora::app::ExportFormat format);
-    void updatePage();
-    void updateComposer();
-    void onModelLoaded(const vora::app::ModelInfo& info);
+    void updateModelStatus();
+    void updateTitle();
     void onGenerationFinished(const vora::core::GenerationStats& stats);
 
     MainWindowContext m_context;
     vora::app::ConversationController* m_controller;
     vora::app::ModelHost* m_host;
     vora::app::RecentModelsModel* m_recentModels;
-    ConversationSidebar* m_sidebar = nullptr;
-    ErrorBanner* m_banner = nullptr;
+    NavRail* m_rail = nullptr;
     QStackedWidget* m_pages = nullptr;
-    WelcomePage* m_welcome = nullptr;
-    ChatView* m_chatView = nullptr;
-    ComposerWidget* m_composer = nullptr;
+    ChatPage* m_chatPage = nullptr;
     QLabel* m_modelLabel = nullptr;
     QLabel* m_speedLabel = nullptr;
-    QProgressBar* m_loadProgress = nullptr;
 };
 
 } // namespace vora::ui

@@ -2,6 +2,7 @@
 
 #include "app/models/recent_models_model.h"
 #include "ui/common/app_icon.h"
+#include "ui/common/icons.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -34,10 +35,15 @@ WelcomePage::WelcomePage(vora::app::RecentModelsModel* recentModels, QWidget* pa
     blurb->setAlignment(Qt::AlignCenter);
     layout->addWidget(blurb);
 
-    auto* open = new QPushButton(QIcon::fromTheme(QStringLiteral("document-open")), tr("Open a model folder…"), this);
+    auto* open = new QPushButton(themedIcon(QStringLiteral("folder-open")), tr("Open a model folder…"), this);
     open->setObjectName(QStringLiteral("openModelButton"));
     open->setAccessibleName(tr("Open a model folder"));
     open->setDefault(true);
+    open->setMinimumHeight(38);
+    open->setIconSize({20, 20});
+    QFont openFont = open->font();
+    openFont.setBold(true);
+    open->setFont(openFont);
     connect(open, &QPushButton::clicked, this, &WelcomePage::openRequested);
     auto* openRow = new QHBoxLayout;
     openRow->addStretch(1);

@@ -1,0 +1,422 @@
+"""The demo model's recipe: how VoRA Studio's demo model is made from SmolLM2-135M-Instruct with our own
+`vora train`, on a machine with one to four CUDA GPUs (docs/demo-model.md tells the story and the numbers).
+
+Phases, each a separate command so that a GPU lease can be spent in calls of a few minutes:
+
+  python3 -m training.demo_recipe setup  --work W --gguf FILE --fonts DIR --heldout DIR [--vora BIN]
+  python3 -m training.demo_recipe stage1 --work W --budget-s S [--ablation-budget-s S]
+  python3 -m training.demo_recipe wait   --work W --until stage1|all --max-s S
+  python3 -m training.demo_recipe stage2 --work W --budget-s S
+  python3 -m training.demo_recipe final  --work W --out DIR
+
+`setup` imports the GGUF, draws the synthetic data (training/synth) and has the base model answer the
+text-only prompts. `stage1` times a few steps of every run, turns the time budget into step counts and
+starts the runs detached: the VoRA pre-training candidates (fresh vision embedding + LoRA, captions)
+and the ablation rows of the paper's claims (one stage on captions and questions, same steps for every
+row). `stage2` merges the best pre-training run by validation loss and starts the question fine-tuning
+candidates (a second, smaller LoRA; the vision embedding keeps training). `final` merges, writes the
+shipped parts (bfloat16), rebuilds the model from the shipped parts exactly as packaging/demo-model does
+and evaluates that model, and evaluates the ablation rows. Every number lands in W/results.json.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SEED = 0
+IMAGE = ["--image-size", "224", "--patch-size", "14", "--vision-width", "512"]
+COMMON = ["--max-text-len", "320", "--batch-size", "64", "--warmup-steps", "100", "--schedule", "cosine",
+          "--min-lr-ratio", "0.05", "--dtype", "bfloat16", "--seed", str(SEED), "--val-every", "250",
+          "--save-every", "250", "--json"]
+# Every checkpoint is kept (they are small). With --keep-checkpoints 1 every run on the GPU machine (gVisor, GCC
+# 13.3) died of a segfault at a null address right after its second save, before the older one was deleted.
+STAGE1_LORA = ["--lora-rank", "32", "--lora-layers", "8"]
+STAGE2_LORA = ["--lora-rank", "8", "--lora-layers", "8"]
+GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+
+
+def log(*parts):
+    print(time.strftime("%H:%M:%S"), *parts, flush=True)
+
+
+def run(cmd, **kw):
+    log("$", " ".join(str(c) for c in cmd))
+    subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+class Work:
+    def __init__(self, root):
+        self.root = Path(root)
+        self.state_file = self.root / "state.json"
+        self.state = json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
+
+    def save(self):
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.state, indent=1))
+        tmp.replace(self.state_file)
+
+    @property
+    def vora(self):
+        return self.state["vora"]
+
+    @property
+    def data(self):
+        return self.root / "data"
+
+    def devices(self):
+        return self.state["devices"]
+
+
+def gpu_count():
+    try:
+        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout
+        return len([l for l in out.splitlines() if l.startswith("GPU")])
+    except FileNotFoundError:
+        return 0
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- setup
+
+def setup(a):
+    w = Work(a.work)
+    w.root.mkdir(parents=True, exist_ok=True)
+    n = gpu_count()
+    w.state = {"vora": str(Path(a.vora).resolve()), "devices": [f"cuda:{i}" for i in range(n)] or ["cpu"],
+               "started": time.time(), "small": a.small}
+    w.save()
+    digest = sha256(a.gguf)
+    if not a.small and digest != GGUF_SHA256:
+        sys.exit(f"{a.gguf}: sha256 {digest}, expected {GGUF_SHA256}")
+    t = time.time()
+    base = w.root / "base"
+    if not base.exists():
+        run([w.vora, "import-gguf", "--gguf", a.gguf, "--out", base, "--dtype", "float32"])
+    w.state["import_s"] = time.time() - t
+    t = time.time()
+    sizes = (["--train", "48", "--val", "8", "--test", "8"] if a.small else
+             ["--train", "100000", "--val", "1000", "--test", "600"])
+    if not (w.data / "manifest.json").exists():  # a finished generation is kept (it is deterministic)
+        run([sys.executable, "-m", "training.synth", "generate", "--out", w.data, "--seed", str(SEED), "--format",
+             "ppm", "--fonts-dir", a.fonts, "--sizes", "224,160,320", "--other-size-share", "0.1", *sizes,
+             "--workers", str(min(32, os.cpu_count() or 1))])
+    w.state["data_s"] = time.time() - t
+    shutil.copytree(a.heldout, w.root / "heldout", dirs_exist_ok=True)
+    t = time.time()
+    run([sys.executable, "-m", "training.synth", "prompts", "--out", w.data / "prompts.jsonl", "--seed", str(SEED),
+         "--count", "40" if a.small else "4000"])
+    distill = [sys.executable, "-m", "training.synth.distill_text", "--model", base, "--prompts",
+               w.data / "prompts.jsonl", "--out", w.data, "--max-new-tokens", "160"]
+    if a.small:
+        distill += ["--device", "cpu", "--dtype", "float32", "--batch-size", "8", "--max-new-tokens", "24"]
+    else:
+        distill += ["--device", "cuda", "--dtype", "bfloat16", "--batch-size", "256"]
+    run(distill)
+    w.state["distill_s"] = time.time() - t
+    w.save()
+    log("setup done:", json.dumps({k: w.state[k] for k in ("import_s", "data_s", "distill_s")}))
+
+
+# ---------------------------------------------------------------- runs
+
+def common(w):
+    """The flags every run shares; the CPU dry run (--small) takes tiny batches."""
+    if not w.state["small"]:
+        return COMMON
+    flags = list(COMMON)
+    flags[flags.index("--batch-size") + 1] = "2"
+    return flags
+
+
+def stage1_runs(w):
+    d = w.data
+    caption = ["--data", d / "pretrain-train.jsonl", "--data", d / "text-train.jsonl", "--data", d / "text-train.jsonl",
+               "--val-data", d / "pretrain-val.jsonl"]
+    mixed = ["--data", d / "pretrain-train.jsonl", "--data", d / "finetune-train.jsonl", "--data",
+             d / "text-train.jsonl", "--val-data", d / "finetune-val.jsonl"]
+    base = ["--model", w.root / "base", "--stage", "pretrain", "--image-root", d, *IMAGE, *common(w)]
+    devs = w.devices()
+    dev = lambda i: devs[i % len(devs)]
+    runs = {
+        "pretrain-lr1e-3": dict(kind="main", device=dev(0), args=[*base, *caption, *STAGE1_LORA, "--lr", "1e-3",
+                                                                    "--image-attention", "bidirectional"]),
+        "pretrain-lr5e-4": dict(kind="main", device=dev(1), args=[*base, *caption, *STAGE1_LORA, "--lr", "5e-4",
+                                                                    "--image-attention", "bidirectional"]),
+    }
+    # Each main run has a GPU of its own; the ablation rows share the other two, a pair per GPU.
+    rows = [("ablation-bidirectional-n8", "bidirectional", 8, 2), ("ablation-causal-n8", "causal", 8, 2),
+            ("ablation-bidirectional-n4", "bidirectional", 4, 3), ("ablation-bidirectional-n16", "bidirectional", 16, 3)]
+    for name, mode, layers, gpu in rows:
+        runs[name] = dict(kind="ablation", device=dev(gpu),
+                          args=[*base, *mixed, "--lora-rank", "32", "--lora-layers", str(layers), "--lr", "1e-3",
+                                "--image-attention", mode])
+    return runs
+
+
+def step_times(progress):
+    times = [json.loads(l)["time"] for l in progress.read_text().splitlines()
+             if l.strip() and json.loads(l).get("event") == "step"]
+    skip = min(5, len(times) // 2)  # the first steps pay for lazy initialisation
+    deltas = sorted(b - a for a, b in zip(times[skip:], times[skip + 1:]))
+    return deltas[len(deltas) // 2] if deltas else None
+
+
+def calibrate(w, runs, steps):
+    """Runs `steps` steps of every run at once (so contention is as in the real runs); seconds per step."""
+    procs = {}
+    for name, r in runs.items():
+        out = w.root / "calibrate" / name
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = [w.vora, "train", *r["args"], "--device", r["device"], "--max-steps", str(steps), "--out", out,
+               "--val-every", "0", "--save-every", "0"]
+        procs[name] = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL, env=run_env(len(runs)),
+                                       stderr=open(w.root / f"calibrate-{name}.err", "w"))
+    result = {}
+    for name, p in procs.items():
+        if p.wait() != 0:
+            sys.exit(f"calibration of {name} failed: " + (w.root / f"calibrate-{name}.err").read_text()[-2000:])
+        result[name] = step_times(w.root / "calibrate" / name / "progress.jsonl")
+        log(f"calibrated {name}: {result[name]:.3f} s/step")
+    return result
+
+
+def run_env(concurrent):
+    """Each training process gets its share of the cores: LibTorch's default (all cores per process) made six
+    concurrent runs CPU-bound on the 64-core GPU machine (load 360, 2 samples/s instead of 250)."""
+    threads = max(1, (os.cpu_count() or 1) // max(1, concurrent))
+    return {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+
+
+def launch(w, name, r, steps, concurrent):
+    out = w.root / "runs" / name
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [w.vora, "train", *r["args"], "--device", r["device"], "--max-steps", str(steps), "--out", out]
+    logf = open(w.root / f"{name}.log", "w")
+    p = subprocess.Popen([str(c) for c in cmd], stdout=logf, stderr=subprocess.STDOUT, start_new_session=True,
+                         env=run_env(concurrent))
+    w.state.setdefault("runs", {})[name] = {"kind": r["kind"], "device": r["device"], "steps": steps, "pid": p.pid,
+                                            "out": str(out), "cmd": [str(c) for c in cmd], "started": time.time()}
+    log(f"started {name} on {r['device']}: {steps} steps")
+
+
+def stage1(a):
+    w = Work(a.work)
+    runs = stage1_runs(w)
+    cal = {"steps": 4} if w.state["small"] else {"steps": 10}
+    spt = calibrate(w, runs, cal["steps"])
+    w.state["calibration"] = spt
+    for name, r in runs.items():
+        if w.state["small"]:
+            steps = 3
+        elif r["kind"] == "main":
+            steps = int(a.budget_s / spt[name])
+        else:
+            slowest = max(spt[n] for n, x in runs.items() if x["kind"] == "ablation")
+            steps = int(a.ablation_budget_s / slowest)
+        launch(w, name, r, steps, len(runs))
+    w.save()
+
+
+def progress_of(run):
+    p = Path(run["out"]) / "progress.jsonl"
+    if not p.exists():
+        return {}
+    lines = [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
+    steps = [l for l in lines if l.get("event") == "step"]
+    vals = [l for l in lines if l.get("event") == "validation"]
+    done = any(l.get("event") == "done" for l in lines)
+    return {"step": steps[-1]["step"] if steps else 0, "loss": steps[-1]["loss"] if steps else None,
+            "val_loss": vals[-1]["val_loss"] if vals else None, "eta_s": steps[-1].get("eta_s") if steps else None,
+            "done": done}
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def wait(a):
+    w = Work(a.work)
+    deadline = time.time() + a.max_s
+    while True:
+        runs = w.state.get("runs", {})
+        waiting = [n for n, r in runs.items()
+                   if (a.until == "all" or n.startswith("pretrain-")) and alive(r["pid"])]
+        status = {n: progress_of(r) for n, r in runs.items()}
+        log(" | ".join(f"{n}: {s.get('step', 0)}/{runs[n]['steps']} loss {s.get('loss') or 0:.3f} "
+                       f"val {s.get('val_loss') or 0:.3f}" for n, s in status.items()))
+        if not waiting:
+            failed = [n for n, s in status.items() if not s.get("done") and not alive(runs[n]["pid"])]
+            for n in failed:
+                log(f"run {n} ended without 'done':", (w.root / f"{n}.log").read_text()[-1500:])
+            return
+        if time.time() > deadline:
+            log("still running:", ", ".join(waiting))
+            return
+        time.sleep(min(30, max(1, deadline - time.time())))
+
+
+def best(w, prefix):
+    cands = {n: progress_of(r) for n, r in w.state["runs"].items() if n.startswith(prefix)}
+    cands = {n: s for n, s in cands.items() if s.get("done") and s.get("val_loss") is not None}
+    if not cands:
+        sys.exit(f"no finished {prefix} run")
+    name = min(cands, key=lambda n: cands[n]["val_loss"])
+    log(f"best {prefix}: {name} (val loss {cands[name]['val_loss']:.4f} of "
+        + ", ".join(f"{n} {s['val_loss']:.4f}" for n, s in cands.items()) + ")")
+    return name
+
+
+def merge(w, model, run_dir, out):
+    if Path(out).exists():
+        shutil.rmtree(out)
+    run([w.vora, "merge", "--model", model, "--checkpoint", run_dir, "--out", out, "--dtype", "float32"])
+
+
+def ablations_running(w):
+    return sum(1 for r in w.state.get("runs", {}).values() if r["kind"] == "ablation" and alive(r["pid"]))
+
+
+def stage2(a):
+    w = Work(a.work)
+    chosen = best(w, "pretrain-")
+    w.state["stage1"] = chosen
+    merged = w.root / "stage1-merged"
+    merge(w, w.root / "base", w.state["runs"][chosen]["out"], merged)
+    d = w.data
+    base = ["--model", merged, "--stage", "finetune", "--finetune-params", "lora", "--image-root", d, *common(w),
+            *STAGE2_LORA, "--data", d / "finetune-train.jsonl", "--data", d / "text-train.jsonl",
+            "--val-data", d / "finetune-val.jsonl"]
+    devs = w.devices()
+    runs = {"finetune-lr5e-4": dict(kind="main", device=devs[0], args=[*base, "--lr", "5e-4"]),
+            "finetune-lr2e-4": dict(kind="main", device=devs[1 % len(devs)], args=[*base, "--lr", "2e-4"])}
+    spt = calibrate(w, runs, 4 if w.state["small"] else 10)
+    for name, r in runs.items():
+        launch(w, name, r, 3 if w.state["small"] else int(a.budget_s / spt[name]), len(runs) + ablations_running(w))
+    w.save()
+
+
+# ---------------------------------------------------------------- final
+
+def shipped_part(w, run_dir, out, drop_prefixes=()):
+    """The trainable tensors of a run's last checkpoint in bfloat16, with its state.json (what vora merge reads)."""
+    import torch
+    from safetensors.torch import load_file, save_file
+    latest = Path(run_dir) / (Path(run_dir) / "latest").read_text().strip()
+    tensors = load_file(str(latest / "trainable.safetensors"))
+    kept = {k: v.to(torch.bfloat16).contiguous() for k, v in sorted(tensors.items())
+            if not any(k.startswith(p) for p in drop_prefixes)}
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(kept, str(out / "trainable.safetensors"), metadata={"format": "pt"})
+    shutil.copy(latest / "state.json", out / "state.json")
+    return sum(v.numel() for v in kept.values())
+
+
+def evaluate(w, model, data, root, device, limit, out):
+    cmd = [w.vora, "eval", "--model", model, "--data", data, "--image-root", root, "--device", device, "--json",
+           "--loss", "--out-records", str(out) + ".records.jsonl"]
+    if limit:
+        cmd += ["--limit", str(limit)]
+    log("$", " ".join(str(c) for c in cmd))
+    return subprocess.Popen([str(c) for c in cmd], stdout=open(out, "w"), stderr=open(str(out) + ".err", "w"))
+
+
+def final(a):
+    w = Work(a.work)
+    outdir = Path(a.out)
+    outdir.mkdir(parents=True, exist_ok=True)
+    chosen = best(w, "finetune-")
+    w.state["stage2"] = chosen
+    ship = w.root / "shipped"
+    shutil.rmtree(ship, ignore_errors=True)
+    n1 = shipped_part(w, w.state["runs"][w.state["stage1"]]["out"], ship / "stage1")
+    n2 = shipped_part(w, w.state["runs"][chosen]["out"], ship / "stage2")
+    w.state["shipped_parameters"] = {"stage1": n1, "stage2": n2}
+    w.save()
+    # The shipped parts leave first: everything after this (merges, evaluations) can be redone from them.
+    subprocess.run(["tar", "czf", str(outdir / "demo-parts.tar.gz"), "-C", str(ship), "."], check=True)
+    # The model as packaging/demo-model builds it: base + shipped stage 1, then + shipped stage 2.
+    merge(w, w.root / "base", ship / "stage1", w.root / "shipped-stage1")
+    merge(w, w.root / "shipped-stage1", ship / "stage2", w.root / "demo")
+    devs = w.devices()
+    small = w.state["small"]
+    evals = {"demo-test": evaluate(w, w.root / "demo", w.data / "finetune-test.jsonl", w.data, devs[0],
+                                   40 if small else 1000, w.root / "eval-demo-test.json"),
+             "demo-heldout": evaluate(w, w.root / "demo", w.root / "heldout" / "heldout.jsonl", w.root / "heldout",
+                                      devs[1 % len(devs)], 20 if small else 0, w.root / "eval-demo-heldout.json")}
+    for i, (name, r) in enumerate((n, r) for n, r in w.state["runs"].items() if r["kind"] == "ablation"):
+        merged = w.root / f"{name}-merged"
+        merge(w, w.root / "base", r["out"], merged)
+        evals[name] = evaluate(w, merged, w.data / "finetune-test.jsonl", w.data, devs[(2 + i) % len(devs)],
+                               20 if small else 300, w.root / f"eval-{name}.json")
+    results = {"runs": {n: {**progress_of(r), "steps": r["steps"], "device": r["device"], "cmd": r["cmd"],
+                            "wall_s": Path(r["out"], "progress.jsonl").stat().st_mtime - r["started"]}
+                        for n, r in w.state["runs"].items()},
+               "stage1": w.state["stage1"], "stage2": chosen, "shipped_parameters": w.state["shipped_parameters"],
+               "calibration": w.state.get("calibration"), "eval": {}}
+    for name, p in evals.items():
+        p.wait()
+        path = w.root / f"eval-{name}.json"
+        try:
+            results["eval"][name] = json.loads(path.read_text().strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            results["eval"][name] = {"error": Path(str(path) + ".err").read_text()[-2000:]}
+    (w.root / "results.json").write_text(json.dumps(results, indent=1))
+    shutil.copy(w.root / "results.json", outdir / "results.json")
+    logs = [str(Path(r["out"]).relative_to(w.root) / "progress.jsonl") for r in w.state["runs"].values()]
+    logs += [p.name for p in w.root.glob("eval-*.records.jsonl")] + ["data/manifest.json", "data/text-manifest.json"]
+    subprocess.run(["tar", "czf", str(outdir / "demo-logs.tar.gz"), "-C", str(w.root), *logs], check=False)
+    for name, e in results["eval"].items():
+        log(name, json.dumps(e)[:600])
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="phase", required=True)
+    s = sub.add_parser("setup")
+    s.add_argument("--work", required=True)
+    s.add_argument("--gguf", required=True)
+    s.add_argument("--fonts", required=True)
+    s.add_argument("--heldout", required=True)
+    s.add_argument("--vora", default="build/gpu/bin/vora")
+    s.add_argument("--small", action="store_true", help="a tiny dry run on the CPU")
+    s1 = sub.add_parser("stage1")
+    s1.add_argument("--work", required=True)
+    s1.add_argument("--budget-s", type=float, default=330)
+    s1.add_argument("--ablation-budget-s", type=float, default=560)
+    wt = sub.add_parser("wait")
+    wt.add_argument("--work", required=True)
+    wt.add_argument("--until", choices=("stage1", "all"), required=True)
+    wt.add_argument("--max-s", type=float, default=540)
+    s2 = sub.add_parser("stage2")
+    s2.add_argument("--work", required=True)
+    s2.add_argument("--budget-s", type=float, default=240)
+    f = sub.add_parser("final")
+    f.add_argument("--work", required=True)
+    f.add_argument("--out", required=True)
+    a = p.parse_args(argv)
+    {"setup": setup, "stage1": stage1, "wait": wait, "stage2": stage2, "final": final}[a.phase](a)
+
+
+if __name__ == "__main__":
+    main()
