@@ -4,10 +4,15 @@
 // waits for the host, so the pass can be captured in a CUDA graph. Inputs are the device tensors token and
 // position; the KV cache is reached through cacheTable (bind() points it at a cache).
 //
-// For the attention-map capture (docs/architecture.md, issue 14): after each step, queries[l] holds layer
-// l's rotated query heads and rowMax[l] / rowSum[l] the softmax statistics of each head's attention row,
-// so probability(l, h, key j) = exp(q . k_j / sqrt(Dh) - rowMax[l, h]) / rowSum[l, h] over any key span
-// of the cache, computable by one more kernel appended to the graph.
+// The hook for attention capture (docs/attention-maps.md): after each step, queries[l] holds layer l's
+// query heads (RoPE applied, not scaled) and rowMax[l] / rowSum[l] the decode attention kernel's softmax
+// statistics of each head's WHOLE row (every cached key up to and including the step's position), so
+//   probability(l, h, key j) = exp(q_h . k_j / sqrt(Dh) - rowMax[l, h]) / rowSum[l, h]
+// for any key span of the cache. core/attention/image_attention.h takes exactly that:
+//   imageAttentionProbabilities(queries[l].view({H, Dh}), cache.keys(l)[0].narrow(1, 0, position + 1),
+//                               imageSpans, rowMax[l] + rowSum[l].log())
+// reads only the image keys. The buffers are static, so the same ops (or one small kernel) can be appended
+// to the captured graph; tests/gpu/test_gpu_attention_hook.cpp checks the values against the explicit path.
 #include "core/generation/decode_graphs.h"
 
 #include <ATen/core/Tensor.h>
