@@ -1,11 +1,16 @@
 // `vora bench`: load time, prefill, time to first token, decode speed and peak memory on a
-// synthetic prompt (random text ids + one random image of N patch tokens), greedy, batch 1.
-// Prints one JSON line, with the memory-bandwidth floor of decoding beside the measured speed
-// (core/runtime/decode_floor.h). A benchmark, not a test: nothing here asserts a speed.
+// synthetic prompt (random text ids + one random image of N patch tokens), greedy, batch 1; then a
+// second turn in the same ChatSession (the answer plus a short follow-up, the image still in the cache)
+// for the second-turn time to first token. Prints one JSON line per decode mode, with the
+// memory-bandwidth floor of decoding beside the measured speed (core/runtime/decode_floor.h).
+// A benchmark, not a test: nothing here asserts a speed.
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/stats_json.h"
 #include "core/error.h"
+#include "core/device/cuda_devices.h"
+#include "core/generation/chat_session.h"
+#include "core/generation/decode_graphs.h"
 #include "core/generation/generator.h"
 #include "core/model/vora_model.h"
 #include "core/runtime/decode_floor.h"
@@ -35,6 +40,9 @@ const std::vector<OptionSpec> kBenchOptions = {
     {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
     {"attention", true, "fused (default) or explicit", "MODE"},
     {"unfused", false, "keep q/k/v and gate/up as separate projections (to measure the fusion)"},
+    {"decode", true, "graph (default on CUDA: one CUDA graph per step), eager, or both (one line each)", "MODE"},
+    {"gemv", true, "matrix-vector product of graph decoding: auto (default), vora or cublas", "IMPL"},
+    {"follow-up-tokens", true, "text tokens of the second turn (default 20)", "N"},
 };
 
 // A patch grid of exactly n tokens, as square as n allows.
@@ -82,12 +90,47 @@ double median(std::vector<double> values)
     return values[values.size() / 2];
 }
 
+core::DecodeGemv gemvOf(const std::string& text)
+{
+    if (text == "auto") {
+        return core::DecodeGemv::Auto;
+    }
+    if (text == "vora") {
+        return core::DecodeGemv::Vora;
+    }
+    if (text == "cublas") {
+        return core::DecodeGemv::Cublas;
+    }
+    throw UsageError("--gemv must be auto, vora or cublas");
+}
+
+std::string deviceName(const core::VoraModel& model)
+{
+    if (model.device().is_cuda()) {
+        for (const core::ComputeDevice& device : core::cudaDevices()) {
+            if (device.id == model.device().str() || (device.id == "cuda:0" && model.device().str() == "cuda")) {
+                return device.name;
+            }
+        }
+    }
+    return model.device().str();
+}
+
+nlohmann::json floorJson(const core::DecodeFloor& floor, double decodeTokensPerSecond)
+{
+    return {{"read_bytes_per_s", floor.readBytesPerSecond},
+            {"weight_bytes_per_token", floor.weightBytes},
+            {"kv_bytes_per_token", floor.kvBytes},
+            {"decode_tokens_per_s", floor.tokensPerSecond},
+            {"share_of_floor", decodeTokensPerSecond / floor.tokensPerSecond}};
+}
+
 } // namespace
 
 int runBench(const Arguments& args)
 {
     const CommandLine line("vora bench --model DIR [--image-tokens N] [--prompt-tokens N] [--new-tokens N] "
-                           "[--device DEV] [--dtype TYPE]",
+                           "[--device DEV] [--dtype TYPE] [--decode graph|eager] [--gemv IMPL]",
                            kBenchOptions, args);
     // Every size is checked before anything is loaded or allocated.
     constexpr long long kMaxTokens = std::numeric_limits<int>::max();
@@ -95,6 +138,7 @@ int runBench(const Arguments& args)
     const int64_t promptTokens = line.integerIn("prompt-tokens", 1, kMaxTokens).value_or(64);
     const int newTokens = static_cast<int>(line.integerIn("new-tokens", 1, kMaxTokens).value_or(128));
     const int repeat = static_cast<int>(line.integerIn("repeat", 1, 1000).value_or(3));
+    const int64_t followUpTokens = line.integerIn("follow-up-tokens", 1, kMaxTokens).value_or(20);
     const std::string attention = line.valueOr("attention", "fused");
     if (attention != "fused" && attention != "explicit") {
         throw UsageError("--attention must be fused or explicit");
@@ -105,63 +149,94 @@ int runBench(const Arguments& args)
     const core::ModelConfig config = core::loadModelConfig(line.required("model"));
     const int64_t imageTokens = imageTokensFlag.value_or(config.isVora() ? 1024 : 0);
     const int64_t context = config.defaultContext();
-    if (promptTokens + imageTokens + newTokens > context) {
+    constexpr int kSecondTurnTokens = 4;
+    if (promptTokens + imageTokens + newTokens + followUpTokens + kSecondTurnTokens > context) {
         throw UsageError("--prompt-tokens " + std::to_string(promptTokens) + " + --image-tokens " + std::to_string(imageTokens)
-                         + " + --new-tokens " + std::to_string(newTokens) + " exceed the model's context of "
-                         + std::to_string(context) + " positions");
+                         + " + --new-tokens " + std::to_string(newTokens) + " + --follow-up-tokens "
+                         + std::to_string(followUpTokens) + " + " + std::to_string(kSecondTurnTokens)
+                         + " second-turn tokens exceed the model's context of " + std::to_string(context) + " positions");
     }
     const auto started = std::chrono::steady_clock::now();
     const auto model = core::VoraModel::load(line.required("model"), options);
     if (!line.has("unfused")) {
         model->decoder().fuseForInference();
     }
+    const std::string decode = line.valueOr("decode", "graph");
+    if (decode != "graph" && decode != "eager" && decode != "both") {
+        throw UsageError("--decode must be graph, eager or both");
+    }
+    std::unique_ptr<core::DecodeGraphs> graphs;
+    std::string whyNoGraphs = "not a CUDA device";
+    if (decode != "eager" && model->device().is_cuda()) {
+        graphs = core::makeDecodeGraphs(*model, {gemvOf(line.valueOr("gemv", "auto"))}, &whyNoGraphs);
+    }
+    // Graph setup counts as loading: an engine does it at load too.
     const double loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 
     core::GenerationHooks hooks;
     hooks.attention = attention == "fused" ? core::AttentionImpl::Fused : core::AttentionImpl::Explicit;
 
     const core::PromptInput prompt = syntheticPrompt(*model, promptTokens, imageTokens);
+    const core::PromptInput followUpText = syntheticPrompt(*model, followUpTokens, 0);
     core::SamplingParams greedy;
     greedy.temperature = 0;
     core::StopCriteria stop; // no eos: always decode newTokens
-    stop.maxNewTokens = std::min(4, newTokens);
-    {
-        const c10::InferenceMode inference;
-        core::generate(*model, core::assembleSequence(*model, prompt), greedy, stop, hooks); // warm-up
+    auto twoTurns = [&](core::DecodeGraphs* decoder, int firstTurnTokens) {
+        core::ChatSession session(*model, decoder);
+        stop.maxNewTokens = firstTurnTokens;
+        const core::GenerationOutput first = session.generate(prompt, greedy, stop, hooks);
+        core::PromptInput next = prompt;
+        next.ids.insert(next.ids.end(), first.tokens.begin(), first.tokens.end());
+        next.ids.insert(next.ids.end(), followUpText.ids.begin(), followUpText.ids.end());
+        stop.maxNewTokens = kSecondTurnTokens;
+        const core::GenerationOutput second = session.generate(next, greedy, stop, hooks);
+        return std::make_pair(first, second);
+    };
+    std::vector<std::pair<core::DecodeGraphs*, bool>> modes; // (decoder, graphs asked for)
+    if (decode != "eager") {
+        modes.emplace_back(graphs.get(), true); // null when graphs are unavailable: decode_path says why
     }
-    stop.maxNewTokens = newTokens;
-    std::vector<double> prefill, firstToken, decode;
-    core::GenerationStats last;
-    for (int i = 0; i < repeat; ++i) {
-        const c10::InferenceMode inference;
-        const auto output = core::generate(*model, core::assembleSequence(*model, prompt), greedy, stop, hooks);
-        prefill.push_back(output.stats.prefillMs);
-        firstToken.push_back(output.stats.timeToFirstTokenMs);
-        decode.push_back(output.stats.decodeTokensPerSecond);
-        last = output.stats;
+    if (decode != "graph") {
+        modes.emplace_back(nullptr, false);
     }
-    core::GenerationStats typical = last;
-    typical.prefillMs = median(prefill);
-    typical.timeToFirstTokenMs = median(firstToken);
-    typical.decodeTokensPerSecond = median(decode);
-    nlohmann::json out = statisticsJson(typical);
-    out["model"] = line.required("model");
-    out["device"] = model->device().str();
-    out["dtype"] = core::dtypeDisplayName(model->dtype());
-    out["parameters"] = model->report().parameterCount;
-    out["load_ms"] = loadMs;
-    out["attention"] = attention;
-    out["runs"] = repeat;
     // The floor at the mean context of the decode; the bandwidth with decode's own thread count.
-    const int64_t meanContext = last.promptTokens + newTokens / 2;
-    const core::DecodeFloor floor = core::decodeFloor(model->config(), c10::elementSize(model->dtype()), meanContext,
+    const core::DecodeFloor floor = core::decodeFloor(model->config(), c10::elementSize(model->dtype()),
+                                                      promptTokens + imageTokens + newTokens / 2,
                                                       core::measureReadBandwidth(model->device(), int64_t(1) << 30, 5));
-    out["floor"] = {{"read_bytes_per_s", floor.readBytesPerSecond},
-                    {"weight_bytes_per_token", floor.weightBytes},
-                    {"kv_bytes_per_token", floor.kvBytes},
-                    {"decode_tokens_per_s", floor.tokensPerSecond},
-                    {"share_of_floor", typical.decodeTokensPerSecond / floor.tokensPerSecond}};
-    std::cout << out.dump() << std::endl;
+    for (const auto& [decoder, graphsAsked] : modes) {
+        twoTurns(decoder, std::min(4, newTokens)); // warm-up: kernels loaded, decode graph captured
+        std::vector<double> prefill, firstToken, decodeRate, secondFirstToken;
+        core::GenerationOutput last;
+        int64_t secondPrefilled = 0;
+        for (int i = 0; i < repeat; ++i) {
+            const auto [first, second] = twoTurns(decoder, newTokens);
+            prefill.push_back(first.stats.prefillMs);
+            firstToken.push_back(first.stats.timeToFirstTokenMs);
+            decodeRate.push_back(first.stats.decodeTokensPerSecond);
+            secondFirstToken.push_back(second.stats.timeToFirstTokenMs);
+            secondPrefilled = second.prefilledTokens;
+            last = first;
+        }
+        const std::string decodePath = graphsAsked && !decoder ? "eager (" + whyNoGraphs + ")" : last.decodePath;
+        core::GenerationStats typical = last.stats;
+        typical.prefillMs = median(prefill);
+        typical.timeToFirstTokenMs = median(firstToken);
+        typical.decodeTokensPerSecond = median(decodeRate);
+        nlohmann::json out = statisticsJson(typical);
+        out["model"] = line.required("model");
+        out["device"] = model->device().str();
+        out["device_name"] = deviceName(*model);
+        out["dtype"] = core::dtypeDisplayName(model->dtype());
+        out["parameters"] = model->report().parameterCount;
+        out["load_ms"] = loadMs;
+        out["second_turn_time_to_first_token_ms"] = median(secondFirstToken);
+        out["second_turn_prefilled_tokens"] = secondPrefilled;
+        out["attention"] = attention;
+        out["decode_path"] = decodePath;
+        out["runs"] = repeat;
+        out["floor"] = floorJson(floor, typical.decodeTokensPerSecond);
+        std::cout << out.dump() << std::endl;
+    }
     return 0;
 }
 

@@ -18,6 +18,7 @@ const std::vector<Command>& commands();
 
 int runInfo(const Arguments& args);
 int runRun(const Arguments& args);
+int runChat(const Arguments& args);
 int runBench(const Arguments& args);
 int runTokenize(const Arguments& args);
 int runPreprocess(const Arguments& args);

@@ -1,6 +1,7 @@
 // `vora run`: one generation from the command line, streaming text to stdout.
 #include "cli/command_line.h"
 #include "cli/commands.h"
+#include "cli/generation_options.h"
 #include "cli/stats_json.h"
 #include "cli/stop_signal.h"
 #include "core/error.h"
@@ -19,33 +20,29 @@
 namespace vora::cli {
 namespace {
 
-const std::vector<OptionSpec> kRunOptions = {
-    {"model", true, "model folder (VoRA, Qwen2 or LLaMA checkpoint)", "DIR"},
-    {"image", true, "image file or `vora preprocess` pixel file; repeat for several", "PATH"},
-    {"prompt", true, "user message, put through the chat template", "TEXT"},
-    {"raw-prompt", true, "prompt used verbatim (special tokens parsed, each <image> takes the next --image)", "TEXT"},
-    {"system", true, "system prompt (default: the model's)", "TEXT"},
-    {"max-new-tokens", true,
-     "generation budget (default: generation_config.json or 512); lowered, with a note, to what the context has left",
-     "N"},
-    {"min-new-tokens", true, "suppress end-of-text before N tokens", "N"},
-    {"temperature", true, "0 = greedy (default: generation_config.json)", "T"},
-    {"top-p", true, "nucleus sampling threshold", "P"},
-    {"top-k", true, "keep the K most likely tokens (0 = off)", "K"},
-    {"min-p", true, "drop tokens below P x the top probability", "P"},
-    {"repetition-penalty", true, "penalise tokens already present (1 = off)", "R"},
-    {"seed", true, "random seed for sampling", "S"},
-    {"stop", true, "stop string; repeat for several", "TEXT"},
-    {"device", true, "cpu, cuda or cuda:N (default cpu)", "DEV"},
-    {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
-    {"max-context", true, "context length in tokens (default: the model's, at most 32768)", "N"},
-    {"attention", true, "fused (default) or explicit", "MODE"},
-    {"no-merge-lora", false, "run lora_A/lora_B unmerged instead of merging at load"},
-    {"json", false, "after the text, print one JSON line with text, token ids and stats"},
-    {"dump-logits", true, "write prefill logits and input ids to a safetensors file", "FILE"},
-    {"attention-map", true, "write each generated token's attention over the image patches as JSON", "FILE"},
-    {"attention-detail", true, "with --attention-map: mean (default), layers (+ per layer) or heads (+ per head)", "LEVEL"},
-};
+std::vector<OptionSpec> runOptions()
+{
+    std::vector<OptionSpec> specs = {
+        {"model", true, "model folder (VoRA, Qwen2 or LLaMA checkpoint)", "DIR"},
+        {"image", true, "image file or `vora preprocess` pixel file; repeat for several", "PATH"},
+        {"prompt", true, "user message, put through the chat template", "TEXT"},
+        {"raw-prompt", true, "prompt used verbatim (special tokens parsed, each <image> takes the next --image)", "TEXT"},
+        {"system", true, "system prompt (default: the model's)", "TEXT"},
+        {"device", true, "cpu, cuda or cuda:N (default cpu)", "DEV"},
+        {"dtype", true, "auto, float32, bfloat16 or float16", "TYPE"},
+        {"max-context", true, "context length in tokens (default: the model's, at most 32768)", "N"},
+        {"attention", true, "fused (default) or explicit", "MODE"},
+        {"no-merge-lora", false, "run lora_A/lora_B unmerged instead of merging at load"},
+        {"json", false, "after the text, print one JSON line with text, token ids and stats"},
+        {"dump-logits", true, "write prefill logits and input ids to a safetensors file", "FILE"},
+        {"attention-map", true, "write each generated token's attention over the image patches as JSON", "FILE"},
+        {"attention-detail", true, "with --attention-map: mean (default), layers (+ per layer) or heads (+ per head)",
+         "LEVEL"},
+    };
+    const auto& generation = generationOptionSpecs();
+    specs.insert(specs.begin() + 5, generation.begin(), generation.end());
+    return specs;
+}
 
 core::AttentionDetail attentionDetail(const std::string& text)
 {
@@ -70,33 +67,6 @@ core::AttentionMode attentionMode(const std::string& text)
         return core::AttentionMode::Explicit;
     }
     throw UsageError("--attention must be fused or explicit");
-}
-
-constexpr long long kMaxInt = std::numeric_limits<int>::max();
-
-// The model's defaults with the flags given on top; values out of range are usage errors.
-core::GenerationSettings generationSettings(const CommandLine& line, core::GenerationSettings settings)
-{
-    core::SamplingParams& sampling = settings.sampling;
-    core::StopCriteria& stop = settings.stop;
-    if (auto v = line.number("temperature")) sampling.temperature = *v;
-    if (auto v = line.number("top-p")) sampling.topP = *v;
-    if (auto v = line.integerIn("top-k", 0, kMaxInt)) sampling.topK = static_cast<int>(*v);
-    if (auto v = line.number("min-p")) sampling.minP = *v;
-    if (auto v = line.number("repetition-penalty")) sampling.repetitionPenalty = *v;
-    if (auto v = line.integer("seed")) sampling.seed = *v;
-    if (auto v = line.integerIn("max-new-tokens", 1, kMaxInt)) stop.maxNewTokens = static_cast<int>(*v);
-    if (auto v = line.integerIn("min-new-tokens", 0, kMaxInt)) stop.minNewTokens = static_cast<int>(*v);
-    for (const std::string& s : line.values("stop")) {
-        stop.stopStrings.push_back(s);
-    }
-    try {
-        core::validateSampling(sampling);
-        core::validateStopCriteria(stop);
-    } catch (const core::Error& error) {
-        throw UsageError(error.what());
-    }
-    return settings;
 }
 
 void writeAttentionMap(const std::string& path, const core::AttentionRecorder& recorder,
@@ -149,7 +119,7 @@ core::TokenBudget tokenBudget(const core::VoraEngine& engine, const core::Prompt
 int runRun(const Arguments& args)
 {
     const CommandLine line("vora run --model DIR [--image PATH]... (--prompt TEXT | --raw-prompt TEXT) [options]",
-                           kRunOptions, args);
+                           runOptions(), args);
     const std::string modelDir = line.required("model");
     if (line.has("prompt") == line.has("raw-prompt")) {
         throw UsageError("give exactly one of --prompt and --raw-prompt");
@@ -220,6 +190,7 @@ int runRun(const Arguments& args)
         out["token_ids"] = result.tokenIds;
         out["load_ms"] = loadMs;
         out["device"] = engine->summary().device;
+        out["decode_path"] = result.decodePath;
         out["dtype"] = engine->summary().dtype;
         out["max_new_tokens"] = budget.newTokens;
         out["max_new_tokens_requested"] = budget.requestedNewTokens;

@@ -233,7 +233,7 @@ at::Tensor probeLogits(core::VoraModel& model, const at::Tensor& pixels)
     prompt.images.push_back(image);
     const core::AssembledSequence sequence = core::assembleSequence(model, prompt);
     const core::AttentionMaskSpec mask =
-        core::buildAttentionMask(sequence.isImage, 0, model.config().vision->attentionMask, model.device());
+        core::buildAttentionMask(sequence.isImage, 0, model.config().vision->attentionMask);
     const at::Tensor hidden = model.decoder().forward(sequence.embeddings, 0, mask, nullptr);
     return model.decoder().logits(hidden)[0].to(torch::kFloat);
 }

@@ -190,9 +190,17 @@ std::vector<int64_t> buildChatPromptIds(const Tokenizer& tokenizer, const std::v
     std::vector<int64_t> ids;
     // Text between two markers is encoded as one piece, as HF encodes the rendered prompt: the
     // pre-tokenizer would otherwise see different boundaries (e.g. "\n" + "\nHi" vs "\n\nHi").
-    for (const auto& turn : withSystemTurn(turns, options)) {
+    const std::vector<ChatTurn> all = withSystemTurn(turns, options);
+    const size_t added = all.size() - turns.size(); // the default system turn
+    for (size_t index = 0; index < all.size(); ++index) {
+        const ChatTurn& turn = all[index];
+        const auto answer = index >= added ? options.answerIds.find(index - added) : options.answerIds.end();
         ids.push_back(imStart);
-        if (turn.imageCount > 0) {
+        if (answer != options.answerIds.end() && !answer->second.empty()) {
+            appendText(tokenizer, turn.role + "\n", ids);
+            ids.insert(ids.end(), static_cast<std::size_t>(turn.imageCount), kImageSentinelId);
+            ids.insert(ids.end(), answer->second.begin(), answer->second.end());
+        } else if (turn.imageCount > 0) {
             appendText(tokenizer, turn.role + "\n", ids);
             ids.insert(ids.end(), static_cast<std::size_t>(turn.imageCount), kImageSentinelId);
             appendText(tokenizer, turn.text, ids);

@@ -4,6 +4,7 @@
 #include "core/tokenizer/tokenizer.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ struct ChatTurn {
 struct ChatTemplateOptions {
     std::string defaultSystemPrompt = "You are a helpful assistant."; // used when turns[0] is not a system turn
     bool addGenerationPrompt = true;
+    // Answers as they were generated (TextResult::historyIds), keyed by the assistant turn's index in
+    // `turns`: used verbatim instead of encoding the turn's text, so the next turn's prompt matches what a
+    // ChatSession has cached, token for token. Turns without an entry are encoded from their text.
+    std::map<size_t, std::vector<int64_t>> answerIds;
 };
 
 // The system prompt a ChatML Jinja chat template writes when the conversation has none: the text of

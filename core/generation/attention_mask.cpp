@@ -44,19 +44,24 @@ at::Tensor allowedMatrix(const std::vector<uint8_t>& isImage, int64_t past, Visi
     return allowed | sameImage;
 }
 
-AttentionMaskSpec buildAttentionMask(const std::vector<uint8_t>& isImage, int64_t past, VisionAttentionMask mode,
-                                     c10::Device device)
+AttentionMaskSpec buildAttentionMask(const std::vector<uint8_t>& isImage, int64_t past, VisionAttentionMask mode)
 {
     const auto total = static_cast<int64_t>(isImage.size());
-    const bool imageInChunk = std::any_of(isImage.begin() + past, isImage.end(), [](uint8_t f) { return f != 0; });
+    require(past >= 0 && past < total, ErrorCode::InvalidArgument, "attention mask over an empty chunk");
     AttentionMaskSpec spec;
-    spec.causal = true;
-    if (mode == VisionAttentionMask::Bidirectional && imageInChunk) {
-        require(past == 0 || !isImage[static_cast<size_t>(past)] || !isImage[static_cast<size_t>(past - 1)],
-                ErrorCode::InvalidArgument, "an image must be prefilled in one step (its run starts before this chunk)");
-        spec.mask = allowedMatrix(isImage, past, mode).to(device).unsqueeze(0).unsqueeze(0);
-    } else if (past > 0 && total - past > 1) {
-        spec.mask = allowedMatrix(isImage, past, VisionAttentionMask::Causal).to(device).unsqueeze(0).unsqueeze(0);
+    if (mode == VisionAttentionMask::Causal) {
+        spec.segments.push_back({0, total - past, total, true});
+        return spec;
+    }
+    require(past == 0 || !isImage[static_cast<size_t>(past)] || !isImage[static_cast<size_t>(past - 1)],
+            ErrorCode::InvalidArgument, "an image must be prefilled in one step (its run starts before this chunk)");
+    // Maximal runs of equal flags: text runs causal, image runs non-causal up to their end.
+    int64_t start = past;
+    for (int64_t i = past + 1; i <= total; ++i) {
+        if (i == total || isImage[static_cast<size_t>(i)] != isImage[static_cast<size_t>(start)]) {
+            spec.segments.push_back({start - past, i - start, i, isImage[static_cast<size_t>(start)] == 0});
+            start = i;
+        }
     }
     return spec;
 }

@@ -3,6 +3,9 @@
 #include "core/device/memory_stats.h"
 #include "core/error.h"
 #include "core/generation/attention_mask.h"
+#include "core/generation/decode_graphs.h"
+#include "core/generation/decode_loop.h"
+#include "core/generation/eager_stepper.h"
 #include "core/generation/sampler.h"
 #include "core/model/kv_cache.h"
 #include "core/model/vora_model.h"
@@ -28,11 +31,6 @@ VisionAttentionMask maskMode(const VoraModel& model)
     return vision ? vision->attentionMask : VisionAttentionMask::Causal;
 }
 
-bool contains(const std::vector<int64_t>& ids, int64_t id)
-{
-    return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
 // Runs model work and turns allocator failures into a typed error the UI can explain.
 template <typename Work>
 auto guardMemory(const VoraModel& model, Work&& work)
@@ -44,13 +42,9 @@ auto guardMemory(const VoraModel& model, Work&& work)
     }
 }
 
-// A broken model (NaN weights, a config whose numbers are out of range) computes NaN or infinite
-// logits; sampling from them would quietly return token 0 again and again.
-void requireFiniteLogits(const at::Tensor& logits, const std::string& where)
+bool graphsApply(const DecodeGraphs* graphs, const GenerationHooks& hooks)
 {
-    require(at::isfinite(logits).all().item<bool>(), ErrorCode::InvalidConfig,
-            "the model computed non-finite logits (NaN or infinity) " + where
-                + ": its weights or config.json are broken (NaN weights, rope_theta, rms_norm_eps, ...)");
+    return graphs && !hooks.observer && hooks.attention == AttentionImpl::Fused && !hooks.onStepLogits;
 }
 
 } // namespace
@@ -59,102 +53,113 @@ at::Tensor promptLogits(const VoraModel& model, const AssembledSequence& sequenc
                         AttentionObserver* observer)
 {
     const c10::InferenceMode inference;
+    require(sequence.embeddedFrom == 0, ErrorCode::InvalidArgument, "prompt logits need the whole sequence embedded");
     return guardMemory(model, [&] {
-        const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, 0, maskMode(model), model.device());
+        const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, 0, maskMode(model));
         ForwardOptions options;
         options.impl = attention;
         options.observer = observer;
         const at::Tensor hidden = model.decoder().forward(sequence.embeddings, 0, mask, nullptr, options);
         at::Tensor logits = model.decoder().logits(hidden).squeeze(0).to(at::kFloat).cpu();
-        requireFiniteLogits(logits, "for the prompt");
+        requireFiniteLogits(at::isfinite(logits).all(), "for the prompt");
         return logits;
     });
 }
 
-GenerationOutput generate(const VoraModel& model, const AssembledSequence& sequence, const SamplingParams& sampling,
-                          const StopCriteria& stop, const GenerationHooks& hooks)
+GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const AssembledSequence& sequence,
+                                   const SamplingParams& sampling, const StopCriteria& stop,
+                                   const GenerationHooks& hooks, DecodeGraphs* graphs)
 {
     const c10::InferenceMode inference;
     validateStopCriteria(stop);
     const int64_t promptLength = sequence.length();
-    const int64_t capacity = promptLength + stop.maxNewTokens;
-    require(capacity <= model.maxContext(), ErrorCode::InvalidArgument,
-            "prompt (" + std::to_string(promptLength) + " tokens) + " + std::to_string(stop.maxNewTokens)
-                + " new tokens exceed the model's context of " + std::to_string(model.maxContext()));
+    const int64_t past = cache.length();
+    require(sequence.embeddedFrom == past, ErrorCode::Internal,
+            "the sequence is embedded from position " + std::to_string(sequence.embeddedFrom) + " but the cache holds "
+                + std::to_string(past));
+    require(promptLength < model.maxContext(), ErrorCode::InvalidArgument,
+            "the prompt (" + std::to_string(promptLength) + " tokens) fills the model's context of "
+                + std::to_string(model.maxContext()) + " tokens: shorten it or start a new conversation");
+    // The budget is clipped to the context; hitting it ends the answer with StopReason::Length.
+    const int maxNewTokens = static_cast<int>(std::min<int64_t>(stop.maxNewTokens, model.maxContext() - promptLength));
 
     return guardMemory(model, [&] {
         GenerationOutput output;
         resetPeakMemory(model.device());
         const ModelConfig& config = model.config();
-        KvCache cache(config.numLayers, 1, config.numKeyValueHeads, capacity, config.headDim, model.device(), model.dtype());
+        cache.reserve(promptLength + maxNewTokens);
         Sampler sampler(sampling);
         sampler.setHistory(sequence.textIds());
+        const EosSuppression suppression(stop, config.vocabSize, model.device());
         ForwardOptions forward;
         forward.impl = hooks.attention;
         forward.observer = hooks.observer;
-        auto cancelled = [&] { return hooks.stopRequested && hooks.stopRequested->load(std::memory_order_relaxed); };
-        auto suppressed = [&](int64_t produced) {
-            return produced < stop.minNewTokens ? stop.eosIds : std::vector<int64_t>{};
-        };
 
         const auto started = Clock::now();
-        const AttentionMaskSpec prefillMask = buildAttentionMask(sequence.isImage, 0, maskMode(model), model.device());
-        at::Tensor hidden = model.decoder().forward(sequence.embeddings, 0, prefillMask, &cache, forward);
+        const AttentionMaskSpec prefillMask = buildAttentionMask(sequence.isImage, past, maskMode(model));
+        const at::Tensor hidden = model.decoder().forward(sequence.embeddings, past, prefillMask, &cache, forward);
+        const int64_t prefilled = promptLength - past;
         at::Tensor lastLogits;
         if (hooks.keepPrefillLogits) {
             const at::Tensor all = model.decoder().logits(hidden).squeeze(0).to(at::kFloat);
             output.prefillLogits = all.cpu();
-            lastLogits = all[promptLength - 1];
+            lastLogits = all[prefilled - 1];
         } else {
-            lastLogits = model.decoder().logits(hidden.select(1, promptLength - 1)).squeeze(0).to(at::kFloat);
+            lastLogits = model.decoder().logits(hidden.select(1, prefilled - 1)).squeeze(0).to(at::kFloat);
         }
+        if (hooks.onStepLogits) {
+            hooks.onStepLogits(lastLogits);
+        }
+        requireFiniteLogits(at::isfinite(lastLogits).all(), "for the prompt");
+        at::Tensor first = sampler.draw(lastLogits, suppression.forToken(0));
         synchronizeDevice(model.device());
         output.stats.prefillMs = millisecondsSince(started);
 
-        const AttentionMaskSpec decodeMask{at::Tensor(), false};
-        Clock::time_point decodeStarted;
-        while (true) {
-            if (cancelled()) {
-                output.stats.stopReason = StopReason::Cancelled;
-                break;
-            }
-            if (hooks.onStepLogits) {
-                hooks.onStepLogits(lastLogits);
-            }
-            const auto produced = static_cast<int64_t>(output.tokens.size());
-            requireFiniteLogits(lastLogits, "for generated token " + std::to_string(produced + 1));
-            const int64_t token = sampler.next(lastLogits, suppressed(produced));
-            output.tokens.push_back(token);
-            if (output.tokens.size() == 1) {
-                output.stats.timeToFirstTokenMs = millisecondsSince(started);
-                decodeStarted = Clock::now();
-            }
-            if (hooks.onToken && !hooks.onToken(token)) {
-                output.stats.stopReason = StopReason::StopString;
-                break;
-            }
-            if (contains(stop.eosIds, token)) {
-                output.stats.stopReason = StopReason::Eos;
-                break;
-            }
-            if (static_cast<int>(output.tokens.size()) >= stop.maxNewTokens) {
-                output.stats.stopReason = StopReason::Length;
-                break;
-            }
-            const at::Tensor ids = at::full({1, 1}, token, at::TensorOptions().dtype(at::kLong).device(model.device()));
-            hidden = model.decoder().forward(model.decoder().embed(ids), cache.length(), decodeMask, &cache, forward);
-            lastLogits = model.decoder().logits(hidden.select(1, 0)).squeeze(0).to(at::kFloat);
+        std::unique_ptr<DecodeStepper> stepper;
+        if (graphsApply(graphs, hooks)) {
+            stepper = graphs->start(cache, sampler, suppression, first, maxNewTokens);
+            output.decodePath = graphs->description();
+        } else {
+            stepper = std::make_unique<EagerStepper>(model, cache, sampler, suppression, forward, hooks.onStepLogits, first);
+            output.decodePath = "eager";
         }
-        const auto generated = static_cast<int64_t>(output.tokens.size());
-        if (generated > 1) {
-            output.stats.decodeTokensPerSecond = static_cast<double>(generated - 1) / (millisecondsSince(decodeStarted) / 1000.0);
+        DecodeLoopRules rules;
+        rules.maxNewTokens = maxNewTokens;
+        rules.eosIds = stop.eosIds;
+        rules.onToken = hooks.onToken;
+        rules.stopRequested = hooks.stopRequested;
+        rules.depth = hooks.stepsInFlight > 0 ? hooks.stepsInFlight : (model.device().is_cuda() ? 2 : 1);
+        const DecodeLoopOutcome outcome = runDecodeLoop(*stepper, rules, started);
+        stepper.reset();
+        // Eager steps advanced the cache themselves; graph steps wrote past its host-side length.
+        const int64_t cached = promptLength + outcome.fedTokens;
+        if (cache.length() < cached) {
+            cache.commit(cached - cache.length());
+        } else {
+            cache.truncate(cached);
         }
+
+        output.tokens = outcome.tokens;
+        output.stats.stopReason = outcome.reason;
+        output.fedTokens = outcome.fedTokens;
+        output.prefilledTokens = prefilled;
+        output.stats.timeToFirstTokenMs = outcome.timeToFirstTokenMs;
+        output.stats.decodeTokensPerSecond = outcome.decodeTokensPerSecond;
         output.stats.promptTokens = promptLength;
         output.stats.imageTokens = std::count(sequence.isImage.begin(), sequence.isImage.end(), uint8_t(1));
-        output.stats.generatedTokens = generated;
+        output.stats.generatedTokens = static_cast<int64_t>(outcome.tokens.size());
         output.stats.peakMemoryBytes = peakMemoryBytes(model.device());
         return output;
     });
+}
+
+GenerationOutput generate(const VoraModel& model, const AssembledSequence& sequence, const SamplingParams& sampling,
+                          const StopCriteria& stop, const GenerationHooks& hooks, DecodeGraphs* graphs)
+{
+    const ModelConfig& config = model.config();
+    const int64_t capacity = std::min<int64_t>(sequence.length() + stop.maxNewTokens, model.maxContext());
+    KvCache cache(config.numLayers, 1, config.numKeyValueHeads, capacity, config.headDim, model.device(), model.dtype());
+    return generateWithCache(model, cache, sequence, sampling, stop, hooks, graphs);
 }
 
 } // namespace vora::core

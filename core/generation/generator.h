@@ -1,22 +1,27 @@
 #pragma once
-// Token-level generation: one prefill over the assembled prompt (image blocks bidirectional), then
-// KV-cache decode steps until eos, the token budget, a hook's refusal, or the stop token.
-// The cache is allocated once for prompt + max new tokens. Thread: the caller's; the model is
-// read-only, so one model may serve several generate() calls one after another (not concurrently).
+// Token-level generation: a prefill of the positions the KV cache does not hold yet (image blocks
+// non-causal, no mask tensor), then decode steps until eos, the token budget, a hook's refusal, or the
+// stop token. Decode steps run as CUDA graph replays when DecodeGraphs are given and nothing needs the
+// eager path (an attention observer, explicit attention, per-step logits), else op by op.
+// Thread: the caller's; the model is read-only, so one model may serve several generations one after
+// another (not concurrently).
 #include "core/generation/generation_settings.h"
 #include "core/generation/generation_stats.h"
 #include "core/generation/sequence_assembly.h"
-#include "core/model/decoder_layer.h"
+#include "core/model/attention.h"
 
 #include <ATen/core/Tensor.h>
 
 #include <atomic>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace vora::core {
 
 class AttentionObserver;
+class DecodeGraphs;
+class KvCache;
 class VoraModel;
 
 struct GenerationHooks {
@@ -30,19 +35,33 @@ struct GenerationHooks {
     AttentionImpl attention = AttentionImpl::Fused;
     AttentionObserver* observer = nullptr;
     bool keepPrefillLogits = false;
+    // Decode steps queued ahead of the token being read: 0 picks 2 on CUDA (the host reads token t while
+    // step t+1 runs) and 1 on the CPU (no wasted step at a stop).
+    int stepsInFlight = 0;
 };
 
 struct GenerationOutput {
     std::vector<int64_t> tokens; // generated ids (a final eos included)
-    GenerationStats stats;       // the stop reason included
-    at::Tensor prefillLogits; // [L, V] float32 on CPU when keepPrefillLogits
+    GenerationStats stats;        // the stop reason included
+    at::Tensor prefillLogits;     // [prefilled, V] float32 on CPU when keepPrefillLogits
+    int64_t prefilledTokens = 0;  // positions run through the prefill (the rest came from the cache)
+    int64_t fedTokens = 0;        // generated tokens whose keys/values were written to the cache
+    std::string decodePath;       // "eager" or the graph decoder's description
 };
 
 // Logits of one forward pass over the whole prompt (no cache); [L, V] float32 on CPU.
 at::Tensor promptLogits(const VoraModel& model, const AssembledSequence& sequence, AttentionImpl attention,
                         AttentionObserver* observer = nullptr);
 
+// Prefills positions [cache.length(), L) of sequence (embedded from cache.length()) and decodes. The cache
+// grows to fit the prompt and the token budget; afterwards it holds the prompt and output.fedTokens tokens.
+// Throws Error(InvalidArgument) when prompt + max new tokens exceed the model's context.
+GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const AssembledSequence& sequence,
+                                   const SamplingParams& sampling, const StopCriteria& stop,
+                                   const GenerationHooks& hooks = {}, DecodeGraphs* graphs = nullptr);
+
+// One generation from an empty cache (sequence embedded from position 0).
 GenerationOutput generate(const VoraModel& model, const AssembledSequence& sequence, const SamplingParams& sampling,
-                          const StopCriteria& stop, const GenerationHooks& hooks = {});
+                          const StopCriteria& stop, const GenerationHooks& hooks = {}, DecodeGraphs* graphs = nullptr);
 
 } // namespace vora::core

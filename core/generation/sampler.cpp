@@ -6,33 +6,90 @@
 #include <torch/torch.h>
 
 #include <limits>
+#include <mutex>
 #include <random>
 
 namespace vora::core {
 namespace {
 
-constexpr float kRemoved = -std::numeric_limits<float>::infinity();
+constexpr float kMinusInfinity = -std::numeric_limits<float>::infinity();
 
-// transformers' TopPLogitsWarper on scores sorted descending: drop the tail whose cumulative
-// probability is <= 1 - top_p, always keeping the most likely token.
-at::Tensor applyTopP(const at::Tensor& sortedScores, double topP)
+// The tokens a draw may choose from, most likely first, as scores (-inf for those top-p or min-p
+// removed); greedy: the argmax alone. All on the logits' device, without waiting for it.
+struct Candidates {
+    at::Tensor scores;  // [N] float32
+    at::Tensor indices; // [N] int64
+};
+
+at::Tensor penalised(const SamplingParams& params, const at::Tensor& logits, const at::Tensor& seen)
 {
-    const at::Tensor cumulative = at::softmax(sortedScores.flip(0), 0).cumsum(0);
-    at::Tensor remove = (cumulative <= (1.0 - topP)).flip(0);
-    remove[0] = false;
-    return sortedScores.masked_fill(remove, kRemoved);
+    if (params.repetitionPenalty == 1.0 || !seen.defined()) {
+        return logits;
+    }
+    const at::Tensor adjusted = at::where(logits < 0, logits * params.repetitionPenalty, logits / params.repetitionPenalty);
+    return at::where(seen, adjusted, logits);
 }
 
-// transformers' MinPLogitsWarper: drop tokens below minP x the top probability.
-at::Tensor applyMinP(const at::Tensor& sortedScores, double minP)
+Candidates candidates(const SamplingParams& params, const at::Tensor& rawLogits, const at::Tensor& seen,
+                      const at::Tensor& suppressed)
 {
-    const at::Tensor probabilities = at::softmax(sortedScores, 0);
-    at::Tensor remove = probabilities < probabilities.max() * minP;
-    remove[0] = false;
-    return sortedScores.masked_fill(remove, kRemoved);
+    at::Tensor logits = penalised(params, rawLogits.to(at::kFloat), seen);
+    if (suppressed.defined()) {
+        logits = logits.masked_fill(suppressed, kMinusInfinity);
+    }
+    if (params.greedy()) {
+        return {at::zeros({1}, logits.options()), logits.argmax().reshape({1})};
+    }
+    const at::Tensor scores = logits / params.temperature;
+    Candidates out;
+    if (params.topK > 0 && params.topK < scores.size(0)) {
+        std::tie(out.scores, out.indices) = scores.topk(params.topK); // sorted descending
+    } else {
+        std::tie(out.scores, out.indices) = scores.sort(/*stable=*/true, 0, /*descending=*/true);
+    }
+    // transformers' TopPLogitsWarper: drop the tail whose cumulative probability is <= 1 - top_p,
+    // always keeping the most likely token.
+    if (params.topP < 1.0) {
+        const at::Tensor cumulative = at::softmax(out.scores.flip(0), 0).cumsum(0);
+        const at::Tensor remove = (cumulative <= (1.0 - params.topP)).flip(0);
+        remove.narrow(0, 0, 1).fill_(false);
+        out.scores = out.scores.masked_fill(remove, kMinusInfinity);
+    }
+    // transformers' MinPLogitsWarper: drop tokens below minP x the top probability.
+    if (params.minP > 0.0) {
+        const at::Tensor probabilities = at::softmax(out.scores, 0);
+        const at::Tensor remove = probabilities < probabilities.max() * params.minP;
+        remove.narrow(0, 0, 1).fill_(false);
+        out.scores = out.scores.masked_fill(remove, kMinusInfinity);
+    }
+    return out;
+}
+
+// Inverse CDF over the survivors (scores sorted descending, -inf for dropped ones): the first index whose
+// cumulative probability exceeds u x total, kept inside the survivors whatever the rounding.
+at::Tensor inverseCdfPick(const at::Tensor& scores, const at::Tensor& uniform)
+{
+    const at::Tensor probabilities = at::softmax(scores, 0);
+    const at::Tensor cumulative = probabilities.cumsum(0);
+    const at::Tensor threshold = uniform.to(at::kFloat) * cumulative.narrow(0, scores.size(0) - 1, 1);
+    const at::Tensor below = (cumulative <= threshold).sum();
+    const at::Tensor lastSurvivor = (probabilities > 0).sum() - 1;
+    return at::minimum(below, lastSurvivor).reshape({1});
 }
 
 } // namespace
+
+at::Tensor drawToken(const SamplingParams& params, const at::Tensor& logits, const at::Tensor& seen,
+                     const at::Tensor& uniform, const at::Tensor& suppressed)
+{
+    const Candidates chosen = candidates(params, logits, seen, suppressed);
+    const at::Tensor token = params.greedy() ? chosen.indices
+                                             : chosen.indices.index_select(0, inverseCdfPick(chosen.scores, uniform));
+    if (seen.defined()) {
+        seen.index_fill_(0, token, true);
+    }
+    return token;
+}
 
 Sampler::Sampler(const SamplingParams& params)
     : m_params(params)
@@ -53,63 +110,69 @@ void Sampler::setHistory(const std::vector<int64_t>& tokens)
     }
 }
 
-void Sampler::remember(int64_t token)
-{
-    if (m_seenMask.defined()) {
-        m_seenMask.narrow(0, token, 1).fill_(true); // one tiny kernel, no host-to-device copy per step
-    } else {
-        m_history.push_back(token);
-    }
-}
-
-at::Tensor Sampler::penalised(const at::Tensor& logits)
+at::Tensor Sampler::seenMask(int64_t vocab, c10::Device device)
 {
     if (m_params.repetitionPenalty == 1.0) {
-        return logits;
+        return {};
     }
-    if (!m_seenMask.defined()) {
-        m_seenMask = at::zeros({logits.size(0)}, at::TensorOptions().dtype(at::kBool).device(logits.device()));
+    if (!m_seenMask.defined() || m_seenMask.device() != device) {
+        m_seenMask = at::zeros({vocab}, at::TensorOptions().dtype(at::kBool).device(device));
         if (!m_history.empty()) {
-            const at::Tensor ids = at::tensor(m_history, at::TensorOptions().dtype(at::kLong)).to(logits.device());
-            m_seenMask.index_fill_(0, ids.clamp(0, logits.size(0) - 1), true);
+            const at::Tensor ids = at::tensor(m_history, at::TensorOptions().dtype(at::kLong)).to(device);
+            m_seenMask.index_fill_(0, ids.clamp(0, vocab - 1), true);
         }
     }
-    const at::Tensor adjusted = at::where(logits < 0, logits * m_params.repetitionPenalty, logits / m_params.repetitionPenalty);
-    return at::where(m_seenMask, adjusted, logits);
+    return m_seenMask;
 }
 
-TokenDistribution Sampler::distribution(const at::Tensor& rawLogits, const std::vector<int64_t>& suppressed)
+double Sampler::nextUniform()
 {
-    at::Tensor logits = penalised(rawLogits.to(at::kFloat));
-    if (!suppressed.empty()) {
-        const at::Tensor ids = at::tensor(suppressed, at::TensorOptions().dtype(at::kLong)).to(logits.device());
-        logits = logits.index_fill(0, ids, kRemoved);
+    auto* generator = at::check_generator<at::CPUGeneratorImpl>(m_generator);
+    const std::lock_guard<std::mutex> lock(m_generator.mutex());
+    return static_cast<double>(generator->random64() >> 11) * 0x1.0p-53; // 53 random bits in [0, 1)
+}
+
+at::Tensor Sampler::takeUniforms(int64_t count)
+{
+    at::Tensor uniforms = at::empty({count}, at::TensorOptions().dtype(at::kDouble));
+    double* data = uniforms.data_ptr<double>();
+    for (int64_t i = 0; i < count; ++i) {
+        data[i] = nextUniform();
     }
+    return uniforms;
+}
+
+at::Tensor Sampler::suppressionMask(const at::Tensor& logits, const std::vector<int64_t>& suppressed) const
+{
+    if (suppressed.empty()) {
+        return {};
+    }
+    at::Tensor mask = at::zeros({logits.size(0)}, at::TensorOptions().dtype(at::kBool).device(logits.device()));
+    mask.index_fill_(0, at::tensor(suppressed, at::TensorOptions().dtype(at::kLong)).to(logits.device()), true);
+    return mask;
+}
+
+TokenDistribution Sampler::distribution(const at::Tensor& logits, const std::vector<int64_t>& suppressed)
+{
+    const Candidates chosen = candidates(m_params, logits, seenMask(logits.size(0), logits.device()),
+                                         suppressionMask(logits, suppressed));
     if (m_params.greedy()) {
-        return {logits.argmax().reshape({1}).cpu(), at::ones({1}, at::kFloat)};
+        return {chosen.indices.cpu(), at::ones({1}, at::kFloat)};
     }
-    const at::Tensor scaled = logits / m_params.temperature;
-    const bool topK = m_params.topK > 0 && m_params.topK < scaled.size(0);
-    auto [values, indices] = topK ? scaled.topk(m_params.topK) : scaled.sort(/*stable=*/true, 0, /*descending=*/true);
-    at::Tensor scores = values.cpu();
-    if (m_params.topP < 1.0) {
-        scores = applyTopP(scores, m_params.topP);
-    }
-    if (m_params.minP > 0.0) {
-        scores = applyMinP(scores, m_params.minP);
-    }
-    return {indices.cpu(), at::softmax(scores, 0)};
+    return {chosen.indices.cpu(), at::softmax(chosen.scores, 0).cpu()};
+}
+
+at::Tensor Sampler::draw(const at::Tensor& logits, const at::Tensor& suppressed)
+{
+    const at::Tensor uniform = m_params.greedy()
+        ? at::Tensor()
+        : at::full({1}, nextUniform(), at::TensorOptions().dtype(at::kDouble).device(logits.device()));
+    return drawToken(m_params, logits, seenMask(logits.size(0), logits.device()), uniform, suppressed);
 }
 
 int64_t Sampler::next(const at::Tensor& logits, const std::vector<int64_t>& suppressed)
 {
-    const TokenDistribution candidates = distribution(logits, suppressed);
-    const int64_t pick = candidates.ids.size(0) == 1
-        ? 0
-        : at::multinomial(candidates.probabilities, 1, false, m_generator).item<int64_t>();
-    const int64_t token = candidates.ids[pick].item<int64_t>();
-    remember(token);
-    return token;
+    return draw(logits, suppressionMask(logits, suppressed)).item<int64_t>();
 }
 
 } // namespace vora::core

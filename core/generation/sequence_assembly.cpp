@@ -6,6 +6,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 
 namespace vora::core {
 
@@ -29,7 +31,37 @@ at::Tensor pixelsToTensor(const ImagePixels& image, c10::Device device)
     return view.to(device, at::kFloat, false, /*copy=*/true);
 }
 
-AssembledSequence assembleSequence(const VoraModel& model, const PromptInput& prompt)
+namespace {
+
+constexpr uint64_t kImageKeyBit = uint64_t(1) << 63;
+
+// FNV-1a over the pixel bytes and the size: identical images get identical keys.
+uint64_t contentHash(const ImagePixels& image)
+{
+    uint64_t hash = 1469598103934665603ull;
+    auto mix = [&hash](uint64_t word) { hash = (hash ^ word) * 1099511628211ull; };
+    mix(static_cast<uint64_t>(image.height) << 32 | static_cast<uint32_t>(image.width));
+    const auto* bytes = reinterpret_cast<const unsigned char*>(image.chw.data());
+    const size_t size = image.chw.size() * sizeof(float);
+    size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        uint64_t word = 0;
+        std::memcpy(&word, bytes + i, 8);
+        mix(word);
+    }
+    for (; i < size; ++i) {
+        mix(bytes[i]);
+    }
+    return hash;
+}
+
+int64_t patchCount(const VoraModel& model, const ImagePixels& image)
+{
+    const int patch = model.vision()->patchSize;
+    return int64_t(image.height / patch) * (image.width / patch);
+}
+
+void validate(const VoraModel& model, const PromptInput& prompt)
 {
     const auto sentinels = std::count(prompt.ids.begin(), prompt.ids.end(), kImageTokenSentinel);
     require(static_cast<size_t>(sentinels) == prompt.images.size(), ErrorCode::InvalidArgument,
@@ -43,36 +75,71 @@ AssembledSequence assembleSequence(const VoraModel& model, const PromptInput& pr
                 "token id " + std::to_string(id) + " is outside the vocabulary of " + std::to_string(vocab));
     }
     require(!prompt.ids.empty(), ErrorCode::InvalidArgument, "empty prompt");
+}
 
+AssembledSequence assemble(const VoraModel& model, const PromptInput& prompt, std::optional<int64_t> embedFrom)
+{
+    validate(model, prompt);
     AssembledSequence sequence;
     std::vector<at::Tensor> pieces;
-    const auto idOptions = at::TensorOptions().dtype(at::kLong);
-    size_t imageIndex = 0;
-    size_t start = 0;
-    auto flushText = [&](size_t end) {
-        if (end > start) {
-            std::vector<int64_t> chunk(prompt.ids.begin() + static_cast<long>(start), prompt.ids.begin() + static_cast<long>(end));
-            const at::Tensor ids = at::tensor(chunk, idOptions).to(model.device()).unsqueeze(0);
-            pieces.push_back(model.decoder().embed(ids));
-            sequence.expandedIds.insert(sequence.expandedIds.end(), chunk.begin(), chunk.end());
-            sequence.isImage.insert(sequence.isImage.end(), chunk.size(), 0);
+    const int64_t from = embedFrom.value_or(0);
+    int64_t textStart = 0; // first position of the pending text run
+    auto flushText = [&] {
+        const int64_t start = std::max(textStart, from);
+        const int64_t end = sequence.length();
+        if (embedFrom && end > start) {
+            const std::vector<int64_t> chunk(sequence.expandedIds.begin() + start, sequence.expandedIds.begin() + end);
+            const at::Tensor ids = at::tensor(chunk, at::TensorOptions().dtype(at::kLong)).to(model.device());
+            pieces.push_back(model.decoder().embed(ids.unsqueeze(0)));
         }
     };
-    for (size_t i = 0; i < prompt.ids.size(); ++i) {
-        if (prompt.ids[i] != kImageTokenSentinel) {
+    size_t imageIndex = 0;
+    for (int64_t id : prompt.ids) {
+        if (id != kImageTokenSentinel) {
+            sequence.expandedIds.push_back(id);
+            sequence.isImage.push_back(0);
+            sequence.positionKeys.push_back(static_cast<uint64_t>(id));
             continue;
         }
-        flushText(i);
-        const at::Tensor pixels = pixelsToTensor(prompt.images[imageIndex++], model.device());
-        const at::Tensor patches = model.vision()->forward(pixels).to(model.dtype()); // [1, N, D]
-        pieces.push_back(patches);
-        sequence.expandedIds.insert(sequence.expandedIds.end(), patches.size(1), kImageTokenSentinel);
-        sequence.isImage.insert(sequence.isImage.end(), patches.size(1), 1);
-        start = i + 1;
+        flushText();
+        const ImagePixels& image = prompt.images[imageIndex++];
+        const int64_t start = sequence.length();
+        const int64_t count = patchCount(model, image);
+        const uint64_t hash = contentHash(image);
+        for (int64_t p = 0; p < count; ++p) {
+            sequence.positionKeys.push_back((hash + static_cast<uint64_t>(p) * 0x9E3779B97F4A7C15ull) | kImageKeyBit);
+        }
+        sequence.expandedIds.insert(sequence.expandedIds.end(), count, kImageTokenSentinel);
+        sequence.isImage.insert(sequence.isImage.end(), count, 1);
+        textStart = sequence.length();
+        if (!embedFrom || start + count <= from) {
+            continue;
+        }
+        require(start >= from, ErrorCode::InvalidArgument,
+                "an image must be embedded whole (position " + std::to_string(from) + " falls inside one)");
+        pieces.push_back(model.vision()->forward(pixelsToTensor(image, model.device())).to(model.dtype())); // [1, N, D]
+        require(pieces.back().size(1) == count, ErrorCode::Internal, "vision embedding gave an unexpected patch count");
     }
-    flushText(prompt.ids.size());
-    sequence.embeddings = pieces.size() == 1 ? pieces.front() : at::cat(pieces, 1);
+    flushText();
+    if (embedFrom) {
+        require(from >= 0 && from < sequence.length(), ErrorCode::InvalidArgument,
+                "nothing to embed from position " + std::to_string(from) + " of " + std::to_string(sequence.length()));
+        sequence.embeddedFrom = from;
+        sequence.embeddings = pieces.size() == 1 ? pieces.front() : at::cat(pieces, 1);
+    }
     return sequence;
+}
+
+} // namespace
+
+AssembledSequence assembleSequence(const VoraModel& model, const PromptInput& prompt, int64_t from)
+{
+    return assemble(model, prompt, from);
+}
+
+AssembledSequence layoutSequence(const VoraModel& model, const PromptInput& prompt)
+{
+    return assemble(model, prompt, std::nullopt);
 }
 
 } // namespace vora::core

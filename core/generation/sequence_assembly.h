@@ -14,16 +14,24 @@ namespace vora::core {
 class VoraModel;
 
 struct AssembledSequence {
-    at::Tensor embeddings;             // [1, L, D] in the model's dtype, on its device
+    at::Tensor embeddings;             // [1, L - embeddedFrom, D] in the model's dtype, on its device
+    int64_t embeddedFrom = 0;          // positions before this one were not embedded (they are cached)
     std::vector<uint8_t> isImage;      // L flags
     std::vector<int64_t> expandedIds;  // L ids, kImageTokenSentinel on image positions
+    // What each position holds, for finding the prefix a KV cache already has: the text id, or (top bit
+    // set) a hash of the image's pixels combined with the patch index.
+    std::vector<uint64_t> positionKeys;
     std::vector<int64_t> textIds() const;
     int64_t length() const { return static_cast<int64_t>(isImage.size()); }
 };
 
 // Throws Error(InvalidArgument) when sentinels and images disagree in number, when the model has
-// no vision embedding but images are given, or when ids are outside the vocabulary.
-AssembledSequence assembleSequence(const VoraModel& model, const PromptInput& prompt);
+// no vision embedding but images are given, or when ids are outside the vocabulary. Embeds positions
+// [from, L) only: images wholly before `from` skip the vision embedding. from must not fall inside an image.
+AssembledSequence assembleSequence(const VoraModel& model, const PromptInput& prompt, int64_t from = 0);
+
+// The same layout (flags, ids, keys) without computing any embedding.
+AssembledSequence layoutSequence(const VoraModel& model, const PromptInput& prompt);
 
 // Pixels -> [1, 3, H, W] float32 tensor on device.
 at::Tensor pixelsToTensor(const ImagePixels& image, c10::Device device);

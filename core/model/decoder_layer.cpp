@@ -1,110 +1,11 @@
 #include "core/model/decoder_layer.h"
 
-#include "core/model/attention_observer.h"
 #include "core/model/kv_cache.h"
 #include "core/model/rotary_embedding.h"
 
 #include <torch/torch.h>
 
-#include <cmath>
-
 namespace vora::core {
-namespace {
-
-// [B, KvH, L, Dh] -> [B, KvH * groups, L, Dh], head h reading kv head h / groups (HF repeat_kv).
-at::Tensor repeatKv(const at::Tensor& x, int64_t groups)
-{
-    if (groups == 1) {
-        return x;
-    }
-    const auto s = x.sizes();
-    return x.unsqueeze(2).expand({s[0], s[1], groups, s[2], s[3]}).reshape({s[0], s[1] * groups, s[2], s[3]});
-}
-
-// Bool [Lq, Lk] mask of a causal block whose queries are the last Lq of Lk positions.
-at::Tensor causalMask(int64_t lq, int64_t lk, c10::Device device)
-{
-    return at::ones({lq, lk}, at::TensorOptions().dtype(at::kBool).device(device)).tril(lk - lq);
-}
-
-at::Tensor attendExplicit(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask,
-                          int layer, int64_t queryStart, AttentionObserver* observer)
-{
-    const int64_t groups = q.size(1) / k.size(1);
-    const at::Tensor keys = repeatKv(k, groups);
-    const at::Tensor values = repeatKv(v, groups);
-    at::Tensor scores = at::matmul(q, keys.transpose(2, 3)) * (1.0 / std::sqrt(static_cast<double>(q.size(-1))));
-    at::Tensor allowed = mask.mask;
-    if (!allowed.defined() && mask.causal && q.size(2) > 1) {
-        allowed = causalMask(q.size(2), k.size(2), q.device());
-    }
-    if (allowed.defined()) {
-        scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
-    }
-    const at::Tensor probabilities = at::softmax(scores, -1, at::kFloat);
-    if (observer && observer->wantsLayer(layer)) {
-        observer->onAttention(layer, probabilities, queryStart);
-    }
-    return at::matmul(probabilities.to(q.scalar_type()), values);
-}
-
-at::Tensor attendFused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask,
-                       int layer, int64_t queryStart, AttentionObserver* observer)
-{
-    const int64_t groups = q.size(1) / k.size(1);
-    const int64_t lq = q.size(2);
-    if (lq == 1 && !mask.mask.defined()) {
-        // One query per head: fold each group of query heads onto its KV head, so the cache is read
-        // once and never copied ([B, KvH, groups, Dh] queries over [B, KvH, Lk, Dh] keys).
-        const auto s = q.sizes();
-        const at::Tensor folded = q.reshape({s[0], k.size(1), groups, s[3]});
-        if (!observer) {
-            return at::scaled_dot_product_attention(folded, k, v).reshape(s);
-        }
-        at::Tensor out;
-        at::Tensor logSumExp;
-        if (q.device().is_cpu()) {
-            // The kernel scaled_dot_product_attention runs here on the CPU (same output bits), asked
-            // for the row log-sum-exp it computes anyway ([B, KvH, groups] = [B, H] in head order).
-            std::tie(out, logSumExp) = at::_scaled_dot_product_flash_attention_for_cpu(folded, k, v);
-            logSumExp = logSumExp[0].reshape({s[1]});
-        } else {
-            out = at::scaled_dot_product_attention(folded, k, v);
-        }
-        observer->onQueryRow(layer, q[0].select(1, 0), k[0], logSumExp, queryStart);
-        return out.reshape(s);
-    }
-    if (observer) {
-        // The last prompt row sees every key under both VoRA masks (causal, and causal with
-        // bidirectional image runs: nothing lies after the last position), so the capture can
-        // compute its log-sum-exp from all keys.
-        observer->onQueryRow(layer, q[0].select(1, lq - 1), k[0], at::Tensor(), queryStart + lq - 1);
-    }
-    const at::Tensor keys = repeatKv(k, groups);
-    const at::Tensor values = repeatKv(v, groups);
-    if (mask.mask.defined()) {
-        return at::scaled_dot_product_attention(q, keys, values, mask.mask);
-    }
-    if (!mask.causal) {
-        return at::scaled_dot_product_attention(q, keys, values);
-    }
-    if (lq == k.size(2)) {
-        return at::scaled_dot_product_attention(q, keys, values, {}, 0.0, /*is_causal=*/true);
-    }
-    return at::scaled_dot_product_attention(q, keys, values, causalMask(lq, k.size(2), q.device()));
-}
-
-} // namespace
-
-at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask,
-                  AttentionImpl impl, int layer, int64_t queryStart, AttentionObserver* observer)
-{
-    const bool observed = observer && observer->wantsLayer(layer);
-    if (impl == AttentionImpl::Explicit) {
-        return attendExplicit(q, k, v, mask, layer, queryStart, observed ? observer : nullptr);
-    }
-    return attendFused(q, k, v, mask, layer, queryStart, observed ? observer : nullptr);
-}
 
 at::Tensor Mlp::forward(const at::Tensor& x) const
 {

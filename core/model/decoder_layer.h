@@ -2,6 +2,7 @@
 // One Qwen2/LLaMA decoder block, named like the checkpoint: input_layernorm, self_attn.{q,k,v,o}_proj,
 // post_attention_layernorm, mlp.{gate,up,down}_proj. Biases are optional everywhere (VoRA's LoRA blocks
 // carry extra biases on o/gate/up/down).
+#include "core/model/attention.h"
 #include "core/model/linear.h"
 #include "core/model/parameter_names.h"
 #include "core/model/rms_norm.h"
@@ -17,18 +18,6 @@ namespace vora::core {
 class AttentionObserver;
 class KvCache;
 class RotaryEmbedding;
-
-enum class AttentionImpl {
-    Fused,    // scaled_dot_product_attention with the block mask
-    Explicit, // softmax(QK^T/sqrt(d) + mask) V, probabilities available to an observer
-};
-
-// How queries may attend. When mask is undefined: causal if causal is true, else unrestricted
-// (a decode step over the cache).
-struct AttentionMaskSpec {
-    at::Tensor mask; // bool [B or 1, 1, Lq, Lk], true = may attend
-    bool causal = true;
-};
 
 struct SelfAttention {
     Linear q_proj, k_proj, v_proj, o_proj;
@@ -72,9 +61,5 @@ struct DecoderLayer {
     // for the fused ones).
     std::vector<std::pair<param::LinearSlot, Linear*>> linears();
 };
-
-// Attention core shared by both paths. q: [B, H, Lq, Dh]; k, v: [B, KvH, Lk, Dh] -> [B, H, Lq, Dh].
-at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask,
-                  AttentionImpl impl, int layer, int64_t queryStart, AttentionObserver* observer);
 
 } // namespace vora::core

@@ -19,6 +19,8 @@ public:
     // x: [B, L, N, Dh] (heads after positions, as a fused projection lays them out), rotated in place
     // of a copy; the tables are cast to x's dtype once and cached.
     at::Tensor applyToHeads(const at::Tensor& x, int64_t start) const;
+    // The whole cos and sin tables ([maxPositions, Dh], contiguous) in dtype, as apply() uses them.
+    std::pair<at::Tensor, at::Tensor> tables(c10::ScalarType dtype) const { return rows(0, m_maxPositions, dtype); }
     // Caches the tables in the model's dtype (called once after loading).
     void castTables(c10::ScalarType dtype);
     int64_t maxPositions() const { return m_maxPositions; }

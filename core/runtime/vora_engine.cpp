@@ -1,12 +1,14 @@
 #include "core/runtime/vora_engine.h"
 
+#include "core/attention/image_spans.h"
 #include "core/error.h"
+#include "core/generation/chat_session.h"
+#include "core/generation/decode_graphs.h"
 #include "core/generation/generation_config.h"
 #include "core/generation/generator.h"
 #include "core/generation/sequence_assembly.h"
 #include "core/image/model_image.h"
 #include "core/model/vora_model.h"
-#include "core/attention/image_spans.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/runtime/stop_string_matcher.h"
 #include "core/runtime/tokenizer_model_check.h"
@@ -16,6 +18,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 namespace vora::core {
@@ -57,6 +60,7 @@ struct VoraEngine::State {
     ChatTemplateOptions chatTemplate;
     ModelSummary summary;
     AttentionImpl attention = AttentionImpl::Fused;
+    std::unique_ptr<DecodeGraphs> graphs; // null: eager decoding (see summary.decodePath)
 };
 
 VoraEngine::VoraEngine(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -95,7 +99,54 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
     s.loadSeconds = state->model->report().loadSeconds;
     s.defaults = defaultGenerationSettings(loadGenerationConfig(modelDir));
     s.defaults.stop.eosIds = endTokens(s.defaults.stop.eosIds, config, *state->tokenizer);
-    return std::unique_ptr<VoraEngine>(new VoraEngine(std::move(state)));
+    if (!state->model->device().is_cuda()) {
+        s.decodePath = "eager";
+    } else if (!options.cudaGraphs) {
+        s.decodePath = "eager (CUDA graphs turned off)";
+    } else {
+        std::string whyNot;
+        state->graphs = makeDecodeGraphs(*state->model, {}, &whyNot);
+        s.decodePath = state->graphs ? state->graphs->description() : "eager (" + whyNot + ")";
+    }
+    const bool onGpu = state->model->device().is_cuda();
+    std::unique_ptr<VoraEngine> engine(new VoraEngine(std::move(state)));
+    if (options.warmUp && onGpu) { // the CPU has no lazily loaded kernels to warm
+        engine->warmUp();
+    }
+    return engine;
+}
+
+void VoraEngine::warmUp()
+{
+    const auto started = std::chrono::steady_clock::now();
+    const VoraModel& model = *m_state->model;
+    const int64_t vocab = model.config().vocabSize;
+    PromptInput prompt;
+    for (int64_t i = 0; i < 8; ++i) {
+        prompt.ids.push_back((i * 7919 + 13) % vocab); // any in-vocabulary ids
+    }
+    if (model.vision() && model.device().is_cuda()) {
+        // An image of the model's own size: the kernels of a typical first question get loaded now.
+        ImagePixels image;
+        image.height = image.width = m_state->preprocess.imageSize;
+        image.chw.assign(size_t(3) * image.height * image.width, 0.5f);
+        prompt.ids.insert(prompt.ids.begin() + 4, kImageTokenSentinel);
+        prompt.images.push_back(std::move(image));
+    }
+    // Straight through a session rather than generate(), which always stops at the model's end tokens:
+    // here no end-of-text ids, so all three tokens are decoded.
+    StopCriteria stop;
+    stop.maxNewTokens = 3;
+    GenerationHooks hooks;
+    hooks.attention = m_state->attention;
+    ChatSession session(model, m_state->graphs.get());
+    session.generate(prompt, m_state->summary.defaults.sampling, stop, hooks);
+    if (m_state->graphs) {
+        SamplingParams greedy;
+        greedy.temperature = 0;
+        m_state->graphs->prepare(greedy);
+    }
+    m_state->summary.warmUpSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
 const ModelSummary& VoraEngine::summary() const { return m_state->summary; }
@@ -143,26 +194,32 @@ PromptInput VoraEngine::rawPrompt(std::string_view text, const std::vector<Prepa
 
 int64_t VoraEngine::promptPositions(const PromptInput& prompt) const
 {
-    const int patch = m_state->model->config().vision ? m_state->model->config().vision->patchSize : 14;
-    int64_t positions = 0;
-    size_t image = 0;
-    for (const int64_t id : prompt.ids) {
-        if (id != kImageTokenSentinel) {
-            ++positions;
-        } else if (image < prompt.images.size()) {
-            const ImagePixels& pixels = prompt.images[image++];
-            positions += int64_t(pixels.height / patch) * int64_t(pixels.width / patch);
-        }
-    }
-    return positions;
+    return layoutSequence(*m_state->model, prompt).length();
 }
 
+void ChatSessionDeleter::operator()(ChatSession* session) const { delete session; }
+
+ChatSessionHandle VoraEngine::openSession(bool reuse) const
+{
+    ChatSessionHandle session(new ChatSession(*m_state->model, m_state->graphs.get()));
+    session->setReuse(reuse);
+    return session;
+}
+
+int64_t VoraEngine::sessionCacheBytes(const ChatSession& session) { return session.cacheBytes(); }
+
 TextResult VoraEngine::generate(const PromptInput& prompt, const GenerationSettings& settings, const TextCallbacks& callbacks)
+{
+    ChatSession session(*m_state->model, m_state->graphs.get());
+    return generate(session, prompt, settings, callbacks);
+}
+
+TextResult VoraEngine::generate(ChatSession& session, const PromptInput& prompt, const GenerationSettings& settings,
+                                const TextCallbacks& callbacks)
 {
     StopCriteria stop = settings.stop;
     stop.eosIds = m_state->summary.defaults.stop.eosIds;
     const VoraModel& model = *m_state->model;
-    const AssembledSequence sequence = assembleSequence(model, prompt);
     StreamingDecoder decoder(*m_state->tokenizer, /*skipSpecial=*/true);
     StopStringMatcher matcher(stop.stopStrings);
     TextResult result;
@@ -174,30 +231,47 @@ TextResult VoraEngine::generate(const PromptInput& prompt, const GenerationSetti
             }
         }
     };
+    auto isEos = [&](int64_t token) { return std::find(stop.eosIds.begin(), stop.eosIds.end(), token) != stop.eosIds.end(); };
 
     GenerationHooks hooks;
     hooks.stopRequested = callbacks.stopRequested;
     hooks.attention = m_state->attention;
+    std::vector<size_t> decodedEnd; // bytes decoded through each token (before stop strings are held back)
+    size_t decodedBytes = 0;
     hooks.onToken = [&](int64_t token) {
-        if (std::find(stop.eosIds.begin(), stop.eosIds.end(), token) != stop.eosIds.end()) {
-            return true;
+        if (!isEos(token)) {
+            const std::string piece = decoder.push(static_cast<int32_t>(token));
+            decodedBytes += piece.size();
+            emit(matcher.push(piece));
         }
-        emit(matcher.push(decoder.push(static_cast<int32_t>(token))));
+        decodedEnd.push_back(decodedBytes);
         return !matcher.matched();
     };
     if (callbacks.attention) {
+        const AssembledSequence layout = layoutSequence(model, prompt);
         const int patch = model.config().vision ? model.config().vision->patchSize : 14;
-        std::vector<ImageSpan> spans = imageSpans(sequence.isImage, prompt.images, patch);
-        callbacks.attention->begin(std::move(spans), sequence.length());
+        std::vector<ImageSpan> spans = imageSpans(layout.isImage, prompt.images, patch);
+        callbacks.attention->begin(std::move(spans), layout.length());
         hooks.observer = callbacks.attention->observer();
     }
-    const GenerationOutput output = vora::core::generate(model, sequence, settings.sampling, stop, hooks);
+    const GenerationOutput output = session.generate(prompt, settings.sampling, stop, hooks);
     if (!matcher.matched()) {
         emit(matcher.push(decoder.flush()));
         emit(matcher.flush());
     }
     result.tokenIds = output.tokens;
     result.stats = output.stats;
+    result.prefilledTokens = output.prefilledTokens;
+    result.decodePath = output.decodePath;
+    result.historyIds = output.tokens;
+    if (output.stats.stopReason == StopReason::StopString) {
+        // Keep the tokens whose text lies wholly before the stop string; the cache forgets the rest.
+        const auto kept = std::count_if(decodedEnd.begin(), decodedEnd.end(), [&](size_t end) { return end <= result.text.size(); });
+        result.historyIds.resize(static_cast<size_t>(kept));
+        session.truncate(output.stats.promptTokens + kept);
+    } else if (!result.historyIds.empty() && isEos(result.historyIds.back())) {
+        result.historyIds.pop_back();
+    }
     return result;
 }
 

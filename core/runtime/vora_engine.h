@@ -22,6 +22,14 @@ namespace vora::core {
 
 class Tokenizer;
 class AttentionRecorder;
+class ChatSession;
+
+// ChatSession (core/generation/chat_session.h) without its torch-heavy header: the app holds sessions
+// through this handle.
+struct ChatSessionDeleter {
+    void operator()(ChatSession* session) const;
+};
+using ChatSessionHandle = std::unique_ptr<ChatSession, ChatSessionDeleter>;
 
 enum class AttentionMode { Fused, Explicit };
 
@@ -33,6 +41,10 @@ struct EngineOptions {
     int64_t maxContext = 0;
     AttentionMode attention = AttentionMode::Fused;
     std::function<void(double fraction, const std::string& stage)> progress;
+    // On CUDA, run a short generation at load (and capture the decode graphs of the default and greedy
+    // sampling), so the first answer does not pay lazy kernel loading and graph capture.
+    bool warmUp = true;
+    bool cudaGraphs = true; // decode steps as CUDA graph replays where the device and model allow
 };
 
 struct ModelSummary {
@@ -49,6 +61,8 @@ struct ModelSummary {
     double loadSeconds = 0;
     // From generation_config.json (defaultGenerationSettings); stop.eosIds: every end token of the model.
     GenerationSettings defaults;
+    std::string decodePath; // "eager (why)" or the CUDA graph decoder's description
+    double warmUpSeconds = 0;
 };
 
 struct PreparedImage {
@@ -66,7 +80,12 @@ struct TextCallbacks {
 struct TextResult {
     std::string text;
     std::vector<int64_t> tokenIds;
-    GenerationStats stats; // the stop reason included
+    GenerationStats stats;       // the stop reason included
+    int64_t prefilledTokens = 0; // prompt positions run through the prefill (the rest came from a session)
+    // The answer as the conversation keeps it, for ChatTemplateOptions::answerIds: the drawn ids without a
+    // final end-of-text id; after a stop string, only the ids whose text lies wholly before it.
+    std::vector<int64_t> historyIds;
+    std::string decodePath;
 };
 
 class VoraEngine {
@@ -96,15 +115,27 @@ public:
     // Positions the prompt occupies once each image is expanded to its patches (no model work).
     int64_t promptPositions(const PromptInput& prompt) const;
 
-    // settings.stop.eosIds is ignored: generation always ends at the model's end tokens
-    // (summary().defaults.stop.eosIds). Throws Error(InvalidArgument) for settings out of range.
+    // One generation from scratch. settings.stop.eosIds is ignored: generation always ends at the model's
+    // end tokens (summary().defaults.stop.eosIds). Throws Error(InvalidArgument) for settings out of range.
     TextResult generate(const PromptInput& prompt, const GenerationSettings& settings, const TextCallbacks& callbacks = {});
+
+    // Sessions: one per open conversation, each owning that conversation's KV cache. Pass the whole
+    // conversation every turn, earlier answers as their historyIds (ChatTemplateOptions::answerIds); only
+    // the positions the session's cache lacks are prefilled, and regenerate/edit drop the rest by
+    // themselves. The app bounds memory with sessionCacheBytes and drops sessions it evicts (a new
+    // session rebuilds the cache on the next turn). reuse = false prefills every turn from scratch.
+    ChatSessionHandle openSession(bool reuse = true) const;
+    TextResult generate(ChatSession& session, const PromptInput& prompt, const GenerationSettings& settings,
+                        const TextCallbacks& callbacks = {});
+    static int64_t sessionCacheBytes(const ChatSession& session);
 
     // Prefill logits over the expanded prompt, written as safetensors: "logits" float32 [L, V],
     // "input_ids" int64 (with sentinels), "is_image" uint8 [L].
     void dumpPromptLogits(const PromptInput& prompt, const std::string& path) const;
 
 private:
+    void warmUp();
+
     struct State;
     explicit VoraEngine(std::unique_ptr<State> state);
     std::unique_ptr<State> m_state;

@@ -1,9 +1,9 @@
 # VoRA-7B shapes on random weights: HF transformers vs `vora bench` in the same call, plus bf16 parity.
-set -uo pipefail
+set -euo pipefail
 dir=/tmp/vora7b
 out=${OUT:-/tmp}
 py=tests/reference/gpu_vora7b.py
-python3 $py make $dir || exit 1
+python3 $py make $dir
 python3 $py hf-bench $dir | tee $out/hf_bench.json
 build/gpu/bin/vora bench --model $dir --device cuda --dtype bfloat16 --image-tokens 1024 --prompt-tokens 64 \
   --new-tokens 128 --repeat 3 | tee $out/vora_bench.json

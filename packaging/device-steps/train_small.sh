@@ -1,10 +1,10 @@
 # Pre-training on Qwen2.5-0.5B shapes with distillation: vora estimate, vora train, and the same step in
 # PyTorch + transformers, in one call.
-set -uo pipefail
+set -euo pipefail
 root=/tmp/train_small
 out=${OUT:-/tmp}
 py=tests/reference/gpu_train_small.py
-python3 $py make $root || exit 1
+python3 $py make $root
 flags=(--model $root/model --data $root/data.jsonl --image-root $root --stage pretrain --lora-rank 256 --lora-layers 12
        --distill $root/teacher --batch-size 4 --lr 2e-4 --warmup-steps 2 --max-text-len 128 --device cuda:0
        --dtype bfloat16 --gradient-checkpointing --seed 1)

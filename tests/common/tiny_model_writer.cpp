@@ -101,7 +101,7 @@ std::string writeTinyQwenVoraModel(const std::string& dir, const TinyModelOption
               {{"model_type", "vora"}, {"architectures", {"VoRAForCausalLM"}}, {"vocab_size", kQwenVocab},
                {"hidden_size", d}, {"intermediate_size", ffn}, {"num_hidden_layers", o.layers},
                {"num_attention_heads", heads}, {"num_key_value_heads", kvHeads}, {"rms_norm_eps", 1e-6},
-               {"rope_theta", 1000000.0}, {"max_position_embeddings", 4096}, {"tie_word_embeddings", false},
+               {"rope_theta", 1000000.0}, {"max_position_embeddings", o.maxPositions}, {"tie_word_embeddings", false},
                {"image_size", o.imageSize}, {"patch_size", 14}, {"vision_embedding", "AIMv2Embedding"},
                {"vision_embedding_intermediate_size", width}, {"vision_attention_mask", "bidirectional"},
                {"lora", {{"layers", o.loraRank > 0 ? o.layers : 0}, {"r", o.loraRank > 0 ? o.loraRank : -1}}}, {"eos_token_id", 151645}, {"torch_dtype", "float32"}});

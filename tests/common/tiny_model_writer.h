@@ -10,6 +10,7 @@ struct TinyModelOptions {
     int hidden = 16;
     int imageSize = 56; // 4 x 4 patches of 14
     unsigned seed = 1;
+    int maxPositions = 4096; // the context
     int loraRank = 0; // > 0: unmerged lora_A / lora_B on every projection of every block
 };
 

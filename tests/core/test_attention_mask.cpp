@@ -1,4 +1,5 @@
 // The VoRA attention mask against matrices written out by hand.
+#include "core/error.h"
 #include "core/generation/attention_mask.h"
 
 #include <QTest>
@@ -61,14 +62,55 @@ private Q_SLOTS:
         QVERIFY(at::equal(got, expected));
     }
 
-    void textOnlyUsesTheCausalKernel()
+    void segmentsOfTextAndImages()
     {
-        const AttentionMaskSpec spec = buildAttentionMask({0, 0, 0}, 0, VisionAttentionMask::Bidirectional, c10::Device(c10::kCPU));
+        // Text only: one causal segment, the kernel SDPA runs without any mask.
+        AttentionMaskSpec spec = buildAttentionMask({0, 0, 0}, 0, VisionAttentionMask::Bidirectional);
         QVERIFY(!spec.mask.defined());
-        QVERIFY(spec.causal);
-        const AttentionMaskSpec image = buildAttentionMask({0, 1, 1}, 0, VisionAttentionMask::Bidirectional, c10::Device(c10::kCPU));
-        QVERIFY(image.mask.defined());
-        QCOMPARE(image.mask.sizes().vec(), (std::vector<int64_t>{1, 1, 3, 3}));
+        QVERIFY((spec.segments == std::vector<AttentionSegment>{{0, 3, 3, true}}));
+        // Two cached positions, then text, an image block, text: the image rows see keys up to its end.
+        spec = buildAttentionMask({0, 0, 0, 1, 1, 0}, 2, VisionAttentionMask::Bidirectional);
+        QVERIFY(!spec.mask.defined());
+        QVERIFY((spec.segments == std::vector<AttentionSegment>{{0, 1, 3, true}, {1, 2, 5, false}, {3, 1, 6, true}}));
+        // Plain causal mode ignores the images.
+        spec = buildAttentionMask({0, 1, 1, 0}, 0, VisionAttentionMask::Causal);
+        QVERIFY((spec.segments == std::vector<AttentionSegment>{{0, 4, 4, true}}));
+    }
+
+    void segmentsEqualTheDenseMask()
+    {
+        // Every pattern of 8 flags, every chunk start that does not cut an image run, both modes: the
+        // segments describe exactly the matrix allowedMatrix writes out.
+        int compared = 0;
+        for (int bits = 0; bits < 256; ++bits) {
+            std::vector<uint8_t> flags(8);
+            for (int i = 0; i < 8; ++i) {
+                flags[static_cast<size_t>(i)] = static_cast<uint8_t>((bits >> i) & 1);
+            }
+            for (int64_t past = 0; past < 8; ++past) {
+                if (past > 0 && flags[static_cast<size_t>(past)] && flags[static_cast<size_t>(past - 1)]) {
+                    continue;
+                }
+                for (auto mode : {VisionAttentionMask::Bidirectional, VisionAttentionMask::Causal}) {
+                    const AttentionMaskSpec spec = buildAttentionMask(flags, past, mode);
+                    const at::Tensor got = allowedMatrixOf(spec, 8 - past, 8, c10::Device(c10::kCPU));
+                    QVERIFY2(at::equal(got, allowedMatrix(flags, past, mode)), qPrintable(QString::number(bits)));
+                    ++compared;
+                }
+            }
+        }
+        QCOMPARE(compared, 2 * 1600);
+    }
+
+    void chunkMustNotCutAnImage()
+    {
+        bool threw = false;
+        try {
+            buildAttentionMask({0, 1, 1, 0}, 2, VisionAttentionMask::Bidirectional);
+        } catch (const Error&) {
+            threw = true;
+        }
+        QVERIFY(threw);
     }
 };
 

@@ -1,0 +1,53 @@
+#pragma once
+// Launchers of the CUDA kernels of one decode step (batch 1, one token). Plain pointers and sizes in,
+// an asynchronous launch on the given stream out: no torch here, so the kernels build with nvcc alone and
+// every launcher is usable inside CUDA graph capture. Errors: launchers return the launch's cudaError_t.
+//
+// Element types follow the model: float32, bfloat16 or float16. Where a kernel replaces a chain of eager
+// LibTorch operations, it rounds to the element type at the same points, so its results match the eager
+// path bit for bit in float32 and up to the order of sums elsewhere.
+//
+// KV cache pointer table (int64 on the device, 2 * layers + 1 entries): the key and value storage of layer
+// l at [2l] and [2l + 1], each [KvH, capacity, Dh] contiguous, then the capacity. One graph serves every
+// cache: binding a session rewrites the table, not the graph.
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+namespace vora::core::cuda {
+
+enum class ElementType { Float32, BFloat16, Float16 };
+
+// residual += delta (when delta is not null, rounded to the element type), then
+// out = weight * (residual * rsqrt(mean(residual^2) + eps)) as HF's RMSNorm rounds it. One row of d.
+cudaError_t launchAddRmsNorm(ElementType type, void* residual, const void* delta, const void* weight, void* out,
+                             int d, float eps, cudaStream_t stream);
+
+// qkv: [(H + 2 KvH) * Dh] of one token (q heads, k heads, v heads). Rotates q and k by the position read
+// from *position (rotate-half layout; cos/sin tables [maxPositions, Dh] in the element type), writes the
+// rotated q to qOut [H * Dh] and k, v into layer's cache rows at that position (skipped past the capacity).
+cudaError_t launchRopeStore(ElementType type, const void* qkv, const void* cosTable, const void* sinTable,
+                            const int64_t* position, const int64_t* cacheTable, int layer, int numLayers, void* qOut,
+                            int numHeads, int numKvHeads, int headDim, cudaStream_t stream);
+
+// out[i] = silu(gateUp[i]) * gateUp[intermediate + i], each rounded as at::silu and at::mul round.
+cudaError_t launchSwiGlu(ElementType type, const void* gateUp, void* out, int intermediate, cudaStream_t stream);
+
+// y[n] = W[n, :] . x (+ bias[n]), W row-major [n, k]; float accumulation, one rounding at the end. Needs
+// k a multiple of 16 bytes' worth of elements and 16-byte aligned W and x (gemvFits).
+bool gemvFits(ElementType type, const void* w, const void* x, int k);
+cudaError_t launchGemv(ElementType type, const void* w, const void* x, const void* bias, void* y, int n, int k,
+                       cudaStream_t stream);
+
+// Decode attention of one query token over the first *position + 1 cached keys of layer (read on the
+// device, so the launch is the same every step), split over the keys ("flash decoding"): each block reads
+// one KV head's slice once for its whole query group. q, out: [H * Dh]. Writes each head's row statistics:
+// rowMax[h] (natural units, of q.k / sqrt(Dh)) and rowSum[h] = sum_j exp(s_j - rowMax[h]), so that a
+// probability is exp(s_j - rowMax[h]) / rowSum[h]. workspace: decodeAttentionWorkspaceFloats(...) floats.
+bool decodeAttentionSupports(int headDim, int groups);
+int64_t decodeAttentionWorkspaceFloats(int numKvHeads, int groups, int headDim, int splits);
+cudaError_t launchDecodeAttention(ElementType type, const void* q, const int64_t* cacheTable, int layer, int numLayers,
+                                  const int64_t* position, void* out, float* rowMax, float* rowSum, float* workspace,
+                                  int numHeads, int numKvHeads, int headDim, int splits, cudaStream_t stream);
+
+} // namespace vora::core::cuda

@@ -1,0 +1,248 @@
+#include "core/cuda/decode_step.h"
+
+#include "core/cuda/decode_kernels.h"
+#include "core/error.h"
+#include "core/model/kv_cache.h"
+#include "core/model/vora_model.h"
+
+#include <ATen/cuda/CUDAContext.h>
+#include <ATen/cuda/CUDAEvent.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+
+namespace vora::core {
+namespace {
+
+cuda::ElementType elementType(c10::ScalarType type)
+{
+    switch (type) {
+    case at::kBFloat16: return cuda::ElementType::BFloat16;
+    case at::kHalf: return cuda::ElementType::Float16;
+    default: return cuda::ElementType::Float32;
+    }
+}
+
+void check(cudaError_t status, const char* what)
+{
+    require(status == cudaSuccess, ErrorCode::Internal,
+            std::string("CUDA decode step, ") + what + ": " + cudaGetErrorString(status));
+}
+
+cudaStream_t currentStream() { return at::cuda::getCurrentCUDAStream().stream(); }
+
+bool vora(const std::vector<std::pair<std::pair<int64_t, int64_t>, bool>>& choices, int64_t n, int64_t k)
+{
+    for (const auto& [shape, own] : choices) {
+        if (shape == std::make_pair(n, k)) {
+            return own;
+        }
+    }
+    return false;
+}
+
+// x: [1, K], y: [1, N]; the own kernel or cuBLAS through the op eager at::linear uses ([1, K] input).
+void product(const Linear& linear, const at::Tensor& x, at::Tensor y, bool own)
+{
+    const auto type = elementType(linear.weight.scalar_type());
+    const auto n = static_cast<int>(linear.weight.size(0));
+    const auto k = static_cast<int>(linear.weight.size(1));
+    if (own && cuda::gemvFits(type, linear.weight.data_ptr(), x.data_ptr(), k)) {
+        check(cuda::launchGemv(type, linear.weight.data_ptr(), x.data_ptr(),
+                               linear.bias.defined() ? linear.bias.data_ptr() : nullptr, y.data_ptr(), n, k,
+                               currentStream()),
+              "gemv");
+    } else if (linear.bias.defined()) {
+        at::addmm_out(y, linear.bias, x, linear.weight.t());
+    } else {
+        at::mm_out(y, x, linear.weight.t());
+    }
+}
+
+} // namespace
+
+std::string DecodeStep::whyNot(const VoraModel& model)
+{
+    if (!model.device().is_cuda()) {
+        return "the model is not on a CUDA device";
+    }
+    const auto type = model.dtype();
+    if (type != at::kFloat && type != at::kBFloat16 && type != at::kHalf) {
+        return "unsupported dtype";
+    }
+    const ModelConfig& c = model.config();
+    if (c.numKeyValueHeads <= 0 || c.numHeads % c.numKeyValueHeads != 0
+        || !cuda::decodeAttentionSupports(static_cast<int>(c.headDim), c.numHeads / c.numKeyValueHeads)) {
+        return "the decode attention kernel has no variant for head size " + std::to_string(c.headDim) + " and "
+            + std::to_string(c.numHeads) + "/" + std::to_string(c.numKeyValueHeads) + " heads";
+    }
+    for (const DecoderLayer& layer : model.decoder().layers) {
+        if (!layer.self_attn.qkv_proj.weight.defined() || !layer.mlp.gate_up_proj.weight.defined()
+            || layer.self_attn.o_proj.hasLora() || layer.mlp.down_proj.hasLora()) {
+            return "LoRA runs unmerged (the decode step needs stacked, merged projections)";
+        }
+    }
+    return "";
+}
+
+DecodeStep::DecodeStep(const VoraModel& model, DecodeGemv gemv)
+    : m_model(model)
+{
+    const std::string reason = whyNot(model);
+    require(reason.empty(), ErrorCode::InvalidArgument, "CUDA decode step: " + reason);
+    const ModelConfig& c = model.config();
+    const auto on = at::TensorOptions().device(model.device());
+    const auto dtype = model.dtype();
+    const int64_t layers = c.numLayers;
+    const int64_t qWidth = c.numHeads * c.headDim;
+    const int64_t intermediate = model.decoder().layers.front().mlp.gate_up_proj.weight.size(0) / 2;
+    token = at::zeros({1}, on.dtype(at::kLong));
+    position = at::zeros({1}, on.dtype(at::kLong));
+    cacheTable = at::zeros({2 * layers + 1}, on.dtype(at::kLong));
+    logits = at::zeros({c.vocabSize}, on.dtype(at::kFloat));
+    queries = at::zeros({layers, qWidth}, on.dtype(dtype));
+    rowMax = at::zeros({layers, c.numHeads}, on.dtype(at::kFloat));
+    rowSum = at::zeros({layers, c.numHeads}, on.dtype(at::kFloat));
+    m_residual = at::zeros({1, c.hiddenSize}, on.dtype(dtype));
+    m_normed = at::zeros_like(m_residual);
+    m_attentionOut = at::zeros_like(m_residual);
+    m_down = at::zeros_like(m_residual);
+    m_qkv = at::zeros({1, (c.numHeads + 2 * c.numKeyValueHeads) * c.headDim}, on.dtype(dtype));
+    m_attended = at::zeros({1, qWidth}, on.dtype(dtype));
+    m_gateUp = at::zeros({1, 2 * intermediate}, on.dtype(dtype));
+    m_activated = at::zeros({1, intermediate}, on.dtype(dtype));
+    m_vocab = at::zeros({1, c.vocabSize}, on.dtype(dtype));
+    std::tie(m_cos, m_sin) = model.decoder().rope.tables(dtype);
+    m_cos = m_cos.contiguous();
+    m_sin = m_sin.contiguous();
+    // Two slices per multiprocessor over all KV heads, at most 64 per head.
+    const int processors = at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
+    m_splits = std::clamp(2 * processors / c.numKeyValueHeads, 1, 64);
+    const int groups = c.numHeads / c.numKeyValueHeads;
+    m_workspace = at::zeros({cuda::decodeAttentionWorkspaceFloats(c.numKeyValueHeads, groups, static_cast<int>(c.headDim),
+                                                                   m_splits)},
+                            on.dtype(at::kFloat));
+    chooseGemv(gemv);
+}
+
+void DecodeStep::chooseGemv(DecodeGemv gemv)
+{
+    const DecoderModel& decoder = m_model.decoder();
+    std::vector<std::vector<const Linear*>> families(4);
+    for (const DecoderLayer& layer : decoder.layers) {
+        families[0].push_back(&layer.self_attn.qkv_proj);
+        families[1].push_back(&layer.self_attn.o_proj);
+        families[2].push_back(&layer.mlp.gate_up_proj);
+        families[3].push_back(&layer.mlp.down_proj);
+    }
+    const Linear lmHead{decoder.lm_head, {}, {}, {}, 1.0};
+    families.push_back({&lmHead});
+    for (const auto& family : families) {
+        const int64_t n = family.front()->weight.size(0);
+        const int64_t k = family.front()->weight.size(1);
+        bool own = gemv == DecodeGemv::Vora;
+        if (gemv == DecodeGemv::Auto) {
+            // Time both on real weights, rotating over the layers so the L2 cache holds none of them.
+            const at::Tensor x = at::randn({1, k}, m_residual.options()) * 0.1;
+            const at::Tensor y = at::empty({1, n}, m_residual.options());
+            auto milliseconds = [&](bool useOwn) {
+                for (int i = 0; i < 3; ++i) {
+                    product(*family[static_cast<size_t>(i) % family.size()], x, y, useOwn);
+                }
+                at::cuda::CUDAEvent begin(cudaEventDefault);
+                at::cuda::CUDAEvent end(cudaEventDefault);
+                begin.record();
+                for (int i = 0; i < 20; ++i) {
+                    product(*family[static_cast<size_t>(i) % family.size()], x, y, useOwn);
+                }
+                end.record();
+                end.synchronize();
+                return begin.elapsed_time(end);
+            };
+            own = milliseconds(true) < milliseconds(false);
+        }
+        m_useVoraGemv.push_back({{n, k}, own});
+    }
+}
+
+std::string DecodeStep::gemvDescription() const
+{
+    const auto own = std::count_if(m_useVoraGemv.begin(), m_useVoraGemv.end(), [](const auto& c) { return c.second; });
+    if (own == 0) {
+        return "cublas";
+    }
+    return own == static_cast<long>(m_useVoraGemv.size()) ? "vora-gemv"
+                                                           : "vora-gemv " + std::to_string(own) + "/"
+            + std::to_string(m_useVoraGemv.size()) + " shapes";
+}
+
+void DecodeStep::bind(const KvCache& cache)
+{
+    const ModelConfig& c = m_model.config();
+    require(cache.numLayers() == c.numLayers, ErrorCode::Internal, "KV cache of another model");
+    std::vector<int64_t> entries;
+    for (int layer = 0; layer < cache.numLayers(); ++layer) {
+        for (const at::Tensor* storage : {&cache.keys(layer), &cache.values(layer)}) {
+            require(storage->is_contiguous() && storage->size(0) == 1 && storage->device() == m_model.device()
+                        && storage->scalar_type() == m_model.dtype(),
+                    ErrorCode::Internal, "KV cache layout the decode kernels cannot read");
+            entries.push_back(reinterpret_cast<int64_t>(storage->data_ptr()));
+        }
+    }
+    entries.push_back(cache.capacity());
+    cacheTable.copy_(at::tensor(entries, at::TensorOptions().dtype(at::kLong)));
+}
+
+void DecodeStep::project(const Linear& linear, const at::Tensor& x, const at::Tensor& y)
+{
+    product(linear, x, y, vora(m_useVoraGemv, linear.weight.size(0), linear.weight.size(1)));
+}
+
+void DecodeStep::run()
+{
+    const DecoderModel& decoder = m_model.decoder();
+    const ModelConfig& c = m_model.config();
+    const auto type = elementType(m_model.dtype());
+    const cudaStream_t stream = currentStream();
+    const int layers = c.numLayers;
+    const auto d = static_cast<int>(c.hiddenSize);
+    const auto heads = c.numHeads;
+    const auto kvHeads = c.numKeyValueHeads;
+    const auto headDim = static_cast<int>(c.headDim);
+    const auto intermediate = static_cast<int>(m_activated.size(1));
+    int64_t* table = cacheTable.data_ptr<int64_t>();
+    int64_t* pos = position.data_ptr<int64_t>();
+
+    at::index_select_out(m_residual, decoder.embed_tokens, 0, token);
+    for (int l = 0; l < layers; ++l) {
+        const DecoderLayer& layer = decoder.layers[static_cast<size_t>(l)];
+        check(cuda::launchAddRmsNorm(type, m_residual.data_ptr(), l == 0 ? nullptr : m_down.data_ptr(),
+                                     layer.input_layernorm.weight.data_ptr(), m_normed.data_ptr(), d,
+                                     static_cast<float>(layer.input_layernorm.eps), stream),
+              "input norm");
+        project(layer.self_attn.qkv_proj, m_normed, m_qkv);
+        void* query = queries[l].data_ptr();
+        check(cuda::launchRopeStore(type, m_qkv.data_ptr(), m_cos.data_ptr(), m_sin.data_ptr(), pos, table, l, layers,
+                                    query, heads, kvHeads, headDim, stream),
+              "rope and cache write");
+        check(cuda::launchDecodeAttention(type, query, table, l, layers, pos, m_attended.data_ptr(),
+                                          rowMax[l].data_ptr<float>(), rowSum[l].data_ptr<float>(),
+                                          m_workspace.data_ptr<float>(), heads, kvHeads, headDim, m_splits, stream),
+              "decode attention");
+        project(layer.self_attn.o_proj, m_attended, m_attentionOut);
+        check(cuda::launchAddRmsNorm(type, m_residual.data_ptr(), m_attentionOut.data_ptr(),
+                                     layer.post_attention_layernorm.weight.data_ptr(), m_normed.data_ptr(), d,
+                                     static_cast<float>(layer.post_attention_layernorm.eps), stream),
+              "post-attention norm");
+        project(layer.mlp.gate_up_proj, m_normed, m_gateUp);
+        check(cuda::launchSwiGlu(type, m_gateUp.data_ptr(), m_activated.data_ptr(), intermediate, stream), "swiglu");
+        project(layer.mlp.down_proj, m_activated, m_down);
+    }
+    check(cuda::launchAddRmsNorm(type, m_residual.data_ptr(), m_down.data_ptr(), decoder.norm.weight.data_ptr(),
+                                 m_normed.data_ptr(), d, static_cast<float>(decoder.norm.eps), stream),
+          "final norm");
+    project(Linear{decoder.lm_head, {}, {}, {}, 1.0}, m_normed, m_vocab);
+    logits.copy_(m_vocab.view({c.vocabSize}));
+}
+
+} // namespace vora::core

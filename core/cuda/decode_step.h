@@ -1,0 +1,64 @@
+#pragma once
+// The forward pass of one decode token through the whole decoder with the decode kernels
+// (core/cuda/decode_kernels.h) and the model's weights, on static buffers: nothing is allocated and nothing
+// waits for the host, so the pass can be captured in a CUDA graph. Inputs are the device tensors token and
+// position; the KV cache is reached through cacheTable (bind() points it at a cache).
+//
+// The hook for attention capture (docs/attention-maps.md): after each step, queries[l] holds layer l's
+// query heads (RoPE applied, not scaled) and rowMax[l] / rowSum[l] the decode attention kernel's softmax
+// statistics of each head's WHOLE row (every cached key up to and including the step's position), so
+//   probability(l, h, key j) = exp(q_h . k_j / sqrt(Dh) - rowMax[l, h]) / rowSum[l, h]
+// for any key span of the cache. core/attention/image_attention.h takes exactly that:
+//   imageAttentionProbabilities(queries[l].view({H, Dh}), cache.keys(l)[0].narrow(1, 0, position + 1),
+//                               imageSpans, rowMax[l] + rowSum[l].log())
+// reads only the image keys. The buffers are static, so the same ops (or one small kernel) can be appended
+// to the captured graph; tests/gpu/test_gpu_attention_hook.cpp checks the values against the explicit path.
+#include "core/generation/decode_graphs.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <vector>
+
+namespace vora::core {
+
+class KvCache;
+class VoraModel;
+struct Linear;
+
+class DecodeStep {
+public:
+    // Throws Error(InvalidArgument) naming the reason when the model cannot run this way (whyNot()).
+    DecodeStep(const VoraModel& model, DecodeGemv gemv);
+    // "" when the model's shapes, dtype and layout allow the decode kernels.
+    static std::string whyNot(const VoraModel& model);
+
+    // Points the cache table at cache's storage (an asynchronous copy; graphs keep working).
+    void bind(const KvCache& cache);
+    // Enqueues the forward pass of `token` at `position` on the current stream: logits ([V] float32) hold
+    // the result; the cache row at position is written. Does not advance token or position.
+    void run();
+    // Which product each weight shape uses ("vora" or "cublas"), after Auto's measurement.
+    std::string gemvDescription() const;
+
+    at::Tensor token;      // [1] int64
+    at::Tensor position;   // [1] int64: the fed token's position (= positions already cached)
+    at::Tensor cacheTable; // [2 * layers + 1] int64
+    at::Tensor logits;     // [V] float32
+    at::Tensor queries;    // [layers, H * Dh]
+    at::Tensor rowMax;     // [layers, H] float32
+    at::Tensor rowSum;     // [layers, H] float32
+
+private:
+    void project(const Linear& linear, const at::Tensor& x, const at::Tensor& y);
+    void chooseGemv(DecodeGemv gemv);
+
+    const VoraModel& m_model;
+    std::vector<std::pair<std::pair<int64_t, int64_t>, bool>> m_useVoraGemv; // (n, k) -> own kernel?
+    at::Tensor m_cos, m_sin;
+    at::Tensor m_residual, m_normed, m_qkv, m_attended, m_attentionOut, m_gateUp, m_activated, m_down, m_vocab;
+    at::Tensor m_workspace;
+    int m_splits = 1;
+};
+
+} // namespace vora::core

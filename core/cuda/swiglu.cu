@@ -1,0 +1,34 @@
+// SwiGLU of one token (core/cuda/decode_kernels.h): silu(gate) rounded as at::silu rounds it (x / (1 +
+// exp(-x)) in float), times up, rounded as at::mul rounds it.
+#include "core/cuda/decode_kernels.h"
+#include "core/cuda/element_math.cuh"
+
+namespace vora::core::cuda {
+namespace {
+
+template <typename T>
+__global__ void swiGluKernel(const T* gateUp, T* out, int intermediate)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= intermediate) {
+        return;
+    }
+    const float gate = toFloat(gateUp[i]);
+    const float silu = roundTo<T>(__fdiv_rn(gate, __fadd_rn(1.f, expf(-gate))));
+    out[i] = fromFloat<T>(__fmul_rn(silu, toFloat(gateUp[intermediate + i])));
+}
+
+} // namespace
+
+cudaError_t launchSwiGlu(ElementType type, const void* gateUp, void* out, int intermediate, cudaStream_t stream)
+{
+    return dispatchElement(static_cast<int>(type), [&](auto* tag) {
+        using T = std::remove_pointer_t<decltype(tag)>;
+        constexpr int threads = 256;
+        swiGluKernel<T><<<(intermediate + threads - 1) / threads, threads, 0, stream>>>(
+            static_cast<const T*>(gateUp), static_cast<T*>(out), intermediate);
+        return cudaGetLastError();
+    });
+}
+
+} // namespace vora::core::cuda

@@ -1,0 +1,175 @@
+// Not a test: times the decode step's pieces on the GPU for VoRA-7B shapes (bf16, batch 1) and prints a
+// table: measured copy bandwidth (bytes read + written), each projection's matrix-vector product with
+// cuBLAS (at::mm, what at::linear runs) and with core/cuda/gemv.cu as a share of that bandwidth, the
+// decode attention kernel at several cache lengths, and the whole step's projections added up.
+// Inputs rotate over copies that together exceed the L2 cache; times are medians of CUDA-event timings.
+#include "core/cuda/decode_kernels.h"
+
+#include <ATen/cuda/CUDAContext.h>
+#include <ATen/cuda/CUDAEvent.h>
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <vector>
+
+using namespace vora::core;
+
+namespace {
+
+cudaStream_t stream() { return at::cuda::getCurrentCUDAStream().stream(); }
+
+// Median milliseconds of `repeat` timed runs of work(i) after `warm` untimed ones.
+double medianMs(const std::function<void(int)>& work, int warm = 5, int repeat = 30)
+{
+    for (int i = 0; i < warm; ++i) {
+        work(i);
+    }
+    std::vector<double> times;
+    for (int i = 0; i < repeat; ++i) {
+        at::cuda::CUDAEvent begin(cudaEventDefault);
+        at::cuda::CUDAEvent end(cudaEventDefault);
+        begin.record();
+        work(warm + i);
+        end.record();
+        end.synchronize();
+        times.push_back(begin.elapsed_time(end));
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+struct Shape {
+    const char* name;
+    int64_t n, k;
+    int perStep; // how many of these one decode step reads
+};
+
+} // namespace
+
+int main()
+{
+    if (!torch::cuda::is_available()) {
+        std::printf("bench_decode_kernels: no CUDA device\n");
+        return 77;
+    }
+    const c10::InferenceMode inference;
+    const auto* properties = at::cuda::getCurrentDeviceProperties();
+    std::printf("device: %s, %d SMs, L2 %d MB\n", properties->name, properties->multiProcessorCount,
+                properties->l2CacheSize >> 20);
+    const auto bf16 = at::TensorOptions().device(at::kCUDA).dtype(at::kBFloat16);
+
+    const int64_t copyBytes = int64_t(2) << 30;
+    const at::Tensor source = at::rand({copyBytes / 2}, bf16);
+    at::Tensor target = at::empty_like(source);
+    const double copyMs = medianMs([&](int) { target.copy_(source); }, 3, 10);
+    const double bandwidth = 2.0 * copyBytes / (copyMs * 1e-3); // bytes per second, read + write
+    std::printf("copy bandwidth: %.0f GB/s (2 GiB device-to-device, read + write)\n\n", bandwidth / 1e9);
+
+    const std::vector<Shape> shapes = {{"qkv_proj", 4608, 3584, 28}, {"o_proj", 3584, 3584, 28},
+                                       {"gate_up_proj", 37888, 3584, 28}, {"down_proj", 3584, 18944, 28},
+                                       {"lm_head", 152064, 3584, 1}};
+    std::printf("%-14s %8s %8s | %9s %7s | %9s %7s\n", "projection", "n", "k", "cublas us", "% bw", "vora us", "% bw");
+    double stepCublas = 0;
+    double stepVora = 0;
+    double stepBytes = 0;
+    for (const Shape& s : shapes) {
+        const int64_t bytes = s.n * s.k * 2;
+        const int copies = static_cast<int>(std::max<int64_t>(2, (int64_t(400) << 20) / bytes));
+        std::vector<at::Tensor> weights;
+        for (int i = 0; i < copies; ++i) {
+            weights.push_back(at::randn({s.n, s.k}, bf16) * 0.02);
+        }
+        const at::Tensor x = at::randn({1, s.k}, bf16);
+        at::Tensor y = at::empty({1, s.n}, bf16);
+        const double cublas = medianMs([&](int i) { at::mm_out(y, x, weights[i % copies].t()); });
+        const double own = medianMs([&](int i) {
+            cuda::launchGemv(cuda::ElementType::BFloat16, weights[i % copies].data_ptr(), x.data_ptr(), nullptr,
+                             y.data_ptr(), static_cast<int>(s.n), static_cast<int>(s.k), stream());
+        });
+        const double floorMs = bytes / bandwidth * 1e3;
+        std::printf("%-14s %8lld %8lld | %9.1f %6.1f%% | %9.1f %6.1f%%\n", s.name, static_cast<long long>(s.n),
+                    static_cast<long long>(s.k), cublas * 1e3, 100 * floorMs / cublas, own * 1e3, 100 * floorMs / own);
+        stepCublas += s.perStep * cublas;
+        stepVora += s.perStep * own;
+        stepBytes += double(s.perStep) * bytes;
+    }
+    std::printf("%-14s %17s | %8.2fms %6.1f%% | %8.2fms %6.1f%%   (%.2f GB per step, floor %.2f ms)\n\n", "step total", "",
+                stepCublas, 100 * (stepBytes / bandwidth * 1e3) / stepCublas, stepVora,
+                100 * (stepBytes / bandwidth * 1e3) / stepVora, stepBytes / 1e9, stepBytes / bandwidth * 1e3);
+
+    // Decode attention, Qwen2.5-7B heads (28 query, 4 KV, Dh 128), one layer of a 28-layer cache table.
+    const int heads = 28, kvHeads = 4, headDim = 128, splits = std::clamp(2 * properties->multiProcessorCount / kvHeads, 1, 64);
+    std::printf("decode attention (28/4 heads, Dh 128, %d splits):\n", splits);
+    for (int64_t length : {1088, 4096, 16384}) {
+        const at::Tensor keys = at::randn({kvHeads, length, headDim}, bf16);
+        const at::Tensor values = at::randn({kvHeads, length, headDim}, bf16);
+        const at::Tensor table = at::tensor(std::vector<int64_t>{reinterpret_cast<int64_t>(keys.data_ptr()),
+                                                                 reinterpret_cast<int64_t>(values.data_ptr()), length},
+                                            at::TensorOptions().dtype(at::kLong)).cuda();
+        const at::Tensor position = at::full({1}, length - 1, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
+        const at::Tensor q = at::randn({heads * headDim}, bf16);
+        at::Tensor out = at::empty_like(q);
+        const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+        at::Tensor rowMax = at::empty({heads}, f32);
+        at::Tensor rowSum = at::empty({heads}, f32);
+        at::Tensor workspace = at::empty({cuda::decodeAttentionWorkspaceFloats(kvHeads, heads / kvHeads, headDim, splits)}, f32);
+        const double ms = medianMs([&](int) {
+            cuda::launchDecodeAttention(cuda::ElementType::BFloat16, q.data_ptr(), table.data_ptr<int64_t>(), 0, 1,
+                                        position.data_ptr<int64_t>(), out.data_ptr(), rowMax.data_ptr<float>(),
+                                        rowSum.data_ptr<float>(), workspace.data_ptr<float>(), heads, kvHeads, headDim,
+                                        splits, stream());
+        });
+        const double bytes = 2.0 * kvHeads * length * headDim * 2;
+        std::printf("  length %6lld: %6.1f us (%.0f GB/s of K+V; x28 layers = %.2f ms per token)\n",
+                    static_cast<long long>(length), ms * 1e3, bytes / (ms * 1e-3) / 1e9, 28 * ms);
+    }
+
+    // The small kernels of each layer, captured back to back in one graph as the decode step runs them: what
+    // they add per token besides the projections and attention.
+    {
+        const int d = 3584, intermediate = 18944, layers = 28;
+        at::Tensor residual = at::randn({d}, bf16);
+        const at::Tensor delta = at::randn({d}, bf16);
+        const at::Tensor weight = at::randn({d}, bf16);
+        at::Tensor normed = at::empty({d}, bf16);
+        const at::Tensor gateUp = at::randn({2 * intermediate}, bf16);
+        at::Tensor activated = at::empty({intermediate}, bf16);
+        const at::Tensor qkv = at::randn({(heads + 2 * kvHeads) * headDim}, bf16);
+        const at::Tensor cos = at::rand({4096, headDim}, bf16);
+        const at::Tensor sin = at::rand({4096, headDim}, bf16);
+        at::Tensor keys = at::zeros({kvHeads, 4096, headDim}, bf16);
+        at::Tensor values = at::zeros({kvHeads, 4096, headDim}, bf16);
+        const at::Tensor table = at::tensor(std::vector<int64_t>{reinterpret_cast<int64_t>(keys.data_ptr()),
+                                                                 reinterpret_cast<int64_t>(values.data_ptr()), 4096},
+                                            at::TensorOptions().dtype(at::kLong)).cuda();
+        const at::Tensor position = at::full({1}, 1000, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
+        at::Tensor q = at::empty({heads * headDim}, bf16);
+        const auto type = cuda::ElementType::BFloat16;
+        auto smallKernels = [&] {
+            for (int l = 0; l < layers; ++l) {
+                cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), weight.data_ptr(), normed.data_ptr(), d,
+                                       1e-6f, stream());
+                cuda::launchRopeStore(type, qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
+                                      table.data_ptr<int64_t>(), 0, 1, q.data_ptr(), heads, kvHeads, headDim, stream());
+                cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), weight.data_ptr(), normed.data_ptr(), d,
+                                       1e-6f, stream());
+                cuda::launchSwiGlu(type, gateUp.data_ptr(), activated.data_ptr(), intermediate, stream());
+            }
+        };
+        at::cuda::CUDAGraph graph;
+        {
+            const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
+            smallKernels();
+            graph.capture_begin();
+            smallKernels();
+            graph.capture_end();
+        }
+        const double graphed = medianMs([&](int) { graph.replay(); });
+        std::printf("\nnorm x2 + rope + swiglu per layer, x28 layers, as one graph: %.3f ms per token\n", graphed);
+    }
+    return 0;
+}

@@ -1,0 +1,217 @@
+// The decode kernels (core/cuda/decode_kernels.h) on fresh random inputs against references computed in
+// float64 (attention, matrix-vector product) or against the eager LibTorch ops they replace (norm, RoPE,
+// SwiGLU: the same rounding points, so float32 results must be identical). Outputs are poisoned with NaN
+// first, so an element a kernel never writes fails the check; cache rows past the length are NaN too, so a
+// read past the length poisons the result.
+#include "core/cuda/decode_kernels.h"
+#include "gpu_check.h"
+
+#include <ATen/cuda/CUDAContext.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+
+using namespace vora::core;
+
+namespace {
+
+cudaStream_t stream() { return at::cuda::getCurrentCUDAStream().stream(); }
+
+cuda::ElementType elementType(c10::ScalarType type)
+{
+    return type == at::kFloat ? cuda::ElementType::Float32
+        : type == at::kBFloat16 ? cuda::ElementType::BFloat16
+                                : cuda::ElementType::Float16;
+}
+
+at::Tensor randomOn(std::vector<int64_t> shape, c10::ScalarType type, double scale = 1.0)
+{
+    return (at::randn(shape, at::TensorOptions().device(at::kCUDA).dtype(at::kFloat)) * scale).to(type);
+}
+
+at::Tensor poisoned(std::vector<int64_t> shape, c10::ScalarType type)
+{
+    return at::full(shape, std::nanf(""), at::TensorOptions().device(at::kCUDA).dtype(type));
+}
+
+double relativeError(const at::Tensor& got, const at::Tensor& reference)
+{
+    const at::Tensor g = got.to(at::kDouble).cpu();
+    const at::Tensor r = reference.to(at::kDouble).cpu();
+    if (!at::isfinite(g).all().item<bool>()) {
+        return INFINITY;
+    }
+    return ((g - r).norm() / r.norm().clamp_min(1e-30)).item<double>();
+}
+
+std::string describe(c10::ScalarType type, int64_t a, int64_t b, int64_t c)
+{
+    return std::string(c10::toString(type)) + " " + std::to_string(a) + "/" + std::to_string(b) + "/" + std::to_string(c);
+}
+
+void decodeAttentionMatchesFloat64()
+{
+    const int layers = 2;
+    const int layer = 1;
+    const int splits = 48;
+    int compared = 0;
+    for (c10::ScalarType type : {at::kFloat, at::kBFloat16}) {
+        for (int headDim : {16, 64, 128}) {
+            for (auto [heads, kvHeads] : std::vector<std::pair<int, int>>{{4, 4}, {4, 2}, {28, 4}, {32, 4}, {32, 2}}) {
+                for (int64_t length : {1, 2, 31, 32, 33, 127, 129, 1000, 4097, 9000}) {
+                    const int64_t capacity = length + 7;
+                    // Cache storage: NaN everywhere, random rows below the length.
+                    std::vector<at::Tensor> storage;
+                    std::vector<int64_t> table;
+                    for (int i = 0; i < 2 * layers; ++i) {
+                        at::Tensor s = poisoned({kvHeads, capacity, headDim}, type);
+                        s.narrow(1, 0, length).copy_(randomOn({kvHeads, length, headDim}, type));
+                        table.push_back(reinterpret_cast<int64_t>(s.data_ptr()));
+                        storage.push_back(s);
+                    }
+                    table.push_back(capacity);
+                    const at::Tensor tableOnDevice = at::tensor(table, at::TensorOptions().dtype(at::kLong)).cuda();
+                    const at::Tensor position = at::full({1}, length - 1, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
+                    const at::Tensor q = randomOn({heads, headDim}, type);
+                    at::Tensor out = poisoned({heads, headDim}, type);
+                    at::Tensor rowMax = poisoned({heads}, at::kFloat);
+                    at::Tensor rowSum = poisoned({heads}, at::kFloat);
+                    const int groups = heads / kvHeads;
+                    at::Tensor workspace = poisoned({cuda::decodeAttentionWorkspaceFloats(kvHeads, groups, headDim, splits)}, at::kFloat);
+                    const cudaError_t status = cuda::launchDecodeAttention(
+                        elementType(type), q.data_ptr(), tableOnDevice.data_ptr<int64_t>(), layer, layers,
+                        position.data_ptr<int64_t>(), out.data_ptr(), rowMax.data_ptr<float>(), rowSum.data_ptr<float>(),
+                        workspace.data_ptr<float>(), heads, kvHeads, headDim, splits, stream());
+                    GPU_CHECK(status == cudaSuccess, cudaGetErrorString(status));
+                    GPU_CHECK(cudaStreamSynchronize(stream()) == cudaSuccess, "kernel failed");
+
+                    // float64 reference on the CPU.
+                    const at::Tensor keys = storage[2 * layer].narrow(1, 0, length).to(at::kDouble).cpu();
+                    const at::Tensor values = storage[2 * layer + 1].narrow(1, 0, length).to(at::kDouble).cpu();
+                    const at::Tensor q64 = q.to(at::kDouble).cpu().view({kvHeads, groups, headDim});
+                    const at::Tensor scores = at::matmul(q64, keys.transpose(1, 2)) / std::sqrt(double(headDim)); // [KvH, G, L]
+                    const at::Tensor maxima = std::get<0>(scores.max(-1, true));
+                    const at::Tensor weights = (scores - maxima).exp();
+                    const at::Tensor sums = weights.sum(-1, true);
+                    const at::Tensor reference = at::matmul(weights / sums, values).reshape({heads, headDim});
+                    const double tolerance = type == at::kFloat ? 1e-5 : 1e-2;
+                    const std::string what = describe(type, headDim, heads * 1000 + kvHeads, length);
+                    GPU_CHECK(relativeError(out, reference) < tolerance,
+                              what + ": output error " + std::to_string(relativeError(out, reference)));
+                    // The row statistics give the probabilities back (the hook for attention maps).
+                    const at::Tensor probabilities =
+                        (scores - rowMax.to(at::kDouble).cpu().view({kvHeads, groups, 1})).exp()
+                        / rowSum.to(at::kDouble).cpu().view({kvHeads, groups, 1});
+                    GPU_CHECK(relativeError(probabilities, weights / sums) < 1e-4,
+                              what + ": probabilities from rowMax/rowSum off by "
+                                  + std::to_string(relativeError(probabilities, weights / sums)));
+                    ++compared;
+                }
+            }
+        }
+    }
+    std::printf("  decode attention: %d configurations\n", compared);
+    GPU_CHECK(compared == 2 * 3 * 5 * 10, "configuration count");
+}
+
+void gemvMatchesFloat64()
+{
+    int compared = 0;
+    for (c10::ScalarType type : {at::kFloat, at::kBFloat16, at::kHalf}) {
+        for (auto [n, k] : std::vector<std::pair<int, int>>{{1, 8}, {7, 64}, {96, 64}, {4608, 3584}, {3584, 18944},
+                                                             {1000, 2056}, {37888, 3584}}) {
+            for (bool withBias : {false, true}) {
+                const at::Tensor w = randomOn({n, k}, type, 0.05);
+                const at::Tensor x = randomOn({k}, type);
+                const at::Tensor bias = withBias ? randomOn({n}, type) : at::Tensor();
+                at::Tensor y = poisoned({n}, type);
+                GPU_CHECK(cuda::gemvFits(elementType(type), w.data_ptr(), x.data_ptr(), k), "gemv fits");
+                const cudaError_t status = cuda::launchGemv(elementType(type), w.data_ptr(), x.data_ptr(),
+                                                            withBias ? bias.data_ptr() : nullptr, y.data_ptr(), n, k, stream());
+                GPU_CHECK(status == cudaSuccess, cudaGetErrorString(status));
+                at::Tensor reference = at::matmul(w.to(at::kDouble).cpu(), x.to(at::kDouble).cpu());
+                if (withBias) {
+                    reference = reference + bias.to(at::kDouble).cpu();
+                }
+                const double tolerance = type == at::kFloat ? 1e-6 : 1e-2;
+                GPU_CHECK(relativeError(y, reference) < tolerance,
+                          describe(type, n, k, withBias) + ": error " + std::to_string(relativeError(y, reference)));
+                ++compared;
+            }
+        }
+    }
+    GPU_CHECK(compared == 3 * 7 * 2, "gemv configuration count");
+}
+
+void elementwiseKernelsMatchEagerOps()
+{
+    for (c10::ScalarType type : {at::kFloat, at::kBFloat16}) {
+        const bool exact = type == at::kFloat;
+        // SwiGLU: at::silu(gate) * up.
+        const int intermediate = 18944;
+        const at::Tensor gateUp = randomOn({2 * intermediate}, type, 3.0);
+        at::Tensor activated = poisoned({intermediate}, type);
+        GPU_CHECK(cuda::launchSwiGlu(elementType(type), gateUp.data_ptr(), activated.data_ptr(), intermediate, stream())
+                      == cudaSuccess,
+                  "swiglu launch");
+        const at::Tensor eagerSwiGlu = at::silu(gateUp.narrow(0, 0, intermediate)) * gateUp.narrow(0, intermediate, intermediate);
+        GPU_CHECK(exact ? at::equal(activated, eagerSwiGlu) : relativeError(activated, eagerSwiGlu) < 1e-2,
+                  std::string(c10::toString(type)) + ": swiglu differs from at::silu * up");
+
+        // RoPE + cache write: x * cos + rotate_half(x) * sin at position 37 of a table.
+        const int heads = 28, kvHeads = 4, headDim = 128, capacity = 64, positions = 100;
+        const at::Tensor qkv = randomOn({(heads + 2 * kvHeads) * headDim}, type);
+        const at::Tensor angles = at::rand({positions, headDim / 2}, at::TensorOptions().device(at::kCUDA)) * 6.28;
+        const at::Tensor cos = at::cat({angles.cos(), angles.cos()}, 1).to(type).contiguous();
+        const at::Tensor sin = at::cat({angles.sin(), angles.sin()}, 1).to(type).contiguous();
+        at::Tensor keys = poisoned({kvHeads, capacity, headDim}, type);
+        at::Tensor values = poisoned({kvHeads, capacity, headDim}, type);
+        const at::Tensor table = at::tensor(std::vector<int64_t>{reinterpret_cast<int64_t>(keys.data_ptr()),
+                                                                 reinterpret_cast<int64_t>(values.data_ptr()), capacity},
+                                            at::TensorOptions().dtype(at::kLong)).cuda();
+        const at::Tensor position = at::full({1}, 37, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
+        at::Tensor q = poisoned({heads * headDim}, type);
+        GPU_CHECK(cuda::launchRopeStore(elementType(type), qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(),
+                                        position.data_ptr<int64_t>(), table.data_ptr<int64_t>(), 0, 1, q.data_ptr(), heads,
+                                        kvHeads, headDim, stream())
+                      == cudaSuccess,
+                  "rope launch");
+        const at::Tensor x = qkv.view({heads + 2 * kvHeads, headDim}).narrow(0, 0, heads + kvHeads);
+        const at::Tensor rotated = at::cat({-x.narrow(1, headDim / 2, headDim / 2), x.narrow(1, 0, headDim / 2)}, 1);
+        const at::Tensor eagerRope = x * cos[37] + rotated * sin[37];
+        GPU_CHECK(at::equal(q.view({heads, headDim}), eagerRope.narrow(0, 0, heads)), "rope q differs from eager");
+        GPU_CHECK(at::equal(keys.select(1, 37), eagerRope.narrow(0, heads, kvHeads)), "rope k differs from eager");
+        GPU_CHECK(at::equal(values.select(1, 37), qkv.view({heads + 2 * kvHeads, headDim}).narrow(0, heads + kvHeads, kvHeads)),
+                  "v row not stored");
+        GPU_CHECK(at::isnan(keys.narrow(1, 0, 37)).all().item<bool>(), "rope wrote outside its row");
+
+        // Residual add + RMSNorm, HF's op order.
+        const int d = 3584;
+        at::Tensor residual = randomOn({d}, type);
+        const at::Tensor delta = randomOn({d}, type);
+        const at::Tensor weight = randomOn({d}, type);
+        const at::Tensor expectedResidual = residual + delta;
+        const at::Tensor h = expectedResidual.to(at::kFloat);
+        const at::Tensor eagerNorm = weight * (h * at::rsqrt(h.pow(2).mean(-1, true) + 1e-6)).to(type);
+        at::Tensor normed = poisoned({d}, type);
+        GPU_CHECK(cuda::launchAddRmsNorm(elementType(type), residual.data_ptr(), delta.data_ptr(), weight.data_ptr(),
+                                         normed.data_ptr(), d, 1e-6f, stream())
+                      == cudaSuccess,
+                  "norm launch");
+        GPU_CHECK(at::equal(residual, expectedResidual), "residual add differs from eager");
+        // The mean's summation order differs: float32 within a few ulps, bf16 within one rounding step.
+        GPU_CHECK(relativeError(normed, eagerNorm) < (exact ? 1e-6 : 1e-2), "rms norm differs from eager");
+    }
+}
+
+} // namespace
+
+int main()
+{
+    return gpu_check::runGpuCases("test_gpu_kernels", {
+                                                          {"decodeAttentionMatchesFloat64", decodeAttentionMatchesFloat64},
+                                                          {"gemvMatchesFloat64", gemvMatchesFloat64},
+                                                          {"elementwiseKernelsMatchEagerOps", elementwiseKernelsMatchEagerOps},
+                                                      });
+}
