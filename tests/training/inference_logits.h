@@ -34,7 +34,7 @@ inline InferenceLogits inferenceLogits(core::VoraModel& model, const std::vector
     }
     const core::AssembledSequence sequence = core::assembleSequence(model, prompt);
     const core::AttentionMaskSpec mask =
-        core::buildAttentionMask(sequence.isImage, 0, model.config().vision->attentionMask, model.device());
+        core::buildAttentionMask(sequence.isImage, 0, model.config().vision->attentionMask);
     const at::Tensor hidden = model.decoder().forward(sequence.embeddings, 0, mask, nullptr);
     out.logits = model.decoder().logits(hidden)[0].to(torch::kFloat);
     return out;
