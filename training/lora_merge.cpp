@@ -11,6 +11,7 @@
 #include "core/model/weight_loader.h"
 #include "core/safetensors/checkpoint_files.h"
 #include "training/checkpoint_store.h"
+#include "training/merge_plan.h"
 #include "training/trainable_model.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -93,54 +94,6 @@ bool endsWith(const std::string& s, const std::string& suffix)
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::map<std::string, at::Tensor> mergedTensors(const std::string& modelDir, const CheckpointContents& ckpt,
-                                                double scale, int& mergedLinears)
-{
-    const core::CheckpointFiles base = core::CheckpointFiles::open(modelDir);
-    std::map<std::string, at::Tensor> all;
-    for (const std::string& name : base.names()) {
-        if (param::isTeacherName(name) || param::isIgnorableBuffer(name)) {
-            continue;
-        }
-        all[param::officialName(name)] = core::readTensor(*base.find(name), c10::Device(c10::kCPU), at::kFloat);
-    }
-    for (const auto& [name, tensor] : ckpt.trainable) {
-        if (!param::isTeacherName(name)) {
-            const auto replaced = all.find(name);
-            core::require(replaced == all.end() || replaced->second.sizes() == tensor.sizes(), core::ErrorCode::ShapeMismatch,
-                          name + ": the checkpoint's tensor has another shape than the base's (trained on another base?)");
-            all[name] = tensor.to(torch::kCPU, torch::kFloat);
-        }
-    }
-    std::map<std::string, at::Tensor> out;
-    for (const auto& [name, tensor] : all) {
-        if (param::isLoraA(name) || param::isLoraB(name)) {
-            continue;
-        }
-        out[name] = tensor;
-    }
-    for (const auto& [name, a] : all) {
-        if (!param::isLoraA(name)) {
-            continue;
-        }
-        const std::string module = param::moduleOfLora(name);
-        const auto b = all.find(param::loraBOf(module));
-        const auto w = out.find(param::weightOf(module));
-        core::require(b != all.end() && w != out.end(), core::ErrorCode::MissingWeights,
-                      module + ": a LoRA pair needs lora_B and the base weight");
-        core::require(a.dim() == 2 && b->second.dim() == 2 && w->second.dim() == 2 && b->second.size(1) == a.size(0) &&
-                          b->second.size(0) == w->second.size(0) && a.size(1) == w->second.size(1),
-                      core::ErrorCode::ShapeMismatch,
-                      module + ": the LoRA pair does not fit the base weight (trained on another base?)");
-        const at::Tensor merged = w->second + torch::matmul(b->second, a) * scale;
-        core::require(torch::isfinite(merged).all().item<bool>(), core::ErrorCode::Internal,
-                      module + ": merging produced non-finite weights");
-        w->second = merged;
-        ++mergedLinears;
-    }
-    return out;
-}
-
 // The reference's config words: "bidirectional", and "default" for plain causal attention.
 std::string visionAttentionMaskName(core::VisionAttentionMask mode)
 {
@@ -188,19 +141,24 @@ c10::ScalarType outputDtype(const std::string& requested, const json& baseConfig
     return at::kBFloat16;
 }
 
-int writeShards(const std::string& outDir, const std::map<std::string, at::Tensor>& tensors, c10::ScalarType dtype,
+// Writes the planned tensors in shards of at most shardBytes (a tensor larger than that gets a shard of its
+// own), each tensor made when its shard is written: one shard in memory at a time, never the whole model.
+int writeShards(const std::string& outDir, const MergePlan& plan, double scale, c10::ScalarType dtype,
                 int64_t shardBytes)
 {
-    std::vector<std::map<std::string, at::Tensor>> shards(1);
+    std::vector<std::vector<const PlannedTensor*>> shards(1);
     int64_t used = 0;
-    for (const auto& [name, tensor] : tensors) {
-        const at::Tensor converted = tensor.to(dtype).contiguous();
-        if (used > 0 && used + converted.nbytes() > static_cast<uint64_t>(shardBytes)) {
+    for (const PlannedTensor& t : plan.tensors) {
+        int64_t bytes = static_cast<int64_t>(c10::elementSize(dtype));
+        for (const int64_t d : t.shape) {
+            bytes *= d;
+        }
+        if (used > 0 && used + bytes > shardBytes) {
             shards.emplace_back();
             used = 0;
         }
-        shards.back()[name] = converted;
-        used += static_cast<int64_t>(converted.nbytes());
+        shards.back().push_back(&t);
+        used += bytes;
     }
     json index = {{"metadata", {{"total_size", 0}}}, {"weight_map", json::object()}};
     int64_t total = 0;
@@ -208,11 +166,14 @@ int writeShards(const std::string& outDir, const std::map<std::string, at::Tenso
     for (int i = 0; i < count; ++i) {
         char file[64];
         std::snprintf(file, sizeof file, "model-%05d-of-%05d.safetensors", i + 1, count);
-        saveTensorFile((fs::path(outDir) / file).string(), shards[static_cast<size_t>(i)]);
-        for (const auto& [name, tensor] : shards[static_cast<size_t>(i)]) {
-            index["weight_map"][name] = file;
-            total += static_cast<int64_t>(tensor.nbytes());
+        std::map<std::string, at::Tensor> tensors;
+        for (const PlannedTensor* t : shards[static_cast<size_t>(i)]) {
+            at::Tensor converted = materializeMergedTensor(*t, scale).to(dtype).contiguous();
+            total += static_cast<int64_t>(converted.nbytes());
+            index["weight_map"][t->name] = file;
+            tensors.emplace(t->name, std::move(converted));
         }
+        saveTensorFile((fs::path(outDir) / file).string(), tensors);
     }
     index["metadata"]["total_size"] = total;
     core::writeFileDurably((fs::path(outDir) / "model.safetensors.index.json").string(), index.dump(2) + "\n");
@@ -322,11 +283,13 @@ MergeReport mergeCheckpoint(const MergeOptions& options)
     std::string dtypeName;
     const c10::ScalarType dtype = outputDtype(options.dtype, baseConfig, dtypeName);
     const json config = mergedConfig(options.modelDir, trained, dtypeName);
-    const auto tensors = mergedTensors(options.modelDir, ckpt, scale, report.mergedLinears);
-    report.tensors = static_cast<int64_t>(tensors.size());
+    const core::CheckpointFiles base = core::CheckpointFiles::open(options.modelDir);
+    const MergePlan plan = planMerge(base, ckpt.trainable);
+    report.mergedLinears = plan.mergedLinears;
+    report.tensors = static_cast<int64_t>(plan.tensors.size());
 
     core::StagingFolder staging(out);
-    report.shards = writeShards(staging.path().string(), tensors, dtype, options.shardBytes);
+    report.shards = writeShards(staging.path().string(), plan, scale, dtype, options.shardBytes);
     core::faultPoint("merge.shards_written");
     core::writeFileDurably((staging.path() / "config.json").string(), config.dump(2) + "\n");
     copySideFiles(options.modelDir, trained.tokenizerPath, staging.path());

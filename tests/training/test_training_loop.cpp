@@ -2,6 +2,8 @@
 // loss falling, bit-exact resume, Python-readable checkpoints, the merged folder against an independent
 // forward of base + checkpoint.
 #include "core/generation/attention_mask.h"
+#include "core/model/weight_loader.h"
+#include "core/safetensors/checkpoint_files.h"
 #include "training/batch_collator.h"
 #include "training/checkpoint_store.h"
 #include "training/distillation.h"
@@ -15,6 +17,7 @@
 
 #include <QProcess>
 #include <bit>
+#include <cstring>
 #include <QTemporaryDir>
 #include <QTest>
 #include <torch/torch.h>
@@ -179,6 +182,25 @@ private Q_SLOTS:
         QVERIFY2(diff < 1e-5 * std::max(1.0, scale), (std::to_string(diff) + " of " + std::to_string(scale)).c_str());
         // The comparison can fail: training moved the logits far more than the tolerance.
         QVERIFY((expected - before).abs().max().item<double>() > 1e3 * diff + 1e-3);
+
+        // Streaming: with 64 KB shards the merge writes many shards (one made at a time) holding the same
+        // tensors, bit for bit, as the single-shard merge.
+        MergeOptions sharded = merge;
+        sharded.outDir = (dir.path() + "/sharded").toStdString();
+        sharded.shardBytes = 64 << 10;
+        const MergeReport shardedReport = mergeCheckpoint(sharded);
+        QVERIFY2(shardedReport.shards >= 4, qPrintable(QString::number(shardedReport.shards)));
+        QCOMPARE(report.shards, 1);
+        QCOMPARE(shardedReport.tensors, report.tensors);
+        const core::CheckpointFiles one = core::CheckpointFiles::open(merge.outDir);
+        const core::CheckpointFiles many = core::CheckpointFiles::open(sharded.outDir);
+        QCOMPARE(int64_t(many.names().size()), report.tensors);
+        QCOMPARE(many.names(), one.names());
+        for (const std::string& name : one.names()) {
+            const at::Tensor x = core::readTensor(*one.find(name), c10::Device(c10::kCPU), at::kFloat);
+            const at::Tensor y = core::readTensor(*many.find(name), c10::Device(c10::kCPU), at::kFloat);
+            QVERIFY2(x.sizes() == y.sizes() && std::memcmp(x.data_ptr(), y.data_ptr(), x.nbytes()) == 0, name.c_str());
+        }
     }
 };
 
