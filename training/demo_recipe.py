@@ -8,6 +8,7 @@ Phases, each a separate command so that a GPU lease can be spent in calls of a f
   python3 -m training.demo_recipe wait   --work W --until stage1|ablations|all --max-s S
   python3 -m training.demo_recipe stage2 --work W --budget-s S [--devices cuda:0,...]
   python3 -m training.demo_recipe final  --work W --out DIR
+  python3 -m training.demo_recipe collect --work W --out DIR   (any time: every run's newest checkpoint)
 
 `setup` imports the GGUF, draws the synthetic data (training/synth) and has the base model answer the
 text-only prompts. `stage1` times a few steps of every run, turns the time budget into step counts and
@@ -417,6 +418,28 @@ def final(a):
         log(name, json.dumps(e)[:600])
 
 
+def collect(a):
+    """Every run's newest checkpoint as a shipped part (bfloat16 tensors + state.json) with its progress.jsonl, one
+    tarball per run (each a few MB: the device tool returns at most 8 files of 16 MB), plus the logs: run at every
+    poll of a lease, so that whatever has trained is home even if the lease ends the next minute."""
+    w = Work(a.work)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = w.root / "collect"
+    shutil.rmtree(staging, ignore_errors=True)
+    for name, r in w.state.get("runs", {}).items():
+        run_dir = Path(r["out"])
+        if not (run_dir / "latest").exists():
+            continue
+        part = staging / name
+        shipped_part(w, run_dir, part)
+        shutil.copy(run_dir / "progress.jsonl", part / "progress.jsonl")
+        subprocess.run(["tar", "czf", str(out / f"run-{name}.tar.gz"), "-C", str(staging), name], check=True)
+    logs = [p.name for p in w.root.glob("*.log")] + ["state.json"]
+    subprocess.run(["tar", "czf", str(out / "logs.tar.gz"), "-C", str(w.root), *logs], check=False)
+    log("collected:", ", ".join(sorted(p.name for p in out.iterdir())))
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="phase", required=True)
@@ -443,8 +466,11 @@ def main(argv=None):
     f.add_argument("--work", required=True)
     f.add_argument("--out", required=True)
     f.add_argument("--devices", default="", help="comma-separated devices for the evaluations (default: all)")
+    c = sub.add_parser("collect")
+    c.add_argument("--work", required=True)
+    c.add_argument("--out", required=True)
     a = p.parse_args(argv)
-    {"setup": setup, "stage1": stage1, "wait": wait, "stage2": stage2, "final": final}[a.phase](a)
+    {"setup": setup, "stage1": stage1, "wait": wait, "stage2": stage2, "final": final, "collect": collect}[a.phase](a)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@
 # repository outside the device tool's working tree (its files are replaced at every call).
 # Phases log to WORK/../pipeline-PHASE.log and end with "PHASE_EXIT <code>"; the trained parts come out as
 # WORK/out/demo-parts.tar.gz before any evaluation starts; WORK/out/results.json and demo-logs.tar.gz last.
+# Every poll call of the lease should also run `python3 -m training.demo_recipe collect --work WORK --out $OUT`:
+# each run's newest checkpoint comes home at once (run 2 lost its weights when the lease ended mid-stage 2).
 # Budgets (seconds) can be set with STAGE1_S, ABLATION_S, STAGE2_S; STAGE2_DEVICES (e.g. cuda:0) keeps the
 # fine-tuning runs and the evaluations off the other GPUs. The inputs may still be arriving when the pipeline starts (a large GGUF
 # comes over in several calls): each phase waits up to 15 minutes for what it reads to exist.
