@@ -105,8 +105,9 @@ void writeAttentionMap(const std::string& path, const core::AttentionRecorder& r
 core::TokenBudget tokenBudget(const core::VoraEngine& engine, const core::PromptInput& prompt,
                               const core::GenerationSettings& settings)
 {
+    const int64_t positions = engine.promptPositions(prompt); // its own errors (e.g. images on a text model) as they are
     try {
-        return core::fitTokenBudget(engine.promptPositions(prompt), engine.summary().maxContext, settings.stop.maxNewTokens);
+        return core::fitTokenBudget(positions, engine.summary().maxContext, settings.stop.maxNewTokens);
     } catch (const core::Error& error) {
         throw core::Error(error.code(), std::string(error.what())
                                             + ". Shorten the prompt, pass fewer --image files, or raise --max-context "
