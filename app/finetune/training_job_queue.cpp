@@ -229,9 +229,7 @@ TrainingJob TrainingJobQueue::job(qint64 id) const
 
 TrainingProgress* TrainingJobQueue::progress(qint64 id)
 {
-    Follow& followed = follow(id);
-    followed.follower->poll();
-    return followed.progress.get();
+    return follow(id).progress.get();
 }
 
 QString TrainingJobQueue::logPath(qint64 id) const
@@ -362,6 +360,7 @@ TrainingJobQueue::Follow& TrainingJobQueue::follow(qint64 id)
         TrainingProgress* progress = slot->progress.get();
         connect(slot->follower.get(), &ProgressFollower::linesRead, progress, &TrainingProgress::addLines);
         connect(slot->follower.get(), &ProgressFollower::reset, progress, &TrainingProgress::clear);
+        slot->follower->poll(); // what the run wrote before: a finished run shows its curves
     }
     return *slot;
 }

@@ -45,7 +45,8 @@ public:
 
     QList<TrainingJob> jobs() const; // oldest first
     TrainingJob job(qint64 id) const;
-    // The run's progress (train jobs), following RUN/progress.jsonl while the job runs. Owned here.
+    // The run's progress (train jobs): what RUN/progress.jsonl held when first asked, then followed
+    // while the job runs. Owned here.
     TrainingProgress* progress(qint64 id);
     QString logPath(qint64 id) const;
     // The command the job runs next, for the user to copy.

@@ -2,7 +2,8 @@
 // Qwen2 base on the CPU: progress reaches the chart series (compared with progress.jsonl read here),
 // pause (SIGTERM) and resume, a SIGKILLed job shows as interrupted and resumes, the queue survives
 // the controller's restart (re-attaching to a training that outlived it), a deleted run folder shows
-// as missing, and a merge job writes a model folder.
+// as missing, a merge job writes a model folder, and the jobs list model follows the queue.
+#include "app/finetune/job_list_model.h"
 #include "app/finetune/run_folder_probe.h"
 #include "app/finetune/train_option_catalog.h"
 #include "app/finetune/training_job_queue.h"
@@ -10,6 +11,7 @@
 #include "app/storage/conversation_store.h"
 #include "tests/training/training_fixtures.h"
 
+#include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -226,6 +228,36 @@ private Q_SLOTS:
         m_queue.reset();
         openQueue();
         QCOMPARE(m_queue->job(id).state, JobState::Missing);
+    }
+
+    // The jobs page's list: rows appear with new jobs and follow their state and steps.
+    void jobListFollowsTheQueue()
+    {
+        int before = 0;
+        qint64 id = 0;
+        {
+            JobListModel model(m_queue.get());
+            QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+            before = model.rowCount();
+            QCOMPARE(before, static_cast<int>(m_queue->jobs().size()));
+            id = m_queue->enqueueTraining(QStringLiteral("listed"), trainArguments(m_root + QStringLiteral("/listed"), 3));
+            QCOMPARE(model.rowCount(), before + 1);
+            const QModelIndex row = model.index(model.rowOf(id));
+            QCOMPARE(row.row(), before);
+            QCOMPARE(row.data().toString(), QStringLiteral("listed"));
+            QVERIFY(QTest::qWaitFor([&] { return row.data(JobListModel::StateRole).toString() == QLatin1String("done"); }, kWaitMs));
+            QCOMPARE(row.data(JobListModel::StepRole).toInt(), 3);
+            QCOMPARE(row.data(JobListModel::TotalStepsRole).toInt(), 3);
+            QCOMPARE(row.data(JobListModel::CanResumeRole).toBool(), false);
+            QCOMPARE(row.data(JobListModel::CanCancelRole).toBool(), false);
+            QVERIFY(row.data(JobListModel::CommandLineRole).toString().contains(QStringLiteral(" --max-steps 3 ")));
+        }
+        // A closed and reopened queue lists the same jobs, with the finished run's curves read back.
+        openQueue();
+        JobListModel reopened(m_queue.get());
+        QCOMPARE(reopened.rowCount(), before + 1);
+        QCOMPARE(reopened.index(reopened.rowOf(id)).data(JobListModel::StepRole).toInt(), 3);
+        QCOMPARE(m_queue->progress(id)->points(ProgressSeries::Loss).size(), 3);
     }
 
     void cleanupTestCase() { m_queue.reset(); }
