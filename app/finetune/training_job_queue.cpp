@@ -34,6 +34,16 @@ QString deviceKey(const QString& device)
     return device == QLatin1String("cuda") ? QStringLiteral("cuda:0") : device;
 }
 
+// SIGTERM to the trainer that holds the run folder's lock (a training an earlier app started). Never
+// kill(0 or less): that would signal the app's own process group.
+void stopRunFolderOwner(const QString& runDir)
+{
+    const qint64 pid = runFolderOwnerPid(runDir);
+    if (pid > 0 && runFolderIsLive(runDir)) {
+        ::kill(static_cast<pid_t>(pid), SIGTERM);
+    }
+}
+
 bool holdsRun(const QString& runDir)
 {
     return QFileInfo::exists(QDir(runDir).filePath(QStringLiteral("latest")));
@@ -173,7 +183,7 @@ void TrainingJobQueue::pause(qint64 id)
         process->second->pause();
     } else if (auto attached = m_attached.find(id); attached != m_attached.end()) {
         attached->second = StopRequest::Pause;
-        ::kill(static_cast<pid_t>(runFolderOwnerPid(job.outDir)), SIGTERM);
+        stopRunFolderOwner(job.outDir);
     }
 }
 
@@ -209,7 +219,7 @@ void TrainingJobQueue::cancel(qint64 id)
         process->second->cancel();
     } else if (auto attached = m_attached.find(id); attached != m_attached.end()) {
         attached->second = StopRequest::Cancel;
-        ::kill(static_cast<pid_t>(runFolderOwnerPid(job.outDir)), SIGTERM);
+        stopRunFolderOwner(job.outDir);
     }
 }
 
