@@ -17,7 +17,7 @@ bool DataCheckSummary::usable() const
         return false;
     }
     for (const DataLineProblem& problem : problems) {
-        if (problem.kind != QLatin1String("over_length")) {
+        if (problem.kind != QLatin1String("over-length")) {
             return false;
         }
     }

@@ -13,7 +13,7 @@ namespace vora::app {
 struct DataLineProblem {
     QString file;
     int line = 0;    // 1-based
-    QString kind;    // "bad_json", "missing_image", ... (training/training_data.h's names)
+    QString kind;    // "bad-json", "missing-image", ... (training/training_data.h's names)
     QString message; // names the field or frame
 };
 

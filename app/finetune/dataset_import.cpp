@@ -34,13 +34,20 @@ void writeLines(const QString& outFile, const QByteArray& lines, int samples, co
     }
 }
 
+struct CsvRecord {
+    int line = 0; // where the record starts in the file, 1-based (a quoted field may span lines)
+    QStringList fields;
+};
+
 // RFC 4180 records: fields split at commas outside quotes, "" inside quotes is one quote.
-QList<QStringList> parseCsv(const QString& text)
+QList<CsvRecord> parseCsv(const QString& text)
 {
-    QList<QStringList> records;
+    QList<CsvRecord> records;
     QStringList record;
     QString field;
     bool quoted = false;
+    int line = 1;
+    int recordLine = 1;
     for (qsizetype i = 0; i < text.size(); ++i) {
         const QChar c = text.at(i);
         if (quoted) {
@@ -50,6 +57,9 @@ QList<QStringList> parseCsv(const QString& text)
             } else if (c == u'"') {
                 quoted = false;
             } else {
+                if (c == u'\n') {
+                    ++line;
+                }
                 field += c;
             }
         } else if (c == u'"') {
@@ -63,15 +73,16 @@ QList<QStringList> parseCsv(const QString& text)
             }
             record.push_back(field);
             field.clear();
-            records.push_back(record);
+            records.push_back({recordLine, record});
             record.clear();
+            recordLine = ++line;
         } else {
             field += c;
         }
     }
     if (!field.isEmpty() || !record.isEmpty()) {
         record.push_back(field);
-        records.push_back(record);
+        records.push_back({recordLine, record});
     }
     return records;
 }
@@ -114,11 +125,11 @@ ImportResult importCaptionCsv(const QString& csvFile, const QString& outFile)
     if (!file.open(QIODevice::ReadOnly)) {
         throw JobError(QStringLiteral("%1: %2").arg(csvFile, file.errorString()));
     }
-    const QList<QStringList> records = parseCsv(QString::fromUtf8(file.readAll()));
+    const QList<CsvRecord> records = parseCsv(QString::fromUtf8(file.readAll()));
     if (records.isEmpty()) {
         throw JobError(QStringLiteral("%1: empty").arg(csvFile));
     }
-    const QStringList header = records.front();
+    const QStringList header = records.front().fields;
     const qsizetype image = header.indexOf(QStringLiteral("image"));
     qsizetype answer = header.indexOf(QStringLiteral("caption"));
     if (answer < 0) {
@@ -132,16 +143,17 @@ ImportResult importCaptionCsv(const QString& csvFile, const QString& outFile)
     ImportResult result;
     QByteArray lines;
     for (qsizetype row = 1; row < records.size(); ++row) {
-        const QStringList& fields = records.at(row);
+        const QStringList& fields = records.at(row).fields;
+        const int line = records.at(row).line;
         if (fields.size() == 1 && fields.front().trimmed().isEmpty()) {
             continue; // a blank line
         }
         if (fields.size() != header.size()) {
-            result.skipped.push_back(QStringLiteral("%1:%2: %3 columns, expected %4").arg(csvFile).arg(row + 1).arg(fields.size()).arg(header.size()));
+            result.skipped.push_back(QStringLiteral("%1:%2: %3 columns, expected %4").arg(csvFile).arg(line).arg(fields.size()).arg(header.size()));
             continue;
         }
         if (fields.at(answer).trimmed().isEmpty() || fields.at(image).trimmed().isEmpty()) {
-            result.skipped.push_back(QStringLiteral("%1:%2: empty image or caption").arg(csvFile).arg(row + 1));
+            result.skipped.push_back(QStringLiteral("%1:%2: empty image or caption").arg(csvFile).arg(line));
             continue;
         }
         const QString question = prompt >= 0 && !fields.at(prompt).trimmed().isEmpty() ? fields.at(prompt).trimmed() : kDefaultCaptionPrompt;
