@@ -20,6 +20,8 @@ BaseModelInfo readBaseModelInfo(const QString& modelDir)
     try {
         const core::ModelConfig config = core::loadModelConfig(modelDir.toStdString());
         info.sees = config.isVora();
+        info.layers = config.numLayers;
+        info.width = config.hiddenSize;
         info.architecture = QStringLiteral("%1 · %2 layers · width %3")
                                 .arg(QString::fromStdString(config.modelType))
                                 .arg(config.numLayers)

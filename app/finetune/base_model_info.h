@@ -11,6 +11,8 @@ struct BaseModelInfo {
     QString folder;
     QString name;         // the folder name
     QString architecture; // "qwen2 · 2 layers · width 64"
+    int layers = 0;
+    qint64 width = 0;     // hidden size
     qint64 parameters = 0;
     qint64 diskBytes = 0; // every file in the folder (not recursive)
     bool sees = false;    // config.json has VoRA's vision keys

@@ -7,6 +7,7 @@
 #include <QLineEdit>
 #include <QSpinBox>
 
+#include <algorithm>
 #include <limits>
 
 namespace vora::ui {
@@ -44,8 +45,10 @@ OptionForm::OptionForm(const vora::app::TrainOptionCatalog& catalog, const QStri
         QWidget* editor = nullptr;
         if (option->type == QLatin1String("integer")) {
             auto* spin = new QSpinBox(this);
-            const double low = option->min.value_or(0) + (option->minExclusive ? 1 : 0);
-            spin->setRange(static_cast<int>(low), static_cast<int>(option->max.value_or(std::numeric_limits<int>::max())));
+            // QSpinBox holds an int: a wider range (max-steps allows 10^12) is cut to what it can show.
+            const double intMax = std::numeric_limits<int>::max();
+            const double low = std::min(option->min.value_or(0) + (option->minExclusive ? 1 : 0), intMax);
+            spin->setRange(static_cast<int>(low), static_cast<int>(std::min(option->max.value_or(intMax), intMax)));
             connect(spin, &QSpinBox::valueChanged, this, notify);
             editor = spin;
         } else if (option->type == QLatin1String("number")) {
@@ -77,7 +80,7 @@ OptionForm::OptionForm(const vora::app::TrainOptionCatalog& catalog, const QStri
     }
 }
 
-QJsonValue OptionForm::valueOf(const TrainOptionInfo& option, QWidget* editor) const
+QJsonValue OptionForm::valueOf(const TrainOptionInfo&, QWidget* editor) const
 {
     if (auto* spin = qobject_cast<QSpinBox*>(editor)) {
         return spin->value();
@@ -91,8 +94,9 @@ QJsonValue OptionForm::valueOf(const TrainOptionInfo& option, QWidget* editor) c
     if (auto* box = qobject_cast<QCheckBox*>(editor)) {
         return box->isChecked();
     }
-    const QString text = qobject_cast<QLineEdit*>(editor)->text();
-    return text.isEmpty() && !option.defaultValue.isString() ? QJsonValue() : QJsonValue(text);
+    // Empty: not given (the trainer's default; an empty path is no path).
+    const QString text = qobject_cast<QLineEdit*>(editor)->text().trimmed();
+    return text.isEmpty() ? QJsonValue() : QJsonValue(text);
 }
 
 void OptionForm::setValueOf(const TrainOptionInfo&, QWidget* editor, const QJsonValue& value)
