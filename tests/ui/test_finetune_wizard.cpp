@@ -13,6 +13,7 @@
 #include "app/settings/app_settings.h"
 #include "app/storage/conversation_store.h"
 #include "tests/training/training_fixtures.h"
+#include "tests/ui/finetune_fixture.h"
 #include "ui/chat/code_highlighting.h"
 #include "ui/finetune/base_model_page.h"
 #include "ui/finetune/data_page.h"
@@ -56,69 +57,17 @@ using namespace vora::ui;
 
 namespace {
 
-const QString kBase = QStringLiteral(VORA_TEST_DATA_DIR "/training/base");
-const QString kVora = QStringLiteral(VORA_CLI_PATH);
+using vora::tests::FinetuneWindow;
+using vora::tests::kBase;
+using vora::tests::kVora;
+using vora::tests::tinyRun;
 constexpr int kWaitMs = 60000;
-
-// Small enough for a CPU step in well under a second on the tiny base.
-QJsonObject tinyRun(int steps)
-{
-    return {{"lora-rank", 4},  {"lora-layers", 2}, {"image-size", 56},  {"vision-width", 32},
-            {"dtype", "float32"}, {"warmup-steps", 2}, {"lr", 5e-3}, {"max-text-len", 128},
-            {"batch-size", 2}, {"max-steps", steps}, {"gradient-checkpointing", false}, {"save-every", 0}};
-}
-
-// A window with the Fine-tune page over a temporary data folder; devices: one CPU with freeBytes.
-struct FinetuneWindow {
-    explicit FinetuneWindow(qint64 freeBytes)
-        : settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat)
-        , appSettings(&settings)
-        , store(dir.filePath(QStringLiteral("data")))
-        , host(std::make_unique<app::FakeChatBackend>())
-        , controller(&store, &host, &appSettings)
-        , queue(store, kVora, dir.filePath(QStringLiteral("logs")))
-    {
-        FinetuneContext context{&queue, kVora, nullptr, {}, dir.filePath(QStringLiteral("runs")),
-                                {app::DeviceChoice{QStringLiteral("cpu"), QStringLiteral("CPU (test)"), freeBytes, freeBytes}}};
-        window = std::make_unique<MainWindow>(MainWindowContext{&appSettings, &controller, &highlighting, context});
-        window->show();
-        Q_EMIT window->navRail()->pageChosen(1); // the Fine-tune page
-    }
-    FinetuneWizard* wizard() const { return window->finetunePanel()->wizard(); }
-
-    QTemporaryDir dir;
-    QSettings settings;
-    app::AppSettings appSettings;
-    app::ConversationStore store;
-    CodeHighlighting highlighting;
-    app::ModelHost host;
-    app::ConversationController controller;
-    app::TrainingJobQueue queue;
-    std::unique_ptr<MainWindow> window;
-};
 
 void writeFile(const QString& path, const QByteArray& bytes)
 {
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write(bytes);
-}
-
-// Through the first three steps with the tiny data set; steps: the run's length.
-bool reachFitPage(FinetuneWindow& w, const QString& dataRoot, int steps)
-{
-    FinetuneWizard* wizard = w.wizard();
-    wizard->baseModelPage()->chooseModel(kBase);
-    wizard->goNext();
-    wizard->dataPage()->setDataFile(dataRoot + QStringLiteral("/data.jsonl"));
-    wizard->goNext();
-    wizard->methodPage()->choosePreset(TrainPreset::TeachToSee);
-    wizard->methodPage()->setOptionValues(tinyRun(steps));
-    wizard->goNext();
-    if (wizard->currentStep() != 3) {
-        qWarning("stuck at step %d: %s", wizard->currentStep(), qPrintable(wizard->blockerLabel()->text()));
-    }
-    return wizard->currentStep() == 3;
 }
 
 } // namespace
@@ -212,7 +161,7 @@ private Q_SLOTS:
         for (const Case& c : {Case{need.totalBytes * 2, QStringLiteral("Fits"), true}, Case{need.totalBytes + 1, QStringLiteral("Tight"), true},
                               Case{need.totalBytes - 1, QStringLiteral("Does not fit"), false}}) {
             FinetuneWindow w(c.freeBytes);
-            QVERIFY(reachFitPage(w, m_data.path(), 4));
+            QVERIFY(vora::tests::reachFitPage(w, m_data.path(), 4));
             FinetuneWizard* wizard = w.wizard();
             const QString command = wizard->methodPage()->commandLine();
             QCOMPARE(command, app::shellCommandLine(kVora, m_catalog.arguments(wizard->state().values)));
@@ -238,7 +187,7 @@ private Q_SLOTS:
     void trainPauseResumeMergeChat()
     {
         FinetuneWindow w(qint64(64) << 30);
-        QVERIFY(reachFitPage(w, m_data.path(), 60));
+        QVERIFY(vora::tests::reachFitPage(w, m_data.path(), 60));
         FinetuneWizard* wizard = w.wizard();
         QCOMPARE(wizard->nextButton()->text(), QStringLiteral("Start training"));
         wizard->goNext();
