@@ -50,7 +50,8 @@ struct FinetuneWindow {
                                 {app::DeviceChoice{QStringLiteral("cpu"), QStringLiteral("CPU (test)"), freeBytes, freeBytes}}};
         window = std::make_unique<ui::MainWindow>(ui::MainWindowContext{&appSettings, &controller, &highlighting, context});
         window->show();
-        Q_EMIT window->navRail()->pageChosen(1); // the Fine-tune page
+        window->navRail()->setCurrentPage(1); // the Fine-tune page, as a click on the rail
+        Q_EMIT window->navRail()->pageChosen(1);
     }
     ui::FinetuneWizard* wizard() const { return window->finetunePanel()->wizard(); }
 

@@ -92,6 +92,7 @@ private Q_SLOTS:
         Q_EMIT w.window->navRail()->pageChosen(0);
         QVERIFY(!w.window->finetunePanel()->isVisible());
         Q_EMIT w.window->navRail()->pageChosen(1);
+        QVERIFY(w.window->finetunePanel()->isVisible());
         FinetuneWizard* wizard = w.wizard();
         QVERIFY(!wizard->nextButton()->isEnabled());
         wizard->baseModelPage()->chooseModel(m_data.path());

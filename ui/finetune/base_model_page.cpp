@@ -30,7 +30,9 @@ BaseModelPage::BaseModelPage(const FinetuneContext& context, WizardState& state,
                              this);
     intro->setWordWrap(true);
     layout->addWidget(intro);
-    layout->addWidget(m_list, 1);
+    m_list->setMaximumHeight(220);
+    m_list->setVisible(false); // until there is something to list
+    layout->addWidget(m_list);
     auto* choose = new QPushButton(tr("Choose folder…"), this);
     auto* row = new QHBoxLayout;
     row->addWidget(choose);
@@ -40,6 +42,7 @@ BaseModelPage::BaseModelPage(const FinetuneContext& context, WizardState& state,
     m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_facts->setObjectName(QStringLiteral("baseModelFacts"));
     layout->addWidget(m_facts);
+    layout->addStretch(1);
 
     connect(choose, &QPushButton::clicked, this, [this] {
         const QString folder = QFileDialog::getExistingDirectory(this, tr("Choose a model folder"));
@@ -80,6 +83,7 @@ void BaseModelPage::fillCandidates()
         item->setData(Qt::UserRole, folder);
         item->setToolTip(QDir::toNativeSeparators(folder));
     }
+    m_list->setVisible(!folders.isEmpty());
     if (folders.isEmpty()) {
         m_facts->setText(tr("No recent models. Choose a model folder (a Hugging Face style folder with config.json and "
                             "*.safetensors)."));

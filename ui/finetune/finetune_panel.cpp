@@ -22,6 +22,7 @@ FinetunePanel::FinetunePanel(FinetuneContext context, QWidget* parent)
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
     split->setChildrenCollapsible(false);
+    split->setSizes({900, 300}); // the queue wide enough for a job's title
     layout->addWidget(split);
     connect(m_wizard, &FinetuneWizard::chatRequested, this, &FinetunePanel::chatRequested);
     connect(m_jobs, &JobsView::showRequested, m_wizard, &FinetuneWizard::followTraining);

@@ -5,6 +5,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace vora::ui {
@@ -45,6 +46,8 @@ ProgressChart::ProgressChart(const QString& title, const QList<ProgressSeries>& 
     , m_y(new QValueAxis)
 {
     auto* chart = new QChart;
+    // Qt Charts does not follow the palette: pick its light or dark theme from the window colour.
+    chart->setTheme(palette().color(QPalette::Window).lightness() < 128 ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     chart->setTitle(title);
     chart->setMargins(QMargins(2, 2, 2, 2));
     chart->legend()->setVisible(series.size() > 1);
@@ -54,7 +57,7 @@ ProgressChart::ProgressChart(const QString& title, const QList<ProgressSeries>& 
     chart->addAxis(m_y, Qt::AlignLeft);
     m_x->setLabelFormat(QStringLiteral("%d"));
     m_x->setTitleText(tr("step"));
-    m_y->setLabelFormat(QStringLiteral("%.3g"));
+    m_y->setLabelFormat(QStringLiteral("%.4g"));
     for (const ProgressSeries s : series) {
         auto* line = new QLineSeries;
         line->setName(seriesName(s));
@@ -107,7 +110,9 @@ void ProgressChart::redraw()
     }
     const double pad = std::max((maxY - minY) * 0.08, std::abs(maxY) * 1e-3 + 1e-12);
     m_x->setRange(0, maxX);
-    m_y->setRange(minY - pad, maxY + pad);
+    // Values that cannot be negative (all of these) keep the axis at or above zero.
+    m_y->setRange(minY >= 0 ? std::max(0.0, minY - pad) : minY - pad, maxY + pad);
+    m_y->applyNiceNumbers();
 }
 
 } // namespace vora::ui
