@@ -18,15 +18,21 @@ JsonCommandResult runVoraJson(const QString& voraExecutable, const QStringList& 
         process.waitForFinished(5000);
         throw JobError(QStringLiteral("%1 did not finish: %2").arg(command, process.errorString()));
     }
-    const QString errors = QString::fromUtf8(process.readAllStandardError()).trimmed();
-    if (!okExitCodes.contains(process.exitCode())) {
-        throw JobError(QStringLiteral("%1 failed (exit %2): %3").arg(command).arg(process.exitCode()).arg(errors));
+    return jsonAnswer(command, process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError(), okExitCodes);
+}
+
+JsonCommandResult jsonAnswer(const QString& command, int exitCode, const QByteArray& out, const QByteArray& errorBytes,
+                             const QList<int>& okExitCodes)
+{
+    const QString errors = QString::fromUtf8(errorBytes).trimmed();
+    if (!okExitCodes.contains(exitCode)) {
+        throw JobError(QStringLiteral("%1 failed (exit %2): %3").arg(command).arg(exitCode).arg(errors));
     }
-    const QJsonDocument document = QJsonDocument::fromJson(process.readAllStandardOutput().trimmed());
+    const QJsonDocument document = QJsonDocument::fromJson(out.trimmed());
     if (!document.isObject()) {
         throw JobError(QStringLiteral("%1 printed no JSON object. %2").arg(command, errors));
     }
-    return {document.object(), process.exitCode()};
+    return {document.object(), exitCode};
 }
 
 } // namespace vora::app

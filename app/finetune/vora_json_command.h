@@ -3,6 +3,7 @@
 // `vora estimate --json`) and returns that object: the app reuses the CLI's checks instead of keeping
 // its own copy (vora_app links core only; training code lives behind the `vora` command).
 #include <QJsonObject>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -12,6 +13,11 @@ struct JsonCommandResult {
     QJsonObject object;
     int exitCode = 0;
 };
+
+// The JSON object a finished child printed. Throws JobError (naming command and quoting stderr) when its
+// exit code is not in okExitCodes or it printed no JSON object.
+JsonCommandResult jsonAnswer(const QString& command, int exitCode, const QByteArray& out, const QByteArray& errors,
+                             const QList<int>& okExitCodes);
 
 // okExitCodes: the exit codes that still carry a JSON answer (`vora data check` exits 1 when it lists
 // bad lines). Throws JobError with the command line and its stderr when the child cannot start, times

@@ -20,6 +20,7 @@
 #include <QLabel>
 #include <QSettings>
 #include <QTemporaryDir>
+#include <QTest>
 
 #include <memory>
 
@@ -66,6 +67,12 @@ struct FinetuneWindow {
     std::unique_ptr<ui::MainWindow> window;
 };
 
+// The data step checks in the background (a `vora data check` child).
+inline bool waitForDataCheck(FinetuneWindow& w)
+{
+    return QTest::qWaitFor([&] { return !w.wizard()->dataPage()->isChecking(); }, 60000);
+}
+
 // Through the first three steps with the tiny data set; steps: the run's length.
 inline bool reachFitPage(FinetuneWindow& w, const QString& dataRoot, int steps)
 {
@@ -73,6 +80,7 @@ inline bool reachFitPage(FinetuneWindow& w, const QString& dataRoot, int steps)
     wizard->baseModelPage()->chooseModel(kBase);
     wizard->goNext();
     wizard->dataPage()->setDataFile(dataRoot + QStringLiteral("/data.jsonl"));
+    waitForDataCheck(w);
     wizard->goNext();
     wizard->methodPage()->choosePreset(ui::TrainPreset::TeachToSee);
     wizard->methodPage()->setOptionValues(tinyRun(steps));

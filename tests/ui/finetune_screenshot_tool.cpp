@@ -70,8 +70,10 @@ int main(int argc, char** argv)
 )");
     bad.close();
     wizard->dataPage()->setDataFile(bad.fileName());
+    ok &= vora::tests::waitForDataCheck(w);
     ok &= save(w.window.get(), file("data-problems"));
     wizard->dataPage()->setDataFile(data.filePath(QStringLiteral("data.jsonl")));
+    ok &= vora::tests::waitForDataCheck(w);
     ok &= save(w.window.get(), file("data"));
     wizard->goNext();
     wizard->methodPage()->choosePreset(vora::ui::TrainPreset::TeachToSee);

@@ -122,6 +122,9 @@ private Q_SLOTS:
 {"id":"4","conversations":[{"from":"human","value":"Q"},{"from":"gpt","value":""}]}
 )");
         wizard->dataPage()->setDataFile(bad);
+        QVERIFY(wizard->dataPage()->isChecking());
+        QVERIFY(!wizard->nextButton()->isEnabled()); // while it checks
+        QVERIFY(vora::tests::waitForDataCheck(w));
         QTreeWidget* problems = wizard->dataPage()->problemList();
         QCOMPARE(problems->topLevelItemCount(), 3);
         const QStringList lines{problems->topLevelItem(0)->text(0), problems->topLevelItem(1)->text(0), problems->topLevelItem(2)->text(0)};
@@ -134,11 +137,25 @@ private Q_SLOTS:
         QCOMPARE(wizard->blockerLabel()->text(), QStringLiteral("Fix the bad lines first"));
 
         wizard->dataPage()->setDataFile(m_data.filePath(QStringLiteral("data.jsonl")));
+        QVERIFY(vora::tests::waitForDataCheck(w));
         QCOMPARE(problems->topLevelItemCount(), 0);
         QVERIFY(wizard->nextButton()->isEnabled());
         const QString preview = wizard->dataPage()->preview()->toHtml();
         QVERIFY(preview.contains(QStringLiteral("red.bmp")));
         QCOMPARE(wizard->dataPage()->preview()->toPlainText().count(QStringLiteral("(trained)")), 4);
+
+        // A captions folder becomes a checked JSON-lines file under the runs folder.
+        const QString captions = m_data.filePath(QStringLiteral("captions"));
+        QDir().mkpath(captions);
+        QFile::copy(m_data.filePath(QStringLiteral("red.bmp")), captions + QStringLiteral("/red.bmp"));
+        QFile::copy(m_data.filePath(QStringLiteral("blue.bmp")), captions + QStringLiteral("/blue.bmp"));
+        writeFile(captions + QStringLiteral("/red.txt"), "a red square");
+        wizard->dataPage()->importCaptions(captions);
+        QVERIFY(vora::tests::waitForDataCheck(w));
+        QVERIFY(wizard->state().dataFile.startsWith(w.dir.filePath(QStringLiteral("runs/imported-"))));
+        QCOMPARE(wizard->state().check->goodSamples, 1);
+        QVERIFY(wizard->dataPage()->summaryLabel()->text().contains(QStringLiteral("blue.bmp: no blue.txt beside it")));
+        QVERIFY(wizard->nextButton()->isEnabled());
     }
 
     // The shown command is the catalog's own line for the chosen values; fit verdicts follow a fixed

@@ -2,6 +2,7 @@
 
 #include "app/finetune/dataset_import.h"
 #include "app/finetune/job_error.h"
+#include "app/finetune/vora_json_job.h"
 #include "ui/finetune/finetune_context.h"
 #include "ui/finetune/wizard_state.h"
 
@@ -103,6 +104,7 @@ void DataPage::setDataFile(const QString& file, const QString& imageRoot)
 {
     m_file->setText(file);
     m_root->setText(imageRoot);
+    m_importNote.clear();
     state().dataFile = file;
     state().imageRoot = imageRoot;
     check();
@@ -118,8 +120,8 @@ void DataPage::importCaptions(const QString& folderOrCsv)
         const ImportResult result = csv ? importCaptionCsv(folderOrCsv, out) : importCaptionFolder(folderOrCsv, out);
         setDataFile(out, csv ? QFileInfo(folderOrCsv).absolutePath() : folderOrCsv);
         if (!result.skipped.isEmpty()) {
-            m_summary->setText(m_summary->text() + tr("<br>Import skipped %n item(s): %1", nullptr, static_cast<int>(result.skipped.size()))
-                                                       .arg(result.skipped.join(QStringLiteral("; ")).toHtmlEscaped()));
+            m_importNote = tr("<br>Import skipped %n item(s): %1", nullptr, static_cast<int>(result.skipped.size()))
+                               .arg(result.skipped.join(QStringLiteral("; ")).toHtmlEscaped());
         }
     } catch (const JobError& error) {
         m_error = QString::fromUtf8(error.what());
@@ -130,47 +132,75 @@ void DataPage::importCaptions(const QString& folderOrCsv)
 
 void DataPage::check()
 {
+    if (m_job) { // a newer file replaces the check of the older one
+        m_job->disconnect(this);
+        m_job->deleteLater();
+        m_job = nullptr;
+    }
     state().check.reset();
     m_error.clear();
     m_problems->clear();
+    m_problems->setVisible(false);
     m_preview->clear();
     if (state().dataFile.isEmpty()) {
         m_summary->clear();
         Q_EMIT blockerChanged();
         return;
     }
-    DataCheckRequest request{state().dataFile, state().imageRoot, state().base ? state().base->folder : QString(),
-                             state().values.value(QStringLiteral("max-text-len")).toInt(2048)};
-    try {
-        const DataCheckSummary summary = runDataCheck(m_context.voraExecutable, request);
-        state().check = summary;
-        QList<DataLineProblem> problems = summary.problems;
-        std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
-        for (const DataLineProblem& problem : problems) {
-            auto* item = new QTreeWidgetItem(m_problems, {QString::number(problem.line), problem.kind, problem.message});
-            item->setData(0, Qt::UserRole, problem.line);
+    const DataCheckRequest request{state().dataFile, state().imageRoot, state().base ? state().base->folder : QString(),
+                                   state().values.value(QStringLiteral("max-text-len")).toInt(2048)};
+    m_job = new VoraJsonJob(m_context.voraExecutable, dataCheckArguments(request), {0, 1}, this);
+    connect(m_job, &VoraJsonJob::finished, this, [this](const QJsonObject& answer) {
+        try {
+            showCheck(dataCheckFromJson(answer, state().dataFile));
+        } catch (const JobError& error) {
+            checkFailed(QString::fromUtf8(error.what()));
         }
-        m_problems->setVisible(!problems.isEmpty());
-        m_problems->resizeColumnToContents(0);
-        m_problems->resizeColumnToContents(1);
-        const int refused = summary.lines - summary.goodSamples;
-        m_summary->setText(tr("<b>%1 of %2 lines usable</b> (%3 with images, %4 text only)%5%6")
-                               .arg(summary.goodSamples)
-                               .arg(summary.lines)
-                               .arg(summary.imageSamples)
-                               .arg(summary.textOnlySamples)
-                               .arg(refused > 0 ? tr(" · <span style='color:#c0392b'>%n bad line(s) listed below: fix them or the "
-                                                     "trainer refuses the file</span>",
-                                                     nullptr, refused)
-                                                : QString())
-                               .arg(summary.maxTextTokens > 0 ? tr("<br>Longest sample: %1 text tokens").arg(summary.maxTextTokens) : QString()));
-        showPreview();
-        if (!summary.lengthHistogram.isEmpty()) {
-            m_preview->append(tr("<h4>Text tokens per sample</h4>") + histogramHtml(summary.lengthHistogram));
-        }
-    } catch (const JobError& error) {
-        m_error = QString::fromUtf8(error.what());
-        m_summary->setText(tr("<b>Could not check the data.</b> %1").arg(m_error.toHtmlEscaped()));
+    });
+    connect(m_job, &VoraJsonJob::failed, this, &DataPage::checkFailed);
+    m_summary->setText(tr("Checking %1 …").arg(QFileInfo(state().dataFile).fileName().toHtmlEscaped()));
+    Q_EMIT blockerChanged();
+    m_job->start();
+}
+
+void DataPage::checkFailed(const QString& message)
+{
+    m_job->deleteLater();
+    m_job = nullptr;
+    m_error = message;
+    m_summary->setText(tr("<b>Could not check the data.</b> %1").arg(m_error.toHtmlEscaped()));
+    Q_EMIT blockerChanged();
+}
+
+void DataPage::showCheck(const DataCheckSummary& summary)
+{
+    m_job->deleteLater();
+    m_job = nullptr;
+    state().check = summary;
+    QList<DataLineProblem> problems = summary.problems;
+    std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
+    for (const DataLineProblem& problem : problems) {
+        auto* item = new QTreeWidgetItem(m_problems, {QString::number(problem.line), problem.kind, problem.message});
+        item->setData(0, Qt::UserRole, problem.line);
+    }
+    m_problems->setVisible(!problems.isEmpty());
+    m_problems->resizeColumnToContents(0);
+    m_problems->resizeColumnToContents(1);
+    const int refused = summary.lines - summary.goodSamples;
+    m_summary->setText(tr("<b>%1 of %2 lines usable</b> (%3 with images, %4 text only)%5%6")
+                           .arg(summary.goodSamples)
+                           .arg(summary.lines)
+                           .arg(summary.imageSamples)
+                           .arg(summary.textOnlySamples)
+                           .arg(refused > 0 ? tr(" · <span style='color:#c0392b'>%n bad line(s) listed below: fix them or the "
+                                                 "trainer refuses the file</span>",
+                                                 nullptr, refused)
+                                            : QString())
+                           .arg(summary.maxTextTokens > 0 ? tr("<br>Longest sample: %1 text tokens").arg(summary.maxTextTokens) : QString())
+                       + m_importNote);
+    showPreview();
+    if (!summary.lengthHistogram.isEmpty()) {
+        m_preview->append(tr("<h4>Text tokens per sample</h4>") + histogramHtml(summary.lengthHistogram));
     }
     Q_EMIT blockerChanged();
 }
@@ -205,6 +235,9 @@ QString DataPage::blocker() const
 {
     if (state().dataFile.isEmpty()) {
         return tr("Choose training data");
+    }
+    if (m_job) {
+        return tr("Checking the data…");
     }
     if (!m_error.isEmpty() || !state().check) {
         return tr("The data could not be checked");

@@ -10,6 +10,11 @@ class QLineEdit;
 class QTextBrowser;
 class QTreeWidget;
 
+namespace vora::app {
+struct DataCheckSummary;
+class VoraJsonJob;
+}
+
 namespace vora::ui {
 
 struct FinetuneContext;
@@ -20,18 +25,21 @@ public:
     DataPage(const FinetuneContext& context, WizardState& state, QWidget* parent = nullptr);
 
     QString blocker() const override;
-    // Checks the file (and shows the result); imageRoot empty: the file's folder.
+    // Starts checking the file (the result shows when the check ends); imageRoot empty: the file's folder.
     void setDataFile(const QString& file, const QString& imageRoot = {});
     // A folder of images with .txt captions, or a .csv: converted into a JSON-lines file under the
     // runs directory, then checked.
     void importCaptions(const QString& folderOrCsv);
 
+    bool isChecking() const { return m_job != nullptr; }
     QTreeWidget* problemList() const { return m_problems; }
     QLabel* summaryLabel() const { return m_summary; }
     QTextBrowser* preview() const { return m_preview; }
 
 private:
     void check();
+    void showCheck(const vora::app::DataCheckSummary& summary);
+    void checkFailed(const QString& message);
     void showPreview();
 
     const FinetuneContext& m_context;
@@ -41,6 +49,8 @@ private:
     QTreeWidget* m_problems;
     QTextBrowser* m_preview;
     QString m_error;
+    QString m_importNote; // what the last import skipped, shown with the check
+    vora::app::VoraJsonJob* m_job = nullptr; // the check running now
 };
 
 } // namespace vora::ui
