@@ -6,6 +6,7 @@
 #include "app/chat/conversation_controller.h"
 #include "app/finetune/job_list_model.h"
 #include "app/finetune/memory_fit.h"
+#include "app/finetune/run_folder_probe.h"
 #include "app/finetune/train_option_catalog.h"
 #include "app/finetune/training_job_queue.h"
 #include "app/finetune/training_progress.h"
@@ -50,6 +51,7 @@
 #include <QTextBrowser>
 #include <QTreeWidget>
 
+#include <csignal>
 #include <memory>
 
 using namespace vora;
@@ -258,6 +260,35 @@ private Q_SLOTS:
         QCOMPARE(opened.size(), 1);
         QCOMPARE(opened.at(0).at(0).toString(), merged);
         QCOMPARE(w.window->chatPage()->isVisible(), true);
+    }
+
+    // A training killed without a checkpoint of its last steps shows as interrupted, with Resume in the
+    // queue list and on the run page; resuming starts it again, and Cancel stops it.
+    void interruptedJobOffersResume()
+    {
+        FinetuneWindow w(qint64(64) << 30);
+        QVERIFY(vora::tests::reachFitPage(w, m_data.path(), 400));
+        FinetuneWizard* wizard = w.wizard();
+        wizard->goNext();
+        const qint64 id = wizard->state().trainJobId;
+        app::TrainingProgress* progress = w.queue.progress(id);
+        QVERIFY(QTest::qWaitFor([&] { return progress->step() >= 2; }, kWaitMs));
+        const QString runDir = w.queue.job(id).outDir;
+        QCOMPARE(::kill(static_cast<pid_t>(app::runFolderOwnerPid(runDir)), SIGKILL), 0);
+        QVERIFY(QTest::qWaitFor([&] { return w.queue.job(id).state == app::JobState::Interrupted; }, kWaitMs));
+        JobsView* jobs = w.window->finetunePanel()->jobs();
+        jobs->select(id);
+        QVERIFY(jobs->resumeButton()->isEnabled());
+        QVERIFY(!jobs->pauseButton()->isEnabled());
+        QVERIFY(wizard->runPage()->resumeButton()->isEnabled());
+        QVERIFY(wizard->runPage()->statusLabel()->text().contains(QStringLiteral("interrupted")));
+        QTest::mouseClick(jobs->resumeButton(), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return w.queue.job(id).state == app::JobState::Running; }, kWaitMs));
+        QVERIFY(!jobs->resumeButton()->isEnabled());
+        QVERIFY(jobs->cancelButton()->isEnabled());
+        QTest::mouseClick(jobs->cancelButton(), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return w.queue.job(id).state == app::JobState::Cancelled; }, kWaitMs));
+        QVERIFY(!wizard->runPage()->resumeButton()->isEnabled());
     }
 
 private:
