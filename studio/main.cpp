@@ -135,9 +135,8 @@ int main(int argc, char** argv)
     try {
         const QString vora = vora::app::findVoraExecutable();
         jobs = std::make_unique<vora::app::TrainingJobQueue>(*store, vora, directory + QStringLiteral("/job-logs"));
-        const vora::app::RuntimeSummary runtime = vora::app::runtimeSummary();
         finetune = vora::ui::FinetuneContext{jobs.get(), vora, nullptr, qEnvironmentVariable("VORA_DEMO_MODEL"),
-                                             directory + QStringLiteral("/runs"), runtime.devices};
+                                             directory + QStringLiteral("/runs"), [] { return vora::app::runtimeSummary().devices; }};
     } catch (const std::exception& error) {
         qWarning("no Fine-tune page: %s", error.what());
     }

@@ -39,6 +39,7 @@ inline QJsonObject tinyRun(int steps)
 
 // A window with the Fine-tune page over a temporary data folder; devices: one CPU with freeBytes.
 struct FinetuneWindow {
+    // The devices live in the fixture so a test can swap them (setDevices) after the window is made.
     explicit FinetuneWindow(qint64 freeBytes)
         : settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat)
         , appSettings(&settings)
@@ -48,7 +49,8 @@ struct FinetuneWindow {
         , queue(store, kVora, dir.filePath(QStringLiteral("logs")))
     {
         ui::FinetuneContext context{&queue, kVora, nullptr, {}, dir.filePath(QStringLiteral("runs")),
-                                {app::DeviceChoice{QStringLiteral("cpu"), QStringLiteral("CPU (test)"), freeBytes, freeBytes}}};
+                                    [this] { return devices(); }};
+        devices = [freeBytes] { return QList<app::DeviceChoice>{{QStringLiteral("cpu"), QStringLiteral("CPU (test)"), freeBytes, freeBytes}}; };
         window = std::make_unique<ui::MainWindow>(ui::MainWindowContext{&appSettings, &controller, &highlighting, context});
         window->show();
         window->navRail()->setCurrentPage(1); // the Fine-tune page, as a click on the rail
@@ -64,8 +66,14 @@ struct FinetuneWindow {
     app::ModelHost host;
     app::ConversationController controller;
     app::TrainingJobQueue queue;
+    std::function<QList<app::DeviceChoice>()> devices;
     std::unique_ptr<ui::MainWindow> window;
 };
+
+inline void setDevices(FinetuneWindow& w, std::function<QList<app::DeviceChoice>()> devices)
+{
+    w.devices = std::move(devices);
+}
 
 // The data step checks in the background (a `vora data check` child).
 inline bool waitForDataCheck(FinetuneWindow& w)

@@ -202,6 +202,32 @@ private Q_SLOTS:
         }
     }
 
+    // The device list is asked again each time the fit step shows (free memory changes); choosing a
+    // device puts it on the command line and judges against its memory.
+    void deviceChoice()
+    {
+        FinetuneWindow w(1);
+        int asked = 0;
+        // Two devices: the CPU with almost nothing free, a card with plenty.
+        vora::tests::setDevices(w, [&asked] {
+            ++asked;
+            return QList<app::DeviceChoice>{{QStringLiteral("cpu"), QStringLiteral("CPU"), 1, 1},
+                                            {QStringLiteral("cuda:0"), QStringLiteral("GPU 0"), qint64(80) << 30, qint64(80) << 30}};
+        });
+        QVERIFY(vora::tests::reachFitPage(w, m_data.path(), 4));
+        FinetuneWizard* wizard = w.wizard();
+        QCOMPARE(asked, 1);
+        QVERIFY(wizard->fitPage()->verdictLabel()->text().contains(QStringLiteral("Does not fit")));
+        wizard->fitPage()->chooseDevice(1);
+        QCOMPARE(wizard->state().values.value(QStringLiteral("device")).toString(), QStringLiteral("cuda:0"));
+        QVERIFY(wizard->methodPage()->commandLine().contains(QStringLiteral(" --device cuda:0")));
+        QVERIFY(wizard->fitPage()->verdictLabel()->text().contains(QStringLiteral("Fits")));
+        wizard->goBack();
+        wizard->goNext();
+        QCOMPARE(asked, 2);
+        QCOMPARE(wizard->state().values.value(QStringLiteral("device")).toString(), QStringLiteral("cuda:0")); // kept
+    }
+
     // A real training from the wizard: progress reaches the charts, pause and resume (run page and
     // queue list), the merge, and "Chat with it" opens the merged model.
     void trainPauseResumeMergeChat()

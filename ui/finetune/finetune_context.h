@@ -7,6 +7,8 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
+
 namespace vora::app {
 class RecentModelsModel;
 class TrainingJobQueue;
@@ -20,7 +22,8 @@ struct FinetuneContext {
     vora::app::RecentModelsModel* recentModels = nullptr;   // may be null
     QString demoModelDir;                                    // empty or missing: no demo choice
     QString runsDirectory;                                   // new run folders are made here
-    QList<vora::app::DeviceChoice> devices;                  // the CPU first, with free memory
+    // The CPU first, with free memory as of the call: asked again each time the fit step is shown.
+    std::function<QList<vora::app::DeviceChoice>()> devices;
 };
 
 } // namespace vora::ui

@@ -12,6 +12,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QStorageInfo>
 #include <QVBoxLayout>
 
@@ -67,9 +68,6 @@ FitPage::FitPage(const FinetuneContext& context, WizardState& state, MethodPage*
     auto* form = new QFormLayout;
     form->addRow(tr("Device"), m_device);
     layout->addLayout(form);
-    for (const DeviceChoice& device : m_context.devices) {
-        m_device->addItem(device.label, device.id);
-    }
     m_verdictLabel->setObjectName(QStringLiteral("fitVerdict"));
     QFont big = m_verdictLabel->font();
     big.setPointSizeF(big.pointSizeF() * 1.4);
@@ -88,25 +86,32 @@ FitPage::FitPage(const FinetuneContext& context, WizardState& state, MethodPage*
     connect(m_makeItFit, &QPushButton::clicked, this, &FitPage::makeItFit);
 }
 
+void FitPage::refreshDevices()
+{
+    m_devices = m_context.devices ? m_context.devices() : QList<DeviceChoice>();
+    const QSignalBlocker quiet(m_device);
+    m_device->clear();
+    for (const DeviceChoice& device : m_devices) {
+        m_device->addItem(device.label, device.id);
+    }
+}
+
 void FitPage::enter()
 {
+    refreshDevices();
     const QString device = state().values.value(QStringLiteral("device")).toString();
     const int index = m_device->findData(device);
-    if (index >= 0 && index != m_device->currentIndex()) {
-        m_device->setCurrentIndex(index); // estimates through chooseDevice
-        return;
-    }
-    if (index < 0 && m_device->count() > 0) {
-        chooseDevice(m_device->currentIndex());
-        return;
-    }
-    estimate();
+    chooseDevice(index >= 0 ? index : m_device->currentIndex()); // the CPU when the method's device is not listed
 }
 
 void FitPage::chooseDevice(int index)
 {
-    if (index >= 0 && index < m_context.devices.size()) {
-        m_method->setOptionValues({{QStringLiteral("device"), m_context.devices.at(index).id}});
+    if (m_device->currentIndex() != index) {
+        const QSignalBlocker quiet(m_device);
+        m_device->setCurrentIndex(index);
+    }
+    if (index >= 0 && index < m_devices.size()) {
+        m_method->setOptionValues({{QStringLiteral("device"), m_devices.at(index).id}});
     }
     estimate();
 }
@@ -128,7 +133,7 @@ void FitPage::estimate()
     m_verdict.reset();
     m_error.clear();
     const int index = m_device->currentIndex();
-    const qint64 freeBytes = index >= 0 && index < m_context.devices.size() ? m_context.devices.at(index).freeBytes : 0;
+    const qint64 freeBytes = index >= 0 && index < m_devices.size() ? m_devices.at(index).freeBytes : 0;
     try {
         const MemoryNeed need = runMemoryEstimate(m_context.voraExecutable, m_method->catalog().arguments(state().values));
         m_verdict = fitVerdict(need.totalBytes, freeBytes);

@@ -5,6 +5,7 @@
 // model, and a note when "teach it to see" runs without a distillation teacher. Next queues the
 // training. GUI thread.
 #include "app/finetune/memory_fit.h"
+#include "app/runtime_summary.h"
 #include "ui/finetune/wizard_page.h"
 
 #include <optional>
@@ -38,6 +39,7 @@ public:
 
 private:
     void estimate();
+    void refreshDevices(); // free memory changes (a model loaded in the chat takes some)
 
     const FinetuneContext& m_context;
     MethodPage* m_method;
@@ -48,6 +50,7 @@ private:
     QLabel* m_teacher;
     QLabel* m_fitChange;
     QPushButton* m_makeItFit;
+    QList<vora::app::DeviceChoice> m_devices;
     std::optional<vora::app::FitVerdict> m_verdict;
     QString m_error;
 };
