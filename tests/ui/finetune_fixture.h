@@ -40,7 +40,7 @@ inline QJsonObject tinyRun(int steps)
 // A window with the Fine-tune page over a temporary data folder; devices: one CPU with freeBytes.
 struct FinetuneWindow {
     // The devices live in the fixture so a test can swap them (setDevices) after the window is made.
-    explicit FinetuneWindow(qint64 freeBytes)
+    explicit FinetuneWindow(qint64 freeBytes, const QString& demoModelDir = {})
         : settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat)
         , appSettings(&settings)
         , store(dir.filePath(QStringLiteral("data")))
@@ -48,7 +48,7 @@ struct FinetuneWindow {
         , controller(&store, &host, &appSettings)
         , queue(store, kVora, dir.filePath(QStringLiteral("logs")))
     {
-        ui::FinetuneContext context{&queue, kVora, nullptr, {}, dir.filePath(QStringLiteral("runs")),
+        ui::FinetuneContext context{&queue, kVora, nullptr, demoModelDir, dir.filePath(QStringLiteral("runs")),
                                     [this] { return devices(); }};
         devices = [freeBytes] { return QList<app::DeviceChoice>{{QStringLiteral("cpu"), QStringLiteral("CPU (test)"), freeBytes, freeBytes}}; };
         window = std::make_unique<ui::MainWindow>(ui::MainWindowContext{&appSettings, &controller, &highlighting, context});

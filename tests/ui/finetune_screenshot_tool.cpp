@@ -16,6 +16,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QListWidget>
 #include <QPushButton>
 #include <QTest>
 
@@ -53,12 +54,12 @@ int main(int argc, char** argv)
 
     QTemporaryDir data;
     vora::testing::writeTrainingDataSet(data.path().toStdString());
-    vora::tests::FinetuneWindow w(qint64(24) << 30);
+    vora::tests::FinetuneWindow w(qint64(24) << 30, vora::tests::kBase); // the tiny base stands in for the demo
     w.window->resize(1240, 800);
     vora::ui::FinetuneWizard* wizard = w.wizard();
     bool ok = true;
 
-    wizard->baseModelPage()->chooseModel(vora::tests::kBase);
+    wizard->baseModelPage()->candidates()->setCurrentRow(0);
     ok &= save(w.window.get(), file("base"));
     wizard->goNext();
     QFile bad(data.filePath(QStringLiteral("with-problems.jsonl")));

@@ -108,6 +108,23 @@ private Q_SLOTS:
         QVERIFY(facts.contains(QStringLiteral("does not see yet")));
     }
 
+    // The demo model is offered first; choosing it in the list reads its facts.
+    void demoModelIsOffered()
+    {
+        FinetuneWindow w(qint64(64) << 30, kBase);
+        QListWidget* candidates = w.wizard()->baseModelPage()->candidates();
+        QCOMPARE(candidates->count(), 1);
+        QCOMPARE(candidates->item(0)->text(), QStringLiteral("base (demo model)"));
+        QVERIFY(!w.wizard()->nextButton()->isEnabled());
+        candidates->setCurrentRow(0);
+        QCOMPARE(w.wizard()->state().base->folder, QDir(kBase).absolutePath());
+        QVERIFY(w.wizard()->nextButton()->isEnabled());
+        w.wizard()->goNext();
+        w.wizard()->goBack(); // shown again: still one entry, still chosen
+        QCOMPARE(candidates->count(), 1);
+        QCOMPARE(candidates->currentRow(), 0);
+    }
+
     // Every bad line is listed with its number and reason, and Next waits; a good file shows samples
     // with the trained answers apart.
     void badDataIsListed()

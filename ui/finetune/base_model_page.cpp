@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
 namespace vora::ui {
@@ -59,9 +60,7 @@ BaseModelPage::BaseModelPage(const FinetuneContext& context, WizardState& state,
 
 void BaseModelPage::enter()
 {
-    if (m_list->count() == 0) {
-        fillCandidates();
-    }
+    fillCandidates(); // the recent models may have changed since the page was last shown
 }
 
 void BaseModelPage::fillCandidates()
@@ -77,11 +76,16 @@ void BaseModelPage::fillCandidates()
             }
         }
     }
+    const QSignalBlocker quiet(m_list); // refilling is no choice of the user's
+    m_list->clear();
     for (const QString& folder : folders) {
         const bool demo = folder == m_context.demoModelDir;
         auto* item = new QListWidgetItem(demo ? tr("%1 (demo model)").arg(QFileInfo(folder).fileName()) : QFileInfo(folder).fileName(), m_list);
         item->setData(Qt::UserRole, folder);
         item->setToolTip(QDir::toNativeSeparators(folder));
+        if (state().base && state().base->folder == QDir(folder).absolutePath()) {
+            m_list->setCurrentItem(item);
+        }
     }
     m_list->setVisible(!folders.isEmpty());
     if (folders.isEmpty()) {
