@@ -4,6 +4,8 @@
 #include "app/finetune/train_option_catalog.h"
 #include "app/finetune/vora_json_command.h"
 
+#include <algorithm>
+
 namespace vora::app {
 
 MemoryNeed memoryNeedFromJson(const QJsonObject& json, const QString& source)
@@ -92,6 +94,18 @@ std::optional<FitChange> nextFitChange(const QJsonObject& values, const TrainOpt
         return FitChange{changed, QStringLiteral("LoRA rank %1 → %2 (fewer trainable parameters)").arg(rank).arg(rank / 2)};
     }
     return std::nullopt;
+}
+
+int checkpointsKept(const QJsonObject& values)
+{
+    const qint64 steps = values.value(QStringLiteral("max-steps")).toInteger();
+    const qint64 every = values.value(QStringLiteral("save-every")).toInteger();
+    const qint64 keep = values.value(QStringLiteral("keep-checkpoints")).toInteger();
+    qint64 written = 1;
+    if (steps > 0 && every > 0) {
+        written = steps / every + (steps % every != 0 ? 1 : 0); // the last one falls on the end or after it
+    }
+    return static_cast<int>(keep > 0 ? std::min(keep, written) : written);
 }
 
 } // namespace vora::app

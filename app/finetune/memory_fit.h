@@ -47,4 +47,9 @@ struct FitChange {
 };
 std::optional<FitChange> nextFitChange(const QJsonObject& values, const TrainOptionCatalog& catalog);
 
+// How many checkpoints a run leaves on disk: one every --save-every steps and one at the end, of which
+// --keep-checkpoints newest stay (0: all). A run sized by epochs (--max-steps 0) counts as one and the
+// newest kept, since its step count is not known before the data is read.
+int checkpointsKept(const QJsonObject& values);
+
 } // namespace vora::app

@@ -181,6 +181,19 @@ private Q_SLOTS:
         QCOMPARE(fitVerdict(1, 0), FitVerdict::DoesNotFit);
     }
 
+    void checkpointsOnDisk()
+    {
+        const auto kept = [](int steps, int every, int keep) {
+            return checkpointsKept({{QStringLiteral("max-steps"), steps}, {QStringLiteral("save-every"), every}, {QStringLiteral("keep-checkpoints"), keep}});
+        };
+        QCOMPARE(kept(40, 10, 0), 4);  // steps 10, 20, 30, 40 (the end is one of them)
+        QCOMPARE(kept(45, 10, 0), 5);  // ... and the end at 45
+        QCOMPARE(kept(40, 10, 2), 2);
+        QCOMPARE(kept(40, 0, 0), 1);   // only at the end
+        QCOMPARE(kept(0, 10, 0), 1);   // by epochs: not known yet
+        QCOMPARE(checkpointsKept({}), 1);
+    }
+
     // Each change lowers the trainer's estimate, and the sequence ends.
     void makeItFitLowersTheEstimate()
     {

@@ -146,7 +146,7 @@ void FitPage::estimate()
                                       need.teacherBytes > 0 ? tr(" · teacher %1").arg(formatBytes(need.teacherBytes)) : QString()));
         const QString runFolder = state().values.value(QStringLiteral("out")).toString();
         const qint64 freeDisk = QStorageInfo(existingAncestor(runFolder)).bytesAvailable();
-        const int kept = std::max(1, state().values.value(QStringLiteral("keep-checkpoints")).toInt(1));
+        const int kept = checkpointsKept(state().values);
         const qint64 merged = state().base ? state().base->diskBytes : 0;
         const qint64 diskNeed = need.checkpointBytes() * kept + merged;
         m_disk->setText(tr("Disk: a checkpoint takes about %1 (%2 kept), the merged model about %3; %4 free where the run goes%5")
