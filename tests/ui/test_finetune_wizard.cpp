@@ -250,7 +250,7 @@ private Q_SLOTS:
     void trainPauseResumeMergeChat()
     {
         FinetuneWindow w(qint64(64) << 30);
-        QVERIFY(vora::tests::reachFitPage(w, m_data.path(), 60));
+        QVERIFY(vora::tests::reachFitPage(w, m_data.path(), 40));
         FinetuneWizard* wizard = w.wizard();
         QCOMPARE(wizard->nextButton()->text(), QStringLiteral("Start training"));
         wizard->goNext();
@@ -283,9 +283,9 @@ private Q_SLOTS:
         const int pausedAt = progress->step();
         QTest::mouseClick(jobs->resumeButton(), Qt::LeftButton);
         QVERIFY(QTest::qWaitFor([&] { return w.queue.job(id).state == app::JobState::Done; }, kWaitMs));
-        QCOMPARE(progress->step(), 60);
-        QVERIFY(pausedAt < 60);
-        QCOMPARE(run->charts().at(0)->line(0)->count(), 60); // one point per step, none twice
+        QCOMPARE(progress->step(), 40);
+        QVERIFY(pausedAt < 40);
+        QCOMPARE(run->charts().at(0)->line(0)->count(), 40); // one point per step, none twice
         QVERIFY(!run->logTail()->toPlainText().isEmpty());
         QVERIFY(wizard->nextButton()->isEnabled());
 
@@ -303,6 +303,17 @@ private Q_SLOTS:
         QCOMPARE(opened.size(), 1);
         QCOMPARE(opened.at(0).at(0).toString(), merged);
         QCOMPARE(w.window->chatPage()->isVisible(), true);
+
+        // Back on the fit step the used run folder blocks a second start until another is chosen.
+        wizard->goBack();
+        wizard->goBack();
+        QCOMPARE(wizard->currentStep(), 3);
+        QVERIFY(!wizard->nextButton()->isEnabled());
+        QVERIFY(wizard->blockerLabel()->text().contains(QStringLiteral("is in use")));
+        wizard->goBack();
+        wizard->methodPage()->setRunFolder(w.dir.filePath(QStringLiteral("runs/second")));
+        wizard->goNext();
+        QVERIFY(wizard->nextButton()->isEnabled());
     }
 
     // A training killed without a checkpoint of its last steps shows as interrupted, with Resume in the

@@ -171,6 +171,11 @@ void FitPage::estimate()
 
 QString FitPage::blocker() const
 {
+    // The trainer refuses a used run folder (it never overwrites a run unasked).
+    const QDir run(state().values.value(QStringLiteral("out")).toString());
+    if (!run.path().isEmpty() && run.exists() && !run.isEmpty()) {
+        return tr("The run folder %1 is in use: choose another on the Method step").arg(QDir::toNativeSeparators(run.path()));
+    }
     if (!m_error.isEmpty()) {
         return tr("The memory estimate failed");
     }
