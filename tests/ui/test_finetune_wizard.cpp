@@ -204,6 +204,9 @@ private Q_SLOTS:
             QCOMPARE(command, app::shellCommandLine(kVora, m_catalog.arguments(wizard->state().values)));
             QVERIFY(command.contains(QStringLiteral(" --stage pretrain")));
             QVERIFY(command.contains(QStringLiteral(" --lora-rank 4")));
+            QGuiApplication::clipboard()->clear();
+            QTest::mouseClick(wizard->methodPage()->findChild<QPushButton*>(QStringLiteral("copyCommand")), Qt::LeftButton);
+            QCOMPARE(QGuiApplication::clipboard()->text(), command);
             QVERIFY2(wizard->fitPage()->verdictLabel()->text().contains(c.verdict), qPrintable(wizard->fitPage()->verdictLabel()->text()));
             QCOMPARE(wizard->nextButton()->isEnabled(), c.next);
             QVERIFY(wizard->fitPage()->teacherNote()->isVisible()); // teach it to see, no --distill

@@ -91,6 +91,7 @@ MethodPage::MethodPage(const FinetuneContext& context, WizardState& state, QWidg
     m_command->setMaximumHeight(72);
     m_command->setObjectName(QStringLiteral("commandLine"));
     auto* copy = new QPushButton(tr("Copy"), this);
+    copy->setObjectName(QStringLiteral("copyCommand"));
     copy->setToolTip(tr("Copy the command line: it runs the same training in a terminal"));
     connect(copy, &QPushButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(commandLine()); });
     commandRow->addWidget(m_command, 1);
