@@ -82,6 +82,8 @@ DataPage::DataPage(const FinetuneContext& context, WizardState& state, QWidget* 
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_problems);
     split->addWidget(m_preview);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 2); // the samples get the room; the problem list scrolls
     layout->addWidget(split, 1);
 
     connect(browse, &QPushButton::clicked, this, [this] {
@@ -182,6 +184,7 @@ void DataPage::showCheck(const DataCheckSummary& summary)
     for (const DataLineProblem& problem : problems) {
         auto* item = new QTreeWidgetItem(m_problems, {QString::number(problem.line), problem.kind, problem.message});
         item->setData(0, Qt::UserRole, problem.line);
+        item->setToolTip(2, problem.message); // a parser's message can be longer than the column
     }
     m_problems->setVisible(!problems.isEmpty());
     m_problems->resizeColumnToContents(0);
