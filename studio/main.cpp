@@ -7,8 +7,11 @@
 // (app/inference/fake_chat_backend.h) that accepts any valid-looking model folder and streams a demo
 // markdown answer, for UI work without a model.
 #include "app/chat/conversation_controller.h"
+#include "app/finetune/training_job_queue.h"
+#include "app/finetune/vora_executable.h"
 #include "app/inference/chat_backend_factory.h"
 #include "app/inference/fake_chat_backend.h"
+#include "app/runtime_summary.h"
 #include "app/settings/app_settings.h"
 #include "app/settings/session_keeper.h"
 #include "app/storage/conversation_store.h"
@@ -27,6 +30,7 @@
 
 #include <exception>
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -125,7 +129,18 @@ int main(int argc, char** argv)
     const vora::ui::CodeHighlighting highlighting;
     vora::app::ModelHost host(makeBackend());
     vora::app::ConversationController controller(store.get(), &host, &appSettings);
-    vora::ui::MainWindow window({&appSettings, &controller, &highlighting});
+    // The fine-tune job queue needs the `vora` command; without one the window has no Fine-tune page.
+    std::unique_ptr<vora::app::TrainingJobQueue> jobs;
+    std::optional<vora::ui::FinetuneContext> finetune;
+    try {
+        const QString vora = vora::app::findVoraExecutable();
+        jobs = std::make_unique<vora::app::TrainingJobQueue>(*store, vora, directory + QStringLiteral("/job-logs"));
+        finetune = vora::ui::FinetuneContext{jobs.get(), vora, nullptr, qEnvironmentVariable("VORA_DEMO_MODEL"),
+                                             directory + QStringLiteral("/runs"), [] { return vora::app::runtimeSummary().devices; }};
+    } catch (const std::exception& error) {
+        qWarning("no Fine-tune page: %s", error.what());
+    }
+    vora::ui::MainWindow window({&appSettings, &controller, &highlighting, finetune});
     vora::app::SessionKeeper session(&appSettings, &controller);
     const vora::app::LaunchPlan plan =
         session.plan({parser.value(model), parser.values(attach), parser.isSet(firstLaunchOnly)});

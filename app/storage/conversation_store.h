@@ -56,6 +56,9 @@ public:
     QString importImage(const QByteArray& encodedImage);
     QString imagePath(const QString& hash) const;
 
+    // The store's connection, for the other tables of the same database (the job queue). Same thread.
+    QSqlDatabase connection() const { return m_database; }
+
     // Runs work in one transaction: all of it is committed, or none (work's exception is rethrown).
     void transaction(const std::function<void()>& work);
 

@@ -74,7 +74,7 @@ private Q_SLOTS:
         {
             ConversationStore store(dir.path());
             QCOMPARE(store.schemaVersion(), kStoreSchemaVersion);
-            QCOMPARE(store.schemaVersion(), 3);
+            QCOMPARE(store.schemaVersion(), 4);
             // Version 3 removes conversations without messages ("Empty, with model defaults").
             const QList<ConversationSummary> conversations = store.conversations();
             QCOMPARE(conversations.size(), 1);
@@ -109,8 +109,10 @@ private Q_SLOTS:
             QCOMPARE(settings.generation.stop.maxNewTokens, 256);
         }
         withRawConnection(database, [](QSqlDatabase& raw) {
-            QCOMPARE(count(raw, QStringLiteral("PRAGMA user_version")), 3);
+            QCOMPARE(count(raw, QStringLiteral("PRAGMA user_version")), 4);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM conversations")), 1);
+            // Version 4 (the fine-tune job queue) adds an empty table.
+            QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM training_jobs")), 0);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM messages WHERE stats_json LIKE '%decode_tokens_per_second%'")), 0);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM messages WHERE stats_json LIKE '%\"decode_tokens_per_s\"%'")), 4);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM messages WHERE stats_json LIKE '%\"stop_reason\":\"stop_string\"%'")), 1);

@@ -33,7 +33,7 @@ struct StudioFixture {
         }
         host = std::make_unique<app::ModelHost>(std::move(backend));
         controller = std::make_unique<app::ConversationController>(&store, host.get(), &appSettings);
-        window = std::make_unique<ui::MainWindow>(ui::MainWindowContext{&appSettings, controller.get(), &highlighting});
+        window = std::make_unique<ui::MainWindow>(ui::MainWindowContext{&appSettings, controller.get(), &highlighting, std::nullopt});
     }
 
     // Loads a placeholder model folder through the fake backend; true once it is ready.

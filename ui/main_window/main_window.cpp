@@ -15,6 +15,7 @@
 #include "ui/composer/image_mime.h"
 #include "ui/composer/image_viewer_dialog.h"
 #include "ui/conversations/conversation_sidebar.h"
+#include "ui/finetune/finetune_panel.h"
 #include "ui/main_window/chat_page.h"
 #include "ui/main_window/nav_rail.h"
 #include "ui/settings/chat_settings_dialog.h"
@@ -65,6 +66,18 @@ MainWindow::MainWindow(const MainWindowContext& context, QWidget* parent)
     m_chatPage = new ChatPage(m_controller, m_recentModels, context.highlighting, m_pages);
     addPage(QStringLiteral("chat"), tr("Chat"), m_chatPage);
     connect(m_rail, &NavRail::pageChosen, m_pages, &QStackedWidget::setCurrentIndex);
+    if (context.finetune) {
+        FinetuneContext finetune = *context.finetune;
+        finetune.recentModels = m_recentModels;
+        m_finetunePanel = new FinetunePanel(finetune, m_pages);
+        addPage(QStringLiteral("finetune"), tr("Fine-tune"), m_finetunePanel);
+        // "Chat with it": the merged model opens in the chat like any chosen folder.
+        connect(m_finetunePanel, &FinetunePanel::chatRequested, this, [this](const QString& modelDir) {
+            m_rail->setCurrentPage(0);
+            m_pages->setCurrentWidget(m_chatPage);
+            Q_EMIT modelFolderChosen(modelDir);
+        });
+    }
     connect(m_rail, &NavRail::preferencesRequested, this, &MainWindow::showPreferences);
 
     connect(m_chatPage, &ChatPage::openModelRequested, this, &MainWindow::chooseModelFolder);

@@ -1,10 +1,13 @@
 #pragma once
-// The application window: a navigation rail (Chat today; further pages such as the attention viewer
-// and the fine-tune wizard are added with addPage), the pages, menus, and the status bar (the ready
+// The application window: a navigation rail (Chat, and Fine-tune when the window is given a job queue;
+// further pages such as the attention viewer are added with addPage), the pages, menus, and the status bar (the ready
 // model, the speed of the last answer, notices). Opens the window's dialogs: chat settings,
 // preferences, the image viewer, delete confirmation, export. GUI thread only.
 #include "app/inference/chat_backend.h"
 #include "app/storage/conversation_exporter.h"
+#include "ui/finetune/finetune_context.h"
+
+#include <optional>
 
 #include <QMainWindow>
 
@@ -25,12 +28,15 @@ class ChatView;
 class CodeHighlighting;
 class ComposerWidget;
 class ErrorBanner;
+class FinetunePanel;
 class NavRail;
 
 struct MainWindowContext {
     vora::app::AppSettings* appSettings = nullptr;               // preferences, recent models, the last session
     vora::app::ConversationController* controller = nullptr;     // and through it the ModelHost
     const CodeHighlighting* highlighting = nullptr;              // the app's one syntax repository
+    // The Fine-tune page's needs (its recentModels is the window's own); none: no Fine-tune page.
+    std::optional<FinetuneContext> finetune;
 };
 
 class MainWindow : public QMainWindow {
@@ -48,6 +54,7 @@ public:
     ComposerWidget* composer() const;
     ChatView* chatView() const;
     NavRail* navRail() const { return m_rail; }
+    FinetunePanel* finetunePanel() const { return m_finetunePanel; } // null without a job queue
 
     void showChatSettings();
     void showPreferences();
@@ -80,6 +87,7 @@ private:
     NavRail* m_rail = nullptr;
     QStackedWidget* m_pages = nullptr;
     ChatPage* m_chatPage = nullptr;
+    FinetunePanel* m_finetunePanel = nullptr;
     QLabel* m_modelLabel = nullptr;
     QLabel* m_speedLabel = nullptr;
 };

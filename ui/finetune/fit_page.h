@@ -1,0 +1,58 @@
+#pragma once
+// Wizard step 4: will it fit? The trainer's memory estimate for the chosen options against the chosen
+// device's free memory (fits / tight / does not fit), a "Make it fit" action (checkpointing, then a
+// smaller batch with more accumulation, then a lower rank), disk space for checkpoints and the merged
+// model, and a note when "teach it to see" runs without a distillation teacher. Next queues the
+// training. GUI thread.
+#include "app/finetune/memory_fit.h"
+#include "app/runtime_summary.h"
+#include "ui/finetune/wizard_page.h"
+
+#include <optional>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+
+namespace vora::ui {
+
+struct FinetuneContext;
+class MethodPage;
+
+class FitPage : public WizardPage {
+    Q_OBJECT
+public:
+    // method: where the options live (its catalog and form); must outlive the page.
+    FitPage(const FinetuneContext& context, WizardState& state, MethodPage* method, QWidget* parent = nullptr);
+
+    void enter() override;
+    QString blocker() const override;
+    QString nextText() const override { return tr("Start training"); }
+    bool leave() override; // queues the training
+
+    std::optional<vora::app::FitVerdict> verdict() const { return m_verdict; }
+    void makeItFit();
+    void chooseDevice(int index);
+    QLabel* verdictLabel() const { return m_verdictLabel; }
+    QPushButton* makeItFitButton() const { return m_makeItFit; }
+    QLabel* teacherNote() const { return m_teacher; }
+
+private:
+    void estimate();
+    void refreshDevices(); // free memory changes (a model loaded in the chat takes some)
+
+    const FinetuneContext& m_context;
+    MethodPage* m_method;
+    QComboBox* m_device;
+    QLabel* m_verdictLabel;
+    QLabel* m_breakdown;
+    QLabel* m_disk;
+    QLabel* m_teacher;
+    QLabel* m_fitChange;
+    QPushButton* m_makeItFit;
+    QList<vora::app::DeviceChoice> m_devices;
+    std::optional<vora::app::FitVerdict> m_verdict;
+    QString m_error;
+};
+
+} // namespace vora::ui
