@@ -62,10 +62,33 @@ void addModelNameDropEmptyConversations(QSqlDatabase& database)
                                       "(SELECT 1 FROM messages WHERE messages.conversation_id = conversations.id)"));
 }
 
+// 4 (fine-tune wizard): the job queue. One row per `vora train` / `vora merge` job; arguments_json is
+// the command line after `vora` (never with --resume: resume is the flag beside it); state is
+// training_job.h's name of a JobState.
+// (Identical to branch `wizard`'s migration 4, so a file migrated by either build is the same file.)
+void createTrainingJobs(QSqlDatabase& database)
+{
+    runQuery(database, QStringLiteral("CREATE TABLE training_jobs (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+                                      "title TEXT NOT NULL, device TEXT NOT NULL, out_dir TEXT NOT NULL, "
+                                      "arguments_json TEXT NOT NULL, state TEXT NOT NULL, resume INTEGER NOT NULL DEFAULT 0, "
+                                      "exit_code INTEGER, message TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"));
+}
+
+// 5: answers' attention maps (app/attention/attention_codec.h's blob), one row per answer; they go
+// with the answer (ON DELETE CASCADE: regenerating, editing or deleting removes the message row).
+void createAnswerAttention(QSqlDatabase& database)
+{
+    runQuery(database, QStringLiteral("CREATE TABLE answer_attention (message_id INTEGER PRIMARY KEY "
+                                      "REFERENCES messages(id) ON DELETE CASCADE, format_version INTEGER NOT NULL, "
+                                      "byte_size INTEGER NOT NULL, data BLOB NOT NULL)"));
+}
+
 constexpr auto kMigrations = std::to_array<StoreMigration>({
     {"conversations, messages and images", &createTables},
     {"statistics keys decode_tokens_per_s and stop_string", &renameStatisticsKeys},
     {"conversations.model_name; empty conversations removed", &addModelNameDropEmptyConversations},
+    {"training_jobs: the fine-tune job queue", &createTrainingJobs},
+    {"answer_attention: attention maps saved with their answers", &createAnswerAttention},
 });
 static_assert(kMigrations.size() == kStoreSchemaVersion, "a new migration raises kStoreSchemaVersion");
 

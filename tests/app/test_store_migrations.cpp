@@ -74,7 +74,7 @@ private Q_SLOTS:
         {
             ConversationStore store(dir.path());
             QCOMPARE(store.schemaVersion(), kStoreSchemaVersion);
-            QCOMPARE(store.schemaVersion(), 3);
+            QCOMPARE(store.schemaVersion(), 5);
             // Version 3 removes conversations without messages ("Empty, with model defaults").
             const QList<ConversationSummary> conversations = store.conversations();
             QCOMPARE(conversations.size(), 1);
@@ -109,7 +109,9 @@ private Q_SLOTS:
             QCOMPARE(settings.generation.stop.maxNewTokens, 256);
         }
         withRawConnection(database, [](QSqlDatabase& raw) {
-            QCOMPARE(count(raw, QStringLiteral("PRAGMA user_version")), 3);
+            QCOMPARE(count(raw, QStringLiteral("PRAGMA user_version")), 5);
+            // Version 5: attention maps have their table (empty: no answer had one).
+            QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM answer_attention")), 0);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM conversations")), 1);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM messages WHERE stats_json LIKE '%decode_tokens_per_second%'")), 0);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM messages WHERE stats_json LIKE '%\"decode_tokens_per_s\"%'")), 4);

@@ -1,0 +1,277 @@
+// The app's attention maps: the float16 blob round trip (bits), damaged blobs refused by field, the
+// size bound, the viewer's selections against sums written out here, and the store (save, reload,
+// gone with the answer).
+#include "app/attention/attention_codec.h"
+#include "app/attention/attention_selection.h"
+#include "app/storage/conversation_store.h"
+#include "app/storage/sql_query.h"
+#include "png_fixture.h"
+
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstring>
+#include <stdexcept>
+
+using namespace vora::app;
+
+namespace {
+
+constexpr int kLayers = 3, kHeads = 4, kKvHeads = 2, kTokens = 5;
+
+HalfGrids randomGrids(QRandomGenerator& random, int values)
+{
+    HalfGrids grids;
+    for (int i = 0; i < values; ++i) {
+        grids.push_back(qfloat16(float(random.generateDouble() * 0.1)));
+    }
+    return grids;
+}
+
+// Two images (3x4 and 2x2), every head of three layers; each value a random float16 (plus a few
+// extremes in token 0), so a round trip that changed any bit shows.
+AnswerAttention sampleAttention()
+{
+    QRandomGenerator random(7);
+    AnswerAttention attention;
+    attention.detail = AttentionDetailLevel::Heads;
+    attention.layerNumbers = {0, 1, 2};
+    attention.heads = kHeads;
+    attention.kvHeads = kKvHeads;
+    AttentionImage wide;
+    wide.imagePath = QStringLiteral("/tmp/wide.png");
+    wide.gridHeight = 3;
+    wide.gridWidth = 4;
+    wide.originalWidth = 80;
+    wide.originalHeight = 40;
+    wide.paddedSide = 80;
+    wide.padTop = 20;
+    wide.resizedWidth = 56;
+    wide.resizedHeight = 28;
+    wide.patchSize = 14;
+    wide.scale = 0.7;
+    AttentionImage square = wide;
+    square.imagePath = QStringLiteral("/tmp/square.png");
+    square.gridHeight = square.gridWidth = 2;
+    attention.images = {wide, square};
+    const int patches = attention.totalPatches();
+    for (int i = 0; i < kTokens; ++i) {
+        AttentionToken token;
+        token.text = i == 0 ? QStringLiteral(" red 🟥") : QStringLiteral("t%1").arg(i);
+        token.imageShare = float(random.generateDouble());
+        token.mean = randomGrids(random, patches);
+        for (int l = 0; l < kLayers; ++l) {
+            token.layers.push_back(randomGrids(random, patches));
+            std::vector<HalfGrids> heads;
+            for (int h = 0; h < kHeads; ++h) {
+                heads.push_back(randomGrids(random, patches));
+            }
+            token.heads.push_back(heads);
+        }
+        attention.tokens.append(token);
+    }
+    attention.tokens[0].mean[0] = qfloat16(65504.0f);    // the largest float16
+    attention.tokens[0].mean[1] = qfloat16(6.0e-8f);     // a subnormal
+    attention.tokens[0].mean[2] = qfloat16(-0.0f);
+    return attention;
+}
+
+qint64 rowCount(const ConversationStore& store)
+{
+    QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+    raw.setDatabaseName(store.databasePath());
+    qint64 rows = -1;
+    if (raw.open()) {
+        QSqlQuery query(QStringLiteral("SELECT COUNT(*) FROM answer_attention"), raw);
+        rows = query.next() ? query.value(0).toLongLong() : -1;
+        raw.close();
+    }
+    raw = {};
+    QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+    return rows;
+}
+
+ChatMessage message(qint64 conversation, const QString& role, const QString& text)
+{
+    ChatMessage result;
+    result.conversationId = conversation;
+    result.role = role;
+    result.text = text;
+    return result;
+}
+
+} // namespace
+
+class TestAnswerAttention : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void theBlobRoundTripsEveryBit()
+    {
+        const AnswerAttention original = sampleAttention();
+        const QByteArray blob = encodeAttention(original);
+        const AnswerAttention decoded = decodeAttention(blob);
+        QVERIFY(decoded == original);
+        // operator== compares the grids with memcmp; count what it compared and check one by hand.
+        const qint64 values = qint64(kTokens) * (1 + kLayers + kLayers * kHeads) * original.totalPatches();
+        QCOMPARE(attentionGridBytes(decoded), values * 2);
+        QCOMPARE(values, 5 * 16 * 16);
+        QCOMPARE(std::memcmp(&decoded.tokens[0].mean[2], &original.tokens[0].mean[2], 2), 0); // -0 stays -0
+        QCOMPARE(float(decoded.tokens[0].mean[0]), 65504.0f);
+        QVERIFY(blob.size() > attentionGridBytes(original));
+        QVERIFY(blob.size() < attentionGridBytes(original) + 1024); // the header is small
+        // And a changed bit is seen.
+        AnswerAttention changed = decoded;
+        changed.tokens[4].heads[2][3][15] = qfloat16(float(changed.tokens[4].heads[2][3][15]) + 0.5f);
+        QVERIFY(!(changed == original));
+    }
+
+    void damagedBlobsAreRefusedByField_data()
+    {
+        QTest::addColumn<int>("cut");
+        QTest::addColumn<QString>("field");
+        const QByteArray blob = encodeAttention(sampleAttention());
+        QTest::newRow("empty") << int(blob.size()) << "magic";
+        QTest::newRow("half the grids") << int(blob.size() / 2) << "tokens.";
+        QTest::newRow("one byte short") << 1 << "tokens.heads";
+    }
+
+    void damagedBlobsAreRefusedByField()
+    {
+        QFETCH(int, cut);
+        QFETCH(QString, field);
+        const QByteArray blob = encodeAttention(sampleAttention());
+        try {
+            decodeAttention(blob.left(blob.size() - cut));
+            QFAIL("a damaged blob was accepted");
+        } catch (const std::runtime_error& error) {
+            QVERIFY2(QString::fromUtf8(error.what()).contains(field), error.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, decodeAttention(blob + QByteArray(1, '\0'))); // trailing bytes
+    }
+
+    void theSizeBoundLowersTheDetail()
+    {
+        const AnswerAttention full = sampleAttention();
+        const qint64 perGrid = qint64(full.totalPatches()) * 2 * kTokens;
+        AnswerAttention bounded = full;
+        boundAttention(bounded, 0); // no bound
+        QVERIFY(bounded == full);
+        boundAttention(bounded, perGrid * (1 + kLayers)); // heads do not fit, layers do
+        QCOMPARE(bounded.detail, AttentionDetailLevel::Layers);
+        QCOMPARE(bounded.heads, 0);
+        QVERIFY(bounded.tokens[0].heads.empty());
+        QCOMPARE(bounded.tokens[0].layers.size(), size_t(kLayers));
+        boundAttention(bounded, perGrid);
+        QCOMPARE(bounded.detail, AttentionDetailLevel::Mean);
+        QVERIFY(bounded.layerNumbers.isEmpty());
+        QVERIFY(bounded.tokens[3].mean == full.tokens[3].mean);
+        boundAttention(bounded, perGrid - 1);
+        QVERIFY(bounded.isEmpty());
+        QCOMPARE(bounded.detail, AttentionDetailLevel::Off);
+    }
+
+    void selectionsCombineTheStoredGrids()
+    {
+        const AnswerAttention attention = sampleAttention();
+        const int token = 2, image = 1, offset = attention.patchOffset(image), patches = 4;
+        QCOMPARE(offset, 12);
+        const AttentionToken& t = attention.tokens[token];
+        int compared = 0;
+
+        AttentionSelection all; // mean over everything: the stored mean as it is
+        const std::vector<float> mean = selectedGrid(attention, token, image, all);
+        for (int p = 0; p < patches; ++p, ++compared) {
+            QCOMPARE(mean[p], float(t.mean[offset + p]));
+        }
+        AttentionSelection range{LayerScope::Range, 1, 2};
+        const std::vector<float> ranged = selectedGrid(attention, token, image, range);
+        AttentionSelection single{LayerScope::Single, 2, 2, HeadAggregation::Max};
+        const std::vector<float> maxed = selectedGrid(attention, token, image, single);
+        AttentionSelection group{LayerScope::Single, 0, 0, HeadAggregation::KvGroup, 1};
+        const std::vector<float> grouped = selectedGrid(attention, token, image, group);
+        for (int p = 0; p < patches; ++p, compared += 3) {
+            const float expectedRange = (float(t.layers[1][offset + p]) + float(t.layers[2][offset + p])) / 2;
+            QVERIFY(qAbs(ranged[p] - expectedRange) < 1e-7f);
+            float expectedMax = 0;
+            for (int h = 0; h < kHeads; ++h) {
+                expectedMax = std::max(expectedMax, float(t.heads[2][h][offset + p]));
+            }
+            QCOMPARE(maxed[p], expectedMax);
+            // KV group 1 of 2 holds query heads 2 and 3.
+            const float expectedGroup = (float(t.heads[0][2][offset + p]) + float(t.heads[0][3][offset + p])) / 2;
+            QVERIFY(qAbs(grouped[p] - expectedGroup) < 1e-7f);
+        }
+        QCOMPARE(compared, 16);
+
+        AnswerAttention meanOnly = attention;
+        boundAttention(meanOnly, qint64(attention.totalPatches()) * 2 * kTokens);
+        QVERIFY(supports(meanOnly, all));
+        QVERIFY(!supports(meanOnly, range));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, selectedGrid(meanOnly, token, image, range));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, selectedGrid(attention, kTokens, image, all));
+    }
+
+    void sinkPatchesAreHidden()
+    {
+        AnswerAttention attention = sampleAttention();
+        // Patch 5 of image 0 takes most of every layer's attention for every token: a sink.
+        for (AttentionToken& token : attention.tokens) {
+            for (HalfGrids& layer : token.layers) {
+                layer[5] = qfloat16(0.9f);
+            }
+        }
+        QCOMPARE(sinkPatches(attention, 0), std::vector<int>{5});
+        QVERIFY(sinkPatches(attention, 1).empty());
+        AttentionSelection selection{LayerScope::Range, 0, 2};
+        selection.hideSinks = true;
+        const std::vector<float> grid = selectedGrid(attention, 0, 0, selection);
+        QCOMPARE(grid[5], 0.0f);
+        QVERIFY(grid[4] > 0.0f);
+        QVERIFY(answerMaximum(attention, 0, selection) < 0.2f);
+        selection.hideSinks = false;
+        QCOMPARE(answerMaximum(attention, 0, selection), float(qfloat16(0.9f)));
+    }
+
+    void theStoreKeepsMapsWithTheirAnswersOnly()
+    {
+        QTemporaryDir dir;
+        ConversationStore store(dir.path());
+        const qint64 id = store.createConversation(QStringLiteral("Maps"));
+        const QString hash = store.importImage(pngBytes(Qt::red, QSize(8, 8)));
+        ChatMessage question = message(id, QStringLiteral("user"), QStringLiteral("Where is red?"));
+        question.imageHashes = {hash};
+        store.addMessage(question);
+        ChatMessage answer = message(id, QStringLiteral("assistant"), QStringLiteral("Left"));
+        store.addMessage(answer);
+
+        AnswerAttention map = sampleAttention();
+        map.images[0].imagePath = store.imagePath(hash); // inside the store: kept relative to it
+        store.saveAttention(answer.id, map);
+        QVERIFY(store.hasAttention(answer.id));
+        QVERIFY(!store.hasAttention(question.id));
+        const std::optional<AnswerAttention> loaded = store.attention(answer.id);
+        QVERIFY(loaded.has_value());
+        QVERIFY(*loaded == map);
+        QCOMPARE(store.messages(id).at(1).hasAttention, true);
+        QCOMPARE(store.messages(id).at(0).hasAttention, false);
+        QCOMPARE(rowCount(store), 1);
+
+        // Regenerating and editing remove the answer (deleteMessagesFrom): its map goes with it.
+        store.deleteMessagesFrom(id, answer.id);
+        QVERIFY(!store.attention(answer.id).has_value());
+        QCOMPARE(rowCount(store), 0);
+
+        ChatMessage again = message(id, QStringLiteral("assistant"), QStringLiteral("Right"));
+        store.addMessage(again);
+        store.saveAttention(again.id, map);
+        QCOMPARE(rowCount(store), 1);
+        store.deleteConversation(id);
+        QCOMPARE(rowCount(store), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAnswerAttention)
+#include "test_answer_attention.moc"
