@@ -15,6 +15,32 @@ bool sameBits(const HalfGrids& a, const HalfGrids& b)
 
 } // namespace
 
+QString attentionDetailName(AttentionDetailLevel detail)
+{
+    switch (detail) {
+    case AttentionDetailLevel::Off:
+        return QStringLiteral("off");
+    case AttentionDetailLevel::Mean:
+        return QStringLiteral("mean");
+    case AttentionDetailLevel::Layers:
+        return QStringLiteral("layers");
+    case AttentionDetailLevel::Heads:
+        return QStringLiteral("heads");
+    }
+    return QStringLiteral("off");
+}
+
+std::optional<AttentionDetailLevel> attentionDetailFromName(const QString& name)
+{
+    for (AttentionDetailLevel detail : {AttentionDetailLevel::Off, AttentionDetailLevel::Mean, AttentionDetailLevel::Layers,
+                                        AttentionDetailLevel::Heads}) {
+        if (attentionDetailName(detail) == name) {
+            return detail;
+        }
+    }
+    return std::nullopt;
+}
+
 QRectF AttentionImage::patchRectInOriginal(int row, int col) const
 {
     core::ImageGeometry geometry;

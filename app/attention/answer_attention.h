@@ -11,6 +11,7 @@
 #include <QString>
 #include <QtCore/qfloat16.h>
 
+#include <optional>
 #include <vector>
 
 namespace vora::app {
@@ -22,6 +23,10 @@ enum class AttentionDetailLevel {
     Layers, // + per recorded layer, mean over heads
     Heads,  // + every head of every recorded layer
 };
+
+// "off", "mean", "layers", "heads" (the preference's stored form); nullopt for anything else.
+QString attentionDetailName(AttentionDetailLevel detail);
+std::optional<AttentionDetailLevel> attentionDetailFromName(const QString& name);
 
 // One image of the answer's context and the geometry preprocessing gave it (core's ImageGeometry),
 // so a patch maps back to ORIGINAL image pixels with the padding removed.

@@ -47,6 +47,11 @@ ConversationController::ConversationController(ConversationStore* store, ModelHo
     connect(host, &ModelHost::generationFailed, this, &ConversationController::onGenerationFailed);
     if (appSettings) {
         connect(appSettings, &AppSettings::chatDefaultsChanged, this, &ConversationController::settingsChanged);
+        const auto applyAttention = [this, appSettings] {
+            setAttentionCapture(appSettings->attentionDetail(), appSettings->attentionMaxBytes());
+        };
+        applyAttention();
+        connect(appSettings, &AppSettings::attentionCaptureChanged, this, applyAttention);
     }
 }
 

@@ -3,11 +3,16 @@
 // gone with the answer).
 #include "app/attention/attention_codec.h"
 #include "app/attention/attention_selection.h"
+#include "app/chat/conversation_controller.h"
+#include "app/inference/fake_chat_backend.h"
+#include "app/inference/model_host.h"
+#include "app/settings/app_settings.h"
 #include "app/storage/conversation_store.h"
 #include "app/storage/sql_query.h"
 #include "png_fixture.h"
 
 #include <QRandomGenerator>
+#include <QSettings>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -270,6 +275,26 @@ private Q_SLOTS:
         QCOMPARE(rowCount(store), 1);
         store.deleteConversation(id);
         QCOMPARE(rowCount(store), 0);
+    }
+
+    void thePreferenceReachesTheController()
+    {
+        QTemporaryDir dir;
+        QSettings qsettings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+        AppSettings settings(&qsettings);
+        QCOMPARE(settings.attentionDetail(), AttentionDetailLevel::Layers);
+        QCOMPARE(settings.attentionMaxBytes(), qint64(16) << 20);
+        ConversationStore store(dir.filePath(QStringLiteral("store")));
+        ModelHost host(std::make_unique<FakeChatBackend>());
+        ConversationController controller(&store, &host, &settings);
+        QCOMPARE(controller.attentionDetail(), AttentionDetailLevel::Layers);
+        settings.setAttentionCapture(AttentionDetailLevel::Heads, 1000);
+        QCOMPARE(controller.attentionDetail(), AttentionDetailLevel::Heads);
+        QCOMPARE(settings.attentionMaxBytes(), 1000);
+        qsettings.setValue(QStringLiteral("attention/detail"), QStringLiteral("everything"));
+        QCOMPARE(settings.attentionDetail(), AttentionDetailLevel::Layers); // unknown names: the default
+        QCOMPARE(attentionDetailFromName(QStringLiteral("off")), AttentionDetailLevel::Off);
+        QCOMPARE(attentionDetailName(AttentionDetailLevel::Mean), QStringLiteral("mean"));
     }
 };
 
