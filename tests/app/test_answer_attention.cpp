@@ -2,6 +2,7 @@
 // size bound, the viewer's selections against sums written out here, and the store (save, reload,
 // gone with the answer).
 #include "app/attention/attention_codec.h"
+#include "app/attention/attention_overlay.h"
 #include "app/attention/attention_selection.h"
 #include "app/chat/conversation_controller.h"
 #include "app/inference/fake_chat_backend.h"
@@ -295,6 +296,29 @@ private Q_SLOTS:
         QCOMPARE(settings.attentionDetail(), AttentionDetailLevel::Layers); // unknown names: the default
         QCOMPARE(attentionDetailFromName(QStringLiteral("off")), AttentionDetailLevel::Off);
         QCOMPARE(attentionDetailName(AttentionDetailLevel::Mean), QStringLiteral("mean"));
+    }
+
+    void theOverlayCoversTheOriginalImageOnly()
+    {
+        QCOMPARE(colourAt(ColourMap::Viridis, 0.0), QColor(0x44, 0x01, 0x54));
+        QCOMPARE(colourAt(ColourMap::Viridis, 1.0), QColor(0xfd, 0xe7, 0x25));
+        QCOMPARE(colourAt(ColourMap::Cividis, 2.0), QColor(0xfe, 0xe8, 0x38)); // clamped
+        // A wide 80x40 image padded to 80x80 (20 px above and below), a 4x4 grid of 14 px patches on
+        // 56 px: rows 0 and 3 are mostly padding.
+        AttentionImage image = sampleAttention().images[0];
+        image.gridHeight = image.gridWidth = 4;
+        std::vector<float> grid(16, 0.0f);
+        grid[1 * 4 + 2] = 0.5f; // row 1, column 2: original x 40..60, y 0..20 (scale 0.7 of 80 -> 56)
+        QImage white(80, 40, QImage::Format_RGB32);
+        white.fill(Qt::white);
+        OverlayStyle style;
+        style.opacity = 1.0;
+        const QImage out = renderAttentionOverlay(white, image, grid, style);
+        QCOMPARE(out.size(), QSize(80, 40));
+        const QRectF hot = image.patchRectInOriginal(1, 2);
+        QCOMPARE(out.pixelColor(hot.center().toPoint()), colourAt(ColourMap::Viridis, 1.0));
+        QCOMPARE(out.pixelColor(5, 30), colourAt(ColourMap::Viridis, 0.0));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, renderAttentionOverlay(white, image, {1.0f}, style));
     }
 };
 
