@@ -2,6 +2,7 @@
 // size bound, the viewer's selections against sums written out here, and the store (save, reload,
 // gone with the answer).
 #include "app/attention/attention_codec.h"
+#include "app/attention/attention_export.h"
 #include "app/attention/attention_overlay.h"
 #include "app/attention/attention_selection.h"
 #include "app/chat/conversation_controller.h"
@@ -12,7 +13,13 @@
 #include "app/storage/sql_query.h"
 #include "png_fixture.h"
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QProcess>
 #include <QRandomGenerator>
+#include <QtEndian>
 #include <QSettings>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -320,7 +327,71 @@ private Q_SLOTS:
         QCOMPARE(out.pixelColor(5, 30), colourAt(ColourMap::Viridis, 0.0));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, renderAttentionOverlay(white, image, {1.0f}, style));
     }
+
+    void exportsHoldTheGridsAndAnApngThatParses()
+    {
+        const AnswerAttention attention = sampleAttention();
+        const AttentionSelection all;
+        const QList<QByteArray> lines = attentionCsv(attention, 1, all).trimmed().split('\n');
+        QCOMPARE(lines.size(), 1 + kTokens * 4);
+        QVERIFY(lines[1].startsWith("0,\" red 🟥\","));
+        QVERIFY(lines[1].endsWith(",0,0," + QByteArray::number(float(attention.tokens[0].mean[12]), 'g', 9)));
+        const QJsonObject json = attentionJson(attention, 0, all);
+        QCOMPARE(json[QStringLiteral("tokens")].toArray().size(), kTokens);
+        QCOMPARE(json[QStringLiteral("tokens")].toArray()[2].toObject()[QStringLiteral("grid")].toArray().size(), 12);
+        QCOMPARE(json[QStringLiteral("image")].toObject()[QStringLiteral("grid_width")].toInt(), 4);
+
+        QCOMPARE(pngCrc32("IEND"), 0xae426082u); // the CRC every PNG ends with
+        QList<QImage> frames;
+        for (QColor colour : {QColor(Qt::red), QColor(Qt::green), QColor(Qt::blue)}) {
+            QImage frame(24, 12, QImage::Format_RGB32);
+            frame.fill(colour);
+            frames.append(frame);
+        }
+        const QImage sheet = contactSheet(frames, {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}, 2);
+        QCOMPARE(sheet.pixelColor(6 + 5, 6 + 5), QColor(Qt::red));
+        QCOMPARE(sheet.pixelColor(6 + 5, 6 + 12 + 18 + 6 + 5), QColor(Qt::blue)); // second row
+        const QByteArray apng = assembleApng(frames, 250);
+        // Our own walk: every CRC right, chunk order and sequence numbers as the APNG spec says.
+        QByteArray types;
+        quint32 expectedSequence = 0;
+        qsizetype at = 8;
+        int chunks = 0;
+        while (at < apng.size()) {
+            const quint32 length = qFromBigEndian<quint32>(apng.constData() + at);
+            const QByteArray body = apng.mid(at + 4, 4 + length);
+            QCOMPARE(qFromBigEndian<quint32>(apng.constData() + at + 8 + length), pngCrc32(body));
+            const QByteArray type = body.left(4);
+            if (type == "fcTL" || type == "fdAT") {
+                QCOMPARE(qFromBigEndian<quint32>(body.constData() + 4), expectedSequence++);
+            }
+            types += type.left(2) + ' ';
+            at += 12 + length;
+            ++chunks;
+        }
+        QCOMPARE(at, apng.size());
+        QVERIFY2(types.startsWith("IH ac fc ID ") && types.endsWith("IE "), types.constData());
+        QCOMPARE(types.count("fc"), 3);
+        // And an independent decoder: PIL reads three frames of the right colours and delay.
+        const QString path = QDir(QDir::tempPath()).filePath(QStringLiteral("vora-test-%1.png").arg(QCoreApplication::applicationPid()));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(apng);
+        file.close();
+        QProcess python;
+        python.start(QStringLiteral("python3"), {QStringLiteral("-c"), QStringLiteral(
+            "import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\nout = []\n"
+            "for i in range(im.n_frames):\n    im.seek(i)\n    out.append('%d,%d,%d:%d' % (*im.convert('RGB').getpixel((3, 3)), im.info.get('duration', -1)))\n"
+            "print(im.format, im.n_frames, ' '.join(out))"), path});
+        QVERIFY(python.waitForFinished(60000));
+        QFile::remove(path);
+        if (python.exitCode() != 0 && python.readAllStandardError().contains("No module named")) {
+            QSKIP("PIL is not installed (the toolbox has it)");
+        }
+        QCOMPARE(QString::fromUtf8(python.readAllStandardOutput()).trimmed(),
+                 QStringLiteral("PNG 3 255,0,0:250 0,255,0:250 0,0,255:250"));
+    }
 };
 
-QTEST_GUILESS_MAIN(TestAnswerAttention)
+QTEST_MAIN(TestAnswerAttention) // a QGuiApplication: the contact sheet draws text
 #include "test_answer_attention.moc"
