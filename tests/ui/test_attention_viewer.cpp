@@ -8,6 +8,10 @@
 #include <QAbstractButton>
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
+#include <QImageReader>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QImage>
 #include <QLabel>
 #include <QPainter>
@@ -88,6 +92,32 @@ private Q_SLOTS:
         heads->setCurrentIndex(1); // max over heads
         QCOMPARE(viewer.selection().heads, HeadAggregation::Max);
         QVERIFY(viewer.overlay() != layer1);
+    }
+
+    void exportedFilesDecode()
+    {
+        AttentionViewer viewer(m_attention);
+        QTemporaryDir out;
+        const auto path = [&](const char* name) { return out.filePath(QString::fromLatin1(name)); };
+        QVERIFY(viewer.exportTo(AttentionViewer::Export::OverlayPng, path("token.png")));
+        QCOMPARE(QImage(path("token.png")).size(), QSize(120, 60));
+        QVERIFY(viewer.exportTo(AttentionViewer::Export::ContactSheetPng, path("sheet.png")));
+        QVERIFY(QImage(path("sheet.png")).width() > 6 * 120);
+        QVERIFY(viewer.exportTo(AttentionViewer::Export::AnimationApng, path("answer.png")));
+        QImageReader animation(path("answer.png"));
+        QVERIFY(animation.canRead()); // a plain PNG reader sees the first frame
+        QCOMPARE(animation.read().size(), QSize(120, 60));
+        QVERIFY(viewer.exportTo(AttentionViewer::Export::GridsCsv, path("grids.csv")));
+        QFile csv(path("grids.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count('\n'), 1 + 6 * m_attention.images[0].patches());
+        QVERIFY(viewer.exportTo(AttentionViewer::Export::GridsJson, path("grids.json")));
+        QFile json(path("grids.json"));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(json.readAll())[QStringLiteral("tokens")].toArray().size(), 6);
+        QString error;
+        QVERIFY(!viewer.exportTo(AttentionViewer::Export::GridsCsv, out.filePath(QStringLiteral("no/such/dir/x.csv")), &error));
+        QVERIFY(error.contains(QStringLiteral("x.csv")));
     }
 
 private:

@@ -1,12 +1,20 @@
 #include "ui/attention/attention_viewer.h"
 
+#include "app/attention/attention_export.h"
 #include "app/attention/attention_overlay.h"
 
+#include <QBuffer>
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
+#include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSaveFile>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -73,6 +81,19 @@ AttentionViewer::AttentionViewer(AnswerAttention attention, QWidget* parent)
     m_scrub->setRange(0, std::max<int>(0, int(m_attention.tokens.size()) - 1));
     scrubRow->addWidget(m_play);
     scrubRow->addWidget(m_scrub, 1);
+    auto* exportButton = new QPushButton(tr("Export"), this);
+    exportButton->setObjectName(QStringLiteral("attentionExport"));
+    auto* exportMenu = new QMenu(exportButton);
+    const std::pair<Export, QString> exports[] = {
+        {Export::OverlayPng, tr("This token as PNG...")},    {Export::ContactSheetPng, tr("Contact sheet PNG...")},
+        {Export::AnimationApng, tr("Animation (APNG)...")}, {Export::GridsCsv, tr("Raw grids as CSV...")},
+        {Export::GridsJson, tr("Raw grids as JSON...")},
+    };
+    for (const auto& [kind, label] : exports) {
+        exportMenu->addAction(label, this, [this, kind] { chooseExport(kind); });
+    }
+    exportButton->setMenu(exportMenu);
+    scrubRow->addWidget(exportButton);
     layout->addLayout(scrubRow);
     m_tokenLabel = new QLabel(this);
     m_tokenLabel->setObjectName(QStringLiteral("attentionTokenLabel"));
@@ -278,6 +299,77 @@ void AttentionViewer::render()
                               .arg(m_attention.tokens.size())
                               .arg(token.text.toHtmlEscaped())
                               .arg(QLocale().toString(double(token.imageShare) * 100.0, 'f', 1)));
+}
+
+QImage AttentionViewer::overlayFor(int token) const
+{
+    const int image = std::max(0, m_image->currentIndex());
+    OverlayStyle style;
+    style.colours = ColourMap(m_colours->currentIndex());
+    style.opacity = m_opacity->value() / 100.0;
+    if (m_normalise->currentIndex() == 1) {
+        style.maximum = answerMaximum(m_attention, image, selection());
+    }
+    return renderAttentionOverlay(m_images[image], m_attention.images[image],
+                                  selectedGrid(m_attention, token, image, selection()), style);
+}
+
+bool AttentionViewer::exportTo(Export kind, const QString& path, QString* error)
+{
+    const int image = std::max(0, m_image->currentIndex());
+    QByteArray bytes;
+    try {
+        QList<QImage> frames;
+        QStringList labels;
+        if (kind == Export::ContactSheetPng || kind == Export::AnimationApng) {
+            for (int i = 0; i < m_attention.tokens.size(); ++i) {
+                frames.append(overlayFor(i));
+                labels.append(chipText(m_attention.tokens[i].text));
+            }
+        }
+        switch (kind) {
+        case Export::OverlayPng:
+        case Export::ContactSheetPng: {
+            const QImage picture = kind == Export::OverlayPng ? overlayFor(m_token) : contactSheet(frames, labels, 6);
+            QBuffer buffer(&bytes);
+            buffer.open(QIODevice::WriteOnly);
+            picture.save(&buffer, "PNG");
+            break;
+        }
+        case Export::AnimationApng:
+            bytes = assembleApng(frames, kPlayIntervalMs);
+            break;
+        case Export::GridsCsv:
+            bytes = attentionCsv(m_attention, image, selection());
+            break;
+        case Export::GridsJson:
+            bytes = QJsonDocument(attentionJson(m_attention, image, selection())).toJson(QJsonDocument::Indented);
+            break;
+        }
+    } catch (const std::exception& failure) {
+        if (error) {
+            *error = QString::fromUtf8(failure.what());
+        }
+        return false;
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        if (error) {
+            *error = tr("Could not write %1: %2").arg(path, file.errorString());
+        }
+        return false;
+    }
+    return true;
+}
+
+void AttentionViewer::chooseExport(Export kind)
+{
+    const QString filter = kind == Export::GridsCsv ? tr("CSV (*.csv)") : kind == Export::GridsJson ? tr("JSON (*.json)") : tr("PNG (*.png)");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export attention"), QString(), filter);
+    QString error;
+    if (!path.isEmpty() && !exportTo(kind, path, &error)) {
+        QMessageBox::warning(this, tr("Export failed"), error);
+    }
 }
 
 } // namespace vora::ui

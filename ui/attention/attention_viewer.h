@@ -31,6 +31,10 @@ public:
     vora::app::AttentionSelection selection() const;
     QImage overlay() const { return m_overlay; } // what the panel shows now
 
+    enum class Export { OverlayPng, ContactSheetPng, GridsCsv, GridsJson, AnimationApng };
+    // Writes the export of the current image and selection to path; false with a message in *error.
+    bool exportTo(Export kind, const QString& path, QString* error = nullptr);
+
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
@@ -39,6 +43,8 @@ private:
     QWidget* buildControls();
     void updateLayerControls();
     void render();
+    QImage overlayFor(int token) const; // the current image and selection, another token
+    void chooseExport(Export kind);
 
     vora::app::AnswerAttention m_attention;
     int m_token = 0;
