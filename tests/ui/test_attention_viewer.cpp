@@ -70,6 +70,8 @@ private Q_SLOTS:
         QVERIFY(viewer.findChild<QLabel*>(QStringLiteral("attentionLegend"))->text().contains(QStringLiteral("per token")));
         if (const QByteArray dir = qgetenv("VORA_SCREENSHOT_DIR"); !dir.isEmpty()) {
             QVERIFY(viewer.grab().save(QDir(QString::fromLocal8Bit(dir)).filePath(QStringLiteral("attention-viewer.png"))));
+            QVERIFY(viewer.exportTo(AttentionViewer::Export::ContactSheetPng,
+                                    QDir(QString::fromLocal8Bit(dir)).filePath(QStringLiteral("attention-viewer-contact-sheet.png"))));
         }
     }
 
