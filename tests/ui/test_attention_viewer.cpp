@@ -2,10 +2,12 @@
 // through EngineChatBackend with every head recorded; clicking tokens, changing layers and heads
 // changes the overlay. VORA_SCREENSHOT_DIR set: also saves the panel as attention-viewer.png there.
 #include "app/inference/engine_chat_backend.h"
+#include "studio_fixture.h"
 #include "tiny_model_writer.h"
 #include "ui/attention/attention_viewer.h"
 
 #include <QAbstractButton>
+#include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -20,6 +22,7 @@
 #include <QTest>
 
 using namespace vora::app;
+using vora::tests::StudioFixture;
 using vora::ui::AttentionViewer;
 
 class TestAttentionViewer : public QObject {
@@ -120,6 +123,48 @@ private Q_SLOTS:
         QString error;
         QVERIFY(!viewer.exportTo(AttentionViewer::Export::GridsCsv, out.filePath(QStringLiteral("no/such/dir/x.csv")), &error));
         QVERIFY(error.contains(QStringLiteral("x.csv")));
+    }
+
+    void opensFromTheAnswerAndFromTheKeyboard()
+    {
+        StudioFixture studio;
+        const qint64 conversation = studio.store.createConversation(QStringLiteral("Colours"));
+        ChatMessage question;
+        question.conversationId = conversation;
+        question.role = QStringLiteral("user");
+        question.text = QStringLiteral("Where is the red?");
+        studio.store.addMessage(question);
+        ChatMessage answer = question;
+        answer.role = QStringLiteral("assistant");
+        answer.text = QStringLiteral("Left.");
+        studio.store.addMessage(answer);
+        studio.store.saveAttention(answer.id, m_attention);
+        studio.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(studio.window.get()));
+        studio.controller->openConversation(conversation);
+        // Every message has the button; only the answer with a saved map shows it.
+        const auto shown = [&] {
+            QList<QAbstractButton*> visible;
+            for (QAbstractButton* b : studio.window->findChildren<QAbstractButton*>(QStringLiteral("attentionButton"))) {
+                if (b->isVisibleTo(studio.window.get())) {
+                    visible.append(b);
+                }
+            }
+            return visible;
+        };
+        QTRY_COMPARE(shown().size(), 1);
+        QAbstractButton* button = shown().first();
+        QTest::mouseClick(button, Qt::LeftButton);
+        AttentionViewer* viewer = nullptr;
+        QTRY_VERIFY((viewer = studio.window->findChild<AttentionViewer*>()) != nullptr);
+        QCOMPARE(viewer->overlay().size(), QSize(120, 60)); // the saved map, reloaded from the store
+        viewer->close();
+        QTRY_VERIFY(studio.window->findChild<AttentionViewer*>() == nullptr);
+        studio.window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(studio.window.get()));
+        QWidget* focus = QApplication::focusWidget() ? QApplication::focusWidget() : studio.window.get();
+        QTest::keyClick(focus, Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY(studio.window->findChild<AttentionViewer*>() != nullptr);
     }
 
 private:
