@@ -1,5 +1,7 @@
 #include "app/chat/conversation_controller.h"
 
+#include "app/attention/attention_codec.h"
+
 #include "app/chat/message_list_model.h"
 #include "app/conversations/conversation_list_model.h"
 #include "app/settings/app_settings.h"
@@ -40,10 +42,16 @@ ConversationController::ConversationController(ConversationStore* store, ModelHo
     connect(host, &ModelHost::stateChanged, this, &ConversationController::onModelStateChanged);
     connect(host, &ModelHost::budgetReady, this, &ConversationController::onBudgetReady);
     connect(host, &ModelHost::textReady, this, &ConversationController::onTextReady);
+    connect(host, &ModelHost::attentionReady, this, &ConversationController::onAttentionReady);
     connect(host, &ModelHost::generationFinished, this, &ConversationController::onGenerationFinished);
     connect(host, &ModelHost::generationFailed, this, &ConversationController::onGenerationFailed);
     if (appSettings) {
         connect(appSettings, &AppSettings::chatDefaultsChanged, this, &ConversationController::settingsChanged);
+        const auto applyAttention = [this, appSettings] {
+            setAttentionCapture(appSettings->attentionDetail(), appSettings->attentionMaxBytes());
+        };
+        applyAttention();
+        connect(appSettings, &AppSettings::attentionCaptureChanged, this, applyAttention);
     }
 }
 
@@ -283,7 +291,8 @@ void ConversationController::startGeneration()
     const ConversationSettings settings = effectiveSettings();
     m_active.stop = makeStopToken();
     m_active.messageId = m_messages->at(row).id;
-    m_active.requestId = m_host->generate(turnsBefore(row, settings), settings.generation, m_active.stop);
+    m_active.requestId =
+        m_host->generate(turnsBefore(row, settings), settings.generation, m_active.stop, m_attentionDetail);
     Q_EMIT generatingChanged(true);
 }
 
@@ -335,6 +344,20 @@ void ConversationController::onTextReady(quint64 requestId, const QString& text)
     }
 }
 
+void ConversationController::setAttentionCapture(AttentionDetailLevel detail, qint64 maxBytes)
+{
+    m_attentionDetail = detail;
+    m_attentionMaxBytes = maxBytes;
+}
+
+void ConversationController::onAttentionReady(quint64 requestId, const AnswerAttention& attention)
+{
+    if (requestId == m_active.requestId) {
+        m_active.attention = attention;
+        boundAttention(m_active.attention, m_attentionMaxBytes);
+    }
+}
+
 void ConversationController::onGenerationFinished(quint64 requestId, const core::GenerationStats& stats)
 {
     if (requestId != m_active.requestId) {
@@ -356,14 +379,23 @@ void ConversationController::onGenerationFailed(quint64 requestId, const QString
 void ConversationController::finishActive(MessageState state, const QString& error, const std::optional<core::GenerationStats>& stats)
 {
     const int row = m_messages->rowOf(m_active.messageId);
+    const AnswerAttention attention = std::exchange(m_active.attention, {});
     m_active = {};
     if (row >= 0) {
         ChatMessage message = m_messages->at(row);
         message.state = state;
         message.error = error;
         message.stats = stats;
+        message.hasAttention = state != MessageState::Error && !attention.isEmpty();
         m_messages->replace(row, message);
-        persist([&] { m_store->updateMessage(message); }, tr("Could not save the answer"));
+        persist([&] {
+            m_store->transaction([&] {
+                m_store->updateMessage(message);
+                if (message.hasAttention) {
+                    m_store->saveAttention(message.id, attention);
+                }
+            });
+        }, tr("Could not save the answer"));
         m_conversations->refresh();
     }
     Q_EMIT generatingChanged(false);

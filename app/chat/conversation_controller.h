@@ -58,6 +58,12 @@ public:
     // it is not empty; for counting context use.
     QList<ChatTurnInput> turnsWithDraft(const QString& draft) const;
 
+    // What the next answers record of their attention over the images in context, and the most bytes
+    // one answer's map may keep (boundAttention lowers the detail to fit; 0: no bound). Saved with
+    // the answer (ConversationStore::saveAttention) when it completes or is stopped.
+    void setAttentionCapture(AttentionDetailLevel detail, qint64 maxBytes);
+    AttentionDetailLevel attentionDetail() const { return m_attentionDetail; }
+
 public Q_SLOTS:
     void newConversation();
     void openConversation(qint64 conversationId);
@@ -84,11 +90,13 @@ private:
         quint64 requestId = 0;
         StopToken stop;
         qint64 messageId = 0;
+        AnswerAttention attention; // arrives just before generationFinished
     };
 
     void onModelStateChanged(ModelHost::ModelState state);
     void onBudgetReady(quint64 requestId, const core::TokenBudget& budget);
     void onTextReady(quint64 requestId, const QString& text);
+    void onAttentionReady(quint64 requestId, const AnswerAttention& attention);
     void onGenerationFinished(quint64 requestId, const core::GenerationStats& stats);
     void onGenerationFailed(quint64 requestId, const QString& message);
 
@@ -107,6 +115,8 @@ private:
     MessageListModel* m_messages;
     qint64 m_currentConversation = 0;
     QJsonObject m_draftOverrides; // the settings chosen for the draft chat, saved with its first message
+    AttentionDetailLevel m_attentionDetail = AttentionDetailLevel::Off;
+    qint64 m_attentionMaxBytes = 0;
     ActiveGeneration m_active;
 };
 

@@ -2,6 +2,7 @@
 // The boundary between the chat application and the inference runtime. Qt value types and core's
 // plain generation types (no torch): vora_app and vora_ui compile against this header only; the
 // runtime implements ChatBackend.
+#include "app/attention/answer_attention.h"
 #include "app/values/chat_message.h"
 #include "app/values/conversation_settings.h"
 #include "core/generation/token_budget.h"
@@ -68,6 +69,11 @@ public:
     virtual core::GenerationStats generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
                                            const std::function<void(const QString& piece)>& onText,
                                            const std::atomic<bool>& stopRequested) = 0;
+    // The attention the next generate() records over the prompt's images (Off: none). A backend
+    // without a capture ignores it and takeAttention() stays empty.
+    virtual void setAttentionCapture(AttentionDetailLevel detail) { (void)detail; }
+    // What the last generate() recorded; empty when nothing was asked or the prompt had no image.
+    virtual AnswerAttention takeAttention() { return {}; }
 };
 
 } // namespace vora::app

@@ -1,6 +1,9 @@
 #include "app/inference/engine_chat_backend.h"
 
+#include "app/attention/answer_attention_capture.h"
 #include "core/error.h"
+#include "core/runtime/attention_recorder.h"
+#include "core/tokenizer/tokenizer.h"
 #include "core/runtime/vora_engine.h"
 
 #include <QFileInfo>
@@ -64,7 +67,7 @@ const core::PreparedImage& EngineChatBackend::preparedImage(const QString& path)
     return *it->second;
 }
 
-core::PromptInput EngineChatBackend::prompt(const QList<ChatTurnInput>& conversation)
+core::PromptInput EngineChatBackend::prompt(const QList<ChatTurnInput>& conversation, std::vector<core::PreparedImage>* imagesOut)
 {
     core::require(m_engine != nullptr, core::ErrorCode::InvalidArgument, "No model is loaded.");
     std::vector<core::ChatTurn> turns;
@@ -79,7 +82,11 @@ core::PromptInput EngineChatBackend::prompt(const QList<ChatTurnInput>& conversa
         }
         turns.push_back({input.role.toStdString(), input.text.toStdString(), static_cast<int>(input.imagePaths.size())});
     }
-    return m_engine->chatPrompt(turns, images);
+    core::PromptInput input = m_engine->chatPrompt(turns, images);
+    if (imagesOut) {
+        *imagesOut = std::move(images);
+    }
+    return input;
 }
 
 qint64 EngineChatBackend::promptTokens(const QList<ChatTurnInput>& conversation)
@@ -92,13 +99,26 @@ core::GenerationStats EngineChatBackend::generate(const QList<ChatTurnInput>& co
                                                   const std::function<void(const QString&)>& onText,
                                                   const std::atomic<bool>& stopRequested)
 {
-    const core::PromptInput input = prompt(conversation);
+    m_attention = {};
+    std::vector<core::PreparedImage> images;
+    const core::PromptInput input = prompt(conversation, &images);
+    const std::unique_ptr<core::AttentionRecorder> recorder =
+        images.empty() ? nullptr : makeAttentionRecorder(m_attentionDetail);
     core::TextCallbacks callbacks;
+    callbacks.attention = recorder.get();
     callbacks.stopRequested = &stopRequested;
     callbacks.onText = [&onText](std::string_view piece) {
         onText(QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
     };
-    return m_engine->generate(input, settings, callbacks).stats;
+    const core::TextResult result = m_engine->generate(input, settings, callbacks);
+    if (recorder) {
+        QStringList tokenTexts;
+        for (int64_t id : result.tokenIds) {
+            tokenTexts.append(QString::fromStdString(m_engine->tokenizer().decode({static_cast<int32_t>(id)}, false)));
+        }
+        m_attention = answerAttentionFromCapture(*recorder, images, tokenTexts, m_engine->summary().keyValueHeads);
+    }
+    return result.stats;
 }
 
 } // namespace vora::app

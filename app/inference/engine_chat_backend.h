@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace vora::core {
 class VoraEngine;
@@ -27,14 +29,20 @@ public:
     core::GenerationStats generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
                                    const std::function<void(const QString& piece)>& onText,
                                    const std::atomic<bool>& stopRequested) override;
+    void setAttentionCapture(AttentionDetailLevel detail) override { m_attentionDetail = detail; }
+    AnswerAttention takeAttention() override { return std::exchange(m_attention, {}); }
 
 private:
-    core::PromptInput prompt(const QList<ChatTurnInput>& conversation);
+    // images (optional) receives the prompt's images in order.
+    core::PromptInput prompt(const QList<ChatTurnInput>& conversation, std::vector<core::PreparedImage>* images = nullptr);
     const core::PreparedImage& preparedImage(const QString& path);
 
     std::unique_ptr<core::VoraEngine> m_engine;
     // Preprocessed pixels by path: a conversation sends its earlier images with every turn.
     std::map<std::string, std::unique_ptr<core::PreparedImage>> m_images;
+    AttentionDetailLevel m_attentionDetail = AttentionDetailLevel::Off;
+    AnswerAttention m_attention; // the last generate()'s
+
 };
 
 } // namespace vora::app

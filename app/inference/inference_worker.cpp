@@ -55,7 +55,8 @@ void InferenceWorker::unload(quint64 requestId)
 }
 
 void InferenceWorker::generate(quint64 requestId, const QList<ChatTurnInput>& conversation,
-                               const core::GenerationSettings& settings, const StopToken& stop)
+                               const core::GenerationSettings& settings, const StopToken& stop,
+                               AttentionDetailLevel attention)
 {
     if (stop->load()) {
         core::GenerationStats stats;
@@ -83,8 +84,12 @@ void InferenceWorker::generate(quint64 requestId, const QList<ChatTurnInput>& co
         Q_EMIT budgetReady(requestId, budget);
         core::GenerationSettings fitted = settings;
         fitted.stop = core::withTokenBudget(settings.stop, budget);
+        m_backend->setAttentionCapture(attention);
         const core::GenerationStats stats = m_backend->generate(conversation, fitted, onText, *stop);
         flush();
+        if (AnswerAttention map = m_backend->takeAttention(); !map.isEmpty()) {
+            Q_EMIT attentionReady(requestId, map);
+        }
         Q_EMIT generationFinished(requestId, stats);
     } catch (const std::exception& error) {
         flush();

@@ -26,8 +26,11 @@ public Q_SLOTS:
     // Fits settings' new-token budget into what the context has left (budgetReady says what was used),
     // then generates. stop may be set from any thread at any time; a request whose token is already set
     // is answered at once with StopReason::Cancelled without touching the backend.
+    // attention: what the answer's attention capture keeps (attentionReady carries it, before
+    // generationFinished, when the prompt had an image).
     void generate(quint64 requestId, const QList<vora::app::ChatTurnInput>& conversation,
-                  const vora::core::GenerationSettings& settings, const vora::app::StopToken& stop);
+                  const vora::core::GenerationSettings& settings, const vora::app::StopToken& stop,
+                  vora::app::AttentionDetailLevel attention = vora::app::AttentionDetailLevel::Off);
     // The context positions the conversation takes (for the composer's context meter).
     void countPromptTokens(quint64 requestId, const QList<vora::app::ChatTurnInput>& conversation);
 
@@ -41,6 +44,7 @@ Q_SIGNALS:
     void textReady(quint64 requestId, const QString& text);
     // The answer's new-token budget, before its first text.
     void budgetReady(quint64 requestId, const vora::core::TokenBudget& budget);
+    void attentionReady(quint64 requestId, const vora::app::AnswerAttention& attention);
     void generationFinished(quint64 requestId, const vora::core::GenerationStats& stats);
     void generationFailed(quint64 requestId, const QString& message);
     void promptTokensCounted(quint64 requestId, qint64 tokens);

@@ -20,6 +20,7 @@ ModelHost::ModelHost(std::unique_ptr<ChatBackend> backend, QObject* parent)
     connect(m_worker, &InferenceWorker::budgetReady, this, &ModelHost::budgetReady, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::textReady, this, &ModelHost::textReady, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::promptTokensCounted, this, &ModelHost::promptTokensCounted, Qt::QueuedConnection);
+    connect(m_worker, &InferenceWorker::attentionReady, this, &ModelHost::attentionReady, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::generationFinished, this, &ModelHost::generationFinished, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::generationFailed, this, &ModelHost::generationFailed, Qt::QueuedConnection);
     m_thread.start();
@@ -63,11 +64,11 @@ void ModelHost::ejectModel()
 }
 
 quint64 ModelHost::generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
-                            const StopToken& stop)
+                            const StopToken& stop, AttentionDetailLevel attention)
 {
     const quint64 id = ++m_lastRequestId;
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, conversation, settings, stop] {
-        worker->generate(id, conversation, settings, stop);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, conversation, settings, stop, attention] {
+        worker->generate(id, conversation, settings, stop, attention);
     }, Qt::QueuedConnection);
     return id;
 }

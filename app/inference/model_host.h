@@ -38,8 +38,9 @@ public:
 
     // Starts an answer on the worker and returns its request id; its results arrive as budgetReady,
     // textReady, then generationFinished or generationFailed, with that id. stop may be set at any time.
+    // With attention above Off, attentionReady comes before generationFinished (prompts with images).
     quint64 generate(const QList<ChatTurnInput>& conversation, const core::GenerationSettings& settings,
-                     const StopToken& stop);
+                     const StopToken& stop, AttentionDetailLevel attention = AttentionDetailLevel::Off);
     // Counts the context positions of conversation on the worker; the answer is promptTokensCounted
     // with the returned id (none when no model is loaded or an image cannot be read).
     quint64 countPromptTokens(const QList<ChatTurnInput>& conversation);
@@ -58,6 +59,7 @@ Q_SIGNALS:
     void ejected(); // the user's eject, not a failed load
     void budgetReady(quint64 requestId, const vora::core::TokenBudget& budget);
     void textReady(quint64 requestId, const QString& text);
+    void attentionReady(quint64 requestId, const vora::app::AnswerAttention& attention);
     void generationFinished(quint64 requestId, const vora::core::GenerationStats& stats);
     void generationFailed(quint64 requestId, const QString& message);
     void promptTokensCounted(quint64 requestId, qint64 tokens);

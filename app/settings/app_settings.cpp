@@ -5,6 +5,8 @@
 #include <QJsonDocument>
 #include <QSettings>
 
+#include <algorithm>
+
 namespace vora::app {
 namespace {
 
@@ -13,6 +15,9 @@ const char* const kDevice = "model/device";
 const char* const kDtype = "model/dtype";
 const char* const kMaxContext = "model/max_context";
 const char* const kReopen = "session/reopen_last";
+const char* const kAttentionDetail = "attention/detail";
+const char* const kAttentionMaxBytes = "attention/max_bytes";
+constexpr qint64 kDefaultAttentionMaxBytes = 16 << 20;
 const char* const kLastModel = "session/last_model";
 const char* const kLastConversation = "session/last_conversation";
 const char* const kLaunched = "session/launched";
@@ -81,6 +86,25 @@ void AppSettings::setLoadOptions(const ModelLoadOptions& options)
     m_settings->setValue(kDtype, options.dtype);
     m_settings->setValue(kMaxContext, options.maxContext);
     Q_EMIT loadOptionsChanged();
+}
+
+AttentionDetailLevel AppSettings::attentionDetail() const
+{
+    return attentionDetailFromName(m_settings->value(kAttentionDetail).toString()).value_or(AttentionDetailLevel::Layers);
+}
+
+qint64 AppSettings::attentionMaxBytes() const
+{
+    bool ok = false;
+    const qint64 bytes = m_settings->value(kAttentionMaxBytes, kDefaultAttentionMaxBytes).toLongLong(&ok);
+    return ok && bytes >= 0 ? bytes : kDefaultAttentionMaxBytes;
+}
+
+void AppSettings::setAttentionCapture(AttentionDetailLevel detail, qint64 maxBytes)
+{
+    m_settings->setValue(kAttentionDetail, attentionDetailName(detail));
+    m_settings->setValue(kAttentionMaxBytes, std::max<qint64>(0, maxBytes));
+    Q_EMIT attentionCaptureChanged();
 }
 
 bool AppSettings::reopenLastSession() const

@@ -34,6 +34,12 @@ public:
     ModelLoadOptions loadOptions() const;
     void setLoadOptions(const ModelLoadOptions& options);
 
+    // What answers record of their attention over images (default Layers) and the most bytes one
+    // answer's map keeps in the database (default 16 MiB; more detail is dropped first; 0: no bound).
+    AttentionDetailLevel attentionDetail() const;
+    qint64 attentionMaxBytes() const;
+    void setAttentionCapture(AttentionDetailLevel detail, qint64 maxBytes);
+
     bool reopenLastSession() const; // default true
     void setReopenLastSession(bool reopen);
     QString lastModel() const;      // empty: none (never loaded, or ejected)
@@ -54,6 +60,7 @@ Q_SIGNALS:
     void chatDefaultsChanged();
     void loadOptionsChanged();
     void presetsChanged();
+    void attentionCaptureChanged();
 
 private:
     QList<SystemPromptPreset> userPresets() const;

@@ -242,8 +242,9 @@ void ConversationStore::setConversationModel(qint64 id, const QString& modelName
 QList<ChatMessage> ConversationStore::messages(qint64 conversationId) const
 {
     QSqlQuery query = runQuery(m_database,
-                               QStringLiteral("SELECT id, role, text, state, error, stats_json, created_at FROM messages "
-                                              "WHERE conversation_id = ? ORDER BY id"),
+                               QStringLiteral("SELECT id, role, text, state, error, stats_json, created_at, "
+                                              "EXISTS (SELECT 1 FROM answer_attention a WHERE a.message_id = messages.id) "
+                                              "FROM messages WHERE conversation_id = ? ORDER BY id"),
                                {conversationId});
     QList<ChatMessage> result;
     while (query.next()) {
@@ -258,6 +259,7 @@ QList<ChatMessage> ConversationStore::messages(qint64 conversationId) const
             message.stats = statsFromJson(QJsonDocument::fromJson(query.value(5).toString().toUtf8()).object());
         }
         message.created = QDateTime::fromMSecsSinceEpoch(query.value(6).toLongLong());
+        message.hasAttention = query.value(7).toBool();
         result.append(message);
     }
     QSqlQuery images = runQuery(m_database,

@@ -5,6 +5,7 @@
 // database stays small so WAL checkpoints and backups stay cheap.
 // Owns one connection: use it from the thread that created it (the GUI thread in the app).
 // Every method throws StoreError on failure; nothing is half-written (each write is one transaction).
+#include "app/attention/answer_attention.h"
 #include "app/values/chat_message.h"
 #include "app/values/conversation_settings.h"
 
@@ -51,6 +52,13 @@ public:
     void addMessage(ChatMessage& message);
     void updateMessage(const ChatMessage& message); // text, state, error, stats
     void deleteMessagesFrom(qint64 conversationId, qint64 firstMessageId); // that message and later ones
+
+    // The answer's attention map (attention_codec.h's blob in answer_attention); replaces an earlier
+    // one. It goes away with the message (regenerate, edit, delete). Image paths inside the image
+    // folder are kept relative to it, so a moved store keeps its maps.
+    void saveAttention(qint64 messageId, const AnswerAttention& attention);
+    std::optional<AnswerAttention> attention(qint64 messageId) const; // nullopt: none saved
+    bool hasAttention(qint64 messageId) const;
 
     // Stores the encoded image bytes (PNG, JPEG, ...) once per content; returns the SHA-256 hex.
     QString importImage(const QByteArray& encodedImage);

@@ -73,11 +73,21 @@ void createTrainingJobs(QSqlDatabase& database)
                                       "exit_code INTEGER, message TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"));
 }
 
+// 5: answers' attention maps (app/attention/attention_codec.h's blob), one row per answer; they go
+// with the answer (ON DELETE CASCADE: regenerating, editing or deleting removes the message row).
+void createAnswerAttention(QSqlDatabase& database)
+{
+    runQuery(database, QStringLiteral("CREATE TABLE answer_attention (message_id INTEGER PRIMARY KEY "
+                                      "REFERENCES messages(id) ON DELETE CASCADE, format_version INTEGER NOT NULL, "
+                                      "byte_size INTEGER NOT NULL, data BLOB NOT NULL)"));
+}
+
 constexpr auto kMigrations = std::to_array<StoreMigration>({
     {"conversations, messages and images", &createTables},
     {"statistics keys decode_tokens_per_s and stop_string", &renameStatisticsKeys},
     {"conversations.model_name; empty conversations removed", &addModelNameDropEmptyConversations},
     {"training_jobs: the fine-tune job queue", &createTrainingJobs},
+    {"answer_attention: attention maps saved with their answers", &createAnswerAttention},
 });
 static_assert(kMigrations.size() == kStoreSchemaVersion, "a new migration raises kStoreSchemaVersion");
 

@@ -22,7 +22,7 @@ struct StoreMigration {
     void (*apply)(QSqlDatabase& database); // throws StoreError; runs inside the migration's transaction
 };
 
-inline constexpr int kStoreSchemaVersion = 4;
+inline constexpr int kStoreSchemaVersion = 5;
 
 // Every migration, oldest first; element i brings a file from version i to version i + 1.
 std::span<const StoreMigration> storeMigrations();

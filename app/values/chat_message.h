@@ -28,6 +28,7 @@ struct ChatMessage {
     QStringList imageHashes;                    // SHA-256 hex of each attached image, in order
     QStringList imagePaths;                     // the stored files of those images, same order
     QDateTime created;
+    bool hasAttention = false; // an attention map is saved with this answer (ConversationStore::attention)
     QString notice; // a note for this session only (e.g. a clamped token budget); not stored
 };
 

@@ -96,6 +96,8 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
     s.imageSize = state->preprocess.imageSize;
     s.patchSize = state->preprocess.patchSize;
     s.maxContext = state->model->maxContext();
+    s.attentionHeads = config.numHeads;
+    s.keyValueHeads = config.numKeyValueHeads;
     s.loadSeconds = state->model->report().loadSeconds;
     s.defaults = defaultGenerationSettings(loadGenerationConfig(modelDir));
     s.defaults.stop.eosIds = endTokens(s.defaults.stop.eosIds, config, *state->tokenizer);

@@ -58,6 +58,7 @@ struct ModelSummary {
     int imageSize = 0;
     int patchSize = 0;
     int64_t maxContext = 0;
+    int attentionHeads = 0, keyValueHeads = 0; // query heads and KV heads (grouped-query attention)
     double loadSeconds = 0;
     // From generation_config.json (defaultGenerationSettings); stop.eosIds: every end token of the model.
     GenerationSettings defaults;

@@ -5,14 +5,20 @@
 #include "app/inference/engine_chat_backend.h"
 #include "app/storage/conversation_store.h"
 #include "app/storage/json_codec.h"
+#include "core/runtime/attention_recorder.h"
+#include "core/runtime/vora_engine.h"
+#include "core/tokenizer/tokenizer.h"
 #include "tiny_model_writer.h"
 
 #include <QBuffer>
+#include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cstring>
 #include <stdexcept>
 
 using namespace vora::app;
@@ -195,6 +201,104 @@ private Q_SLOTS:
         QCOMPARE(qint64(budget.newTokens), 64 - stats.promptTokens);
         QCOMPARE(qint64(stats.generatedTokens), 64 - stats.promptTokens);
         QVERIFY(!controller.messages()->at(1).notice.isEmpty());
+    }
+
+    void capturesTheAnswersAttentionAsCoreRecordsIt()
+    {
+        EngineChatBackend backend;
+        backend.load(m_model, cpu(), {});
+        const QList<ChatTurnInput> conversation = {{QStringLiteral("user"), QStringLiteral("Where?"), {m_image}}};
+        vora::core::GenerationSettings settings;
+        settings.sampling.temperature = 0;
+        settings.stop.maxNewTokens = 4;
+        settings.stop.minNewTokens = 4;
+        std::atomic<bool> stop{false};
+        backend.setAttentionCapture(AttentionDetailLevel::Heads);
+        const vora::core::GenerationStats stats = backend.generate(conversation, settings, [](const QString&) {}, stop);
+        const AnswerAttention map = backend.takeAttention();
+        QVERIFY(backend.takeAttention().isEmpty()); // taken once
+        QCOMPARE(map.tokens.size(), qsizetype(stats.generatedTokens));
+        QCOMPARE(map.images.size(), 1);
+
+        // The same prompt straight through core's engine and recorder: every stored value is core's
+        // float rounded to float16, bit for bit.
+        vora::core::EngineOptions options;
+        const auto engine = vora::core::VoraEngine::load(m_model.toStdString(), options);
+        const vora::core::PreparedImage image = engine->prepareImage(m_image.toStdString());
+        vora::core::AttentionRecorder recorder({}, vora::core::AttentionDetail::Heads);
+        vora::core::TextCallbacks callbacks;
+        callbacks.attention = &recorder;
+        const auto result = engine->generate(engine->chatPrompt({{"user", "Where?", 1}}, {image}), settings, callbacks);
+        const std::vector<vora::core::TokenAttention> tokens = recorder.tokens();
+        QCOMPARE(qsizetype(tokens.size()), map.tokens.size());
+        QCOMPARE(map.images[0].gridHeight, image.geometry.gridHeight);
+        QCOMPARE(map.images[0].originalWidth, 90);
+        QCOMPARE(map.layerNumbers.size(), qsizetype(recorder.recordedLayers().size()));
+        QCOMPARE(map.heads, engine->summary().attentionHeads);
+        QCOMPARE(map.kvHeads, engine->summary().keyValueHeads);
+        int compared = 0;
+        const auto sameHalf = [&](qfloat16 stored, float captured) {
+            ++compared;
+            const qfloat16 expected(captured);
+            return std::memcmp(&stored, &expected, sizeof(qfloat16)) == 0;
+        };
+        for (qsizetype i = 0; i < map.tokens.size(); ++i) {
+            const AttentionToken& token = map.tokens[i];
+            QCOMPARE(token.text, QString::fromStdString(engine->tokenizer().decode({int32_t(result.tokenIds[size_t(i)])}, false)));
+            QCOMPARE(token.imageShare, tokens[size_t(i)].imageShare);
+            for (size_t p = 0; p < token.mean.size(); ++p) {
+                QVERIFY(sameHalf(token.mean[p], tokens[size_t(i)].perImage[0][p]));
+            }
+            for (size_t l = 0; l < token.heads.size(); ++l) {
+                for (size_t h = 0; h < token.heads[l].size(); ++h) {
+                    for (size_t p = 0; p < token.heads[l][h].size(); ++p) {
+                        QVERIFY(sameHalf(token.heads[l][h][p], tokens[size_t(i)].heads[l][h][0][p]));
+                    }
+                }
+            }
+        }
+        const int patches = map.images[0].patches();
+        QCOMPARE(compared, int(map.tokens.size()) * patches * (1 + map.heads * int(map.layerNumbers.size())));
+        // The 90x60 image is padded top and bottom: the top row of patches lies partly on padding, and
+        // the rectangles stay inside the original picture.
+        const QRectF top = map.images[0].patchRectInOriginal(0, 0);
+        QVERIFY(top.top() >= 0 && top.bottom() <= 60.0 + 1e-9);
+    }
+
+    void theControllerSavesTheMapAndRegeneratingDropsIt()
+    {
+        QTemporaryDir data;
+        ConversationStore store(data.filePath(QStringLiteral("store")));
+        ModelHost host(std::make_unique<EngineChatBackend>());
+        host.setLoadOptions(cpu());
+        ConversationController controller(&store, &host);
+        controller.setAttentionCapture(AttentionDetailLevel::Layers, 0);
+        QSignalSpy loaded(&host, &ModelHost::loaded);
+        QSignalSpy finished(&controller, &ConversationController::generationFinished);
+        host.loadModel(m_model);
+        QVERIFY(loaded.wait(60000));
+        ConversationSettings settings = controller.inheritedSettings();
+        settings.generation.stop.maxNewTokens = 3;
+        controller.setChatOverrides(settingsOverrides(settings, controller.inheritedSettings()));
+        QFile png(m_image);
+        QVERIFY(png.open(QIODevice::ReadOnly));
+        QVERIFY(controller.send(QStringLiteral("Where?"), {png.readAll()}));
+        QVERIFY(finished.wait(60000));
+        const qint64 first = controller.messages()->at(1).id;
+        QVERIFY(controller.messages()->at(1).hasAttention);
+        const std::optional<AnswerAttention> saved = store.attention(first);
+        QVERIFY(saved.has_value());
+        QCOMPARE(saved->detail, AttentionDetailLevel::Layers);
+        QVERIFY(QFileInfo::exists(saved->images[0].imagePath)); // the store's copy of the image
+        QVERIFY(store.messages(controller.currentConversationId()).at(1).hasAttention);
+
+        // SQLite may give the new answer the old one's id; the map must not outlive its answer anyway.
+        controller.regenerate(1);
+        QVERIFY(!store.attention(first).has_value());
+        QVERIFY(!store.attention(controller.messages()->at(1).id).has_value());
+        QVERIFY(!controller.messages()->at(1).hasAttention);
+        QVERIFY(finished.wait(60000));
+        QVERIFY(store.attention(controller.messages()->at(1).id).has_value());
     }
 
 private:

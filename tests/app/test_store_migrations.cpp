@@ -74,7 +74,7 @@ private Q_SLOTS:
         {
             ConversationStore store(dir.path());
             QCOMPARE(store.schemaVersion(), kStoreSchemaVersion);
-            QCOMPARE(store.schemaVersion(), 4);
+            QCOMPARE(store.schemaVersion(), 5);
             // Version 3 removes conversations without messages ("Empty, with model defaults").
             const QList<ConversationSummary> conversations = store.conversations();
             QCOMPARE(conversations.size(), 1);
@@ -109,7 +109,9 @@ private Q_SLOTS:
             QCOMPARE(settings.generation.stop.maxNewTokens, 256);
         }
         withRawConnection(database, [](QSqlDatabase& raw) {
-            QCOMPARE(count(raw, QStringLiteral("PRAGMA user_version")), 4);
+            QCOMPARE(count(raw, QStringLiteral("PRAGMA user_version")), 5);
+            // Version 5: attention maps have their table (empty: no answer had one).
+            QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM answer_attention")), 0);
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM conversations")), 1);
             // Version 4 (the fine-tune job queue) adds an empty table.
             QCOMPARE(count(raw, QStringLiteral("SELECT COUNT(*) FROM training_jobs")), 0);

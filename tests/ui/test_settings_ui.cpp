@@ -171,6 +171,10 @@ private Q_SLOTS:
             auto* dtype = dialog->findChild<QComboBox*>(QStringLiteral("dtypeChoice"));
             dtype->setCurrentIndex(dtype->findData(QStringLiteral("bfloat16")));
             dialog->findChild<QSpinBox*>(QStringLiteral("contextChoice"))->setValue(2048);
+            auto* attention = dialog->findChild<QComboBox*>(QStringLiteral("attentionDetailChoice"));
+            QCOMPARE(attention->currentIndex(), 2); // per layer, the default
+            attention->setCurrentIndex(3);
+            dialog->findChild<QSpinBox*>(QStringLiteral("attentionLimitChoice"))->setValue(4);
             QTest::mouseClick(dialogButton(dialog, QDialogButtonBox::Save), Qt::LeftButton);
         }));
         QVERIFY(studio.loadModel());
@@ -179,6 +183,9 @@ private Q_SLOTS:
         QCOMPARE(used.dtype, QStringLiteral("bfloat16"));
         QCOMPARE(used.maxContext, 2048);
         QCOMPARE(studio.host->info().maxContext, 2048);
+        // The attention preference reaches the controller that asks for the capture.
+        QCOMPARE(studio.controller->attentionDetail(), vora::app::AttentionDetailLevel::Heads);
+        QCOMPARE(studio.appSettings.attentionMaxBytes(), qint64(4) << 20);
     }
 
     void emptyChatsAreNotSaved()

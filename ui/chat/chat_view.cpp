@@ -97,6 +97,7 @@ void ChatView::insertRows(int first, int last)
             Q_EMIT editRequested(rowOf(widget), text);
         });
         connect(widget, &MessageWidget::imageClicked, this, &ChatView::imageRequested);
+        connect(widget, &MessageWidget::attentionRequested, this, [this, widget] { Q_EMIT attentionRequested(rowOf(widget)); });
         // Index 0 is the empty-state label.
         m_layout->insertWidget(row + 1, widget);
         m_widgets.insert(row, widget);

@@ -34,6 +34,7 @@ Q_SIGNALS:
     void regenerateRequested(int row);
     void editRequested(int row, const QString& text);
     void imageRequested(const QString& path);
+    void attentionRequested(int row);
 
 private:
     void insertRows(int first, int last);

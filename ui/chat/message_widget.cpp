@@ -168,12 +168,15 @@ QWidget* MessageWidget::buildActions()
     m_copy->setObjectName(QStringLiteral("copyMessageButton"));
     m_regenerate = new IconButton(QStringLiteral("regenerate"), tr("Regenerate answer"), actions);
     m_regenerate->setObjectName(QStringLiteral("regenerateButton"));
+    m_attention = new IconButton(QStringLiteral("zoom"), tr("Where the model looked (Ctrl+Shift+A)"), actions);
+    m_attention->setObjectName(QStringLiteral("attentionButton"));
+    m_attention->setVisible(false);
     m_edit = new IconButton(QStringLiteral("edit"), tr("Edit and resend message"), actions);
     m_edit->setObjectName(QStringLiteral("editButton"));
     if (!assistant) {
         layout->addStretch(1);
     }
-    for (IconButton* button : {m_copy, m_regenerate, m_edit}) {
+    for (IconButton* button : {m_copy, m_regenerate, m_attention, m_edit}) {
         layout->addWidget(button);
     }
     if (assistant) {
@@ -186,6 +189,7 @@ QWidget* MessageWidget::buildActions()
     m_stats->setVisible(false);
     connect(m_copy, &IconButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(m_message.text); });
     connect(m_regenerate, &IconButton::clicked, this, &MessageWidget::regenerateRequested);
+    connect(m_attention, &IconButton::clicked, this, &MessageWidget::attentionRequested);
     connect(m_edit, &IconButton::clicked, this, &MessageWidget::startEditing);
     return actions;
 }
@@ -228,6 +232,7 @@ void MessageWidget::setMessage(const vora::app::ChatMessage& message)
     }
     m_message = message;
     setProperty("messageRole", message.role);
+    m_attention->setVisible(assistant && message.hasAttention);
     if (m_markdown) {
         m_markdown->setMarkdown(message.text);
     } else if (m_plain->text() != message.text) {

@@ -37,6 +37,7 @@ public:
 
 Q_SIGNALS:
     void regenerateRequested();
+    void attentionRequested(); // "where the model looked" for this answer (it has a saved map)
     void editSubmitted(const QString& text);
     void imageClicked(const QString& path);
 
@@ -72,6 +73,7 @@ private:
     QLabel* m_stats = nullptr;
     IconButton* m_copy = nullptr;
     IconButton* m_regenerate = nullptr;
+    IconButton* m_attention = nullptr;
     IconButton* m_edit = nullptr;
     QWidget* m_editor = nullptr;
     QPlainTextEdit* m_editText = nullptr;

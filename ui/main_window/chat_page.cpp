@@ -4,6 +4,8 @@
 #include "app/chat/conversation_controller.h"
 #include "app/chat/message_list_model.h"
 #include "app/inference/model_host.h"
+#include "app/storage/conversation_store.h"
+#include "ui/attention/attention_viewer.h"
 #include "ui/chat/chat_view.h"
 #include "ui/common/error_banner.h"
 #include "ui/composer/composer_widget.h"
@@ -12,6 +14,8 @@
 #include "ui/main_window/welcome_page.h"
 
 #include <QHBoxLayout>
+#include <QKeySequence>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QVBoxLayout>
@@ -91,6 +95,9 @@ QWidget* ChatPage::buildChatArea(const CodeHighlighting* highlighting, vora::app
     connect(m_chatView, &ChatView::regenerateRequested, m_controller, &ConversationController::regenerate);
     connect(m_chatView, &ChatView::editRequested, m_controller, &ConversationController::editAndResend);
     connect(m_chatView, &ChatView::imageRequested, this, &ChatPage::imageRequested);
+    connect(m_chatView, &ChatView::attentionRequested, this, &ChatPage::showAttention);
+    auto* attentionShortcut = new QShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+A")), this);
+    connect(attentionShortcut, &QShortcut::activated, this, [this] { showAttention(-1); });
     return area;
 }
 
@@ -166,6 +173,30 @@ void ChatPage::updateComposer()
         break;
     }
     m_composer->setGenerating(generating);
+}
+
+void ChatPage::showAttention(int row)
+{
+    const vora::app::MessageListModel* messages = m_controller->messages();
+    if (row < 0) {
+        for (int i = messages->rowCount() - 1; i >= 0 && row < 0; --i) {
+            row = messages->at(i).hasAttention ? i : -1;
+        }
+    }
+    if (row < 0 || row >= messages->rowCount() || !messages->at(row).hasAttention) {
+        return;
+    }
+    try {
+        const std::optional<vora::app::AnswerAttention> attention = m_controller->store()->attention(messages->at(row).id);
+        if (!attention) {
+            return;
+        }
+        auto* viewer = new AttentionViewer(*attention, this);
+        viewer->setAttribute(Qt::WA_DeleteOnClose);
+        viewer->show();
+    } catch (const std::exception& error) {
+        m_banner->showError(tr("Could not open the attention map"), QString::fromUtf8(error.what()));
+    }
 }
 
 } // namespace vora::ui

@@ -45,6 +45,11 @@ Q_SIGNALS:
     void settingsRequested();
     void imageRequested(const QString& path);
 
+public:
+    // Opens the attention viewer for the answer at row (nothing when it has no saved map); -1: the
+    // latest answer that has one (Ctrl+Shift+A).
+    void showAttention(int row);
+
 private:
     QWidget* buildChatArea(const CodeHighlighting* highlighting, vora::app::RecentModelsModel* recentModels);
     void connectController();

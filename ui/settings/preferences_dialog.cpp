@@ -121,6 +121,29 @@ QWidget* PreferencesDialog::buildModelPage()
                                          page));
     form->addRow(tr("Context length:"), contextColumn);
 
+    m_attentionDetail = new QComboBox(page);
+    m_attentionDetail->setObjectName(QStringLiteral("attentionDetailChoice"));
+    m_attentionDetail->setAccessibleName(tr("Attention maps"));
+    m_attentionDetail->addItem(tr("Off"), QVariant::fromValue(int(vora::app::AttentionDetailLevel::Off)));
+    m_attentionDetail->addItem(tr("Mean over layers and heads"), QVariant::fromValue(int(vora::app::AttentionDetailLevel::Mean)));
+    m_attentionDetail->addItem(tr("Per layer"), QVariant::fromValue(int(vora::app::AttentionDetailLevel::Layers)));
+    m_attentionDetail->addItem(tr("Per layer and head (largest)"), QVariant::fromValue(int(vora::app::AttentionDetailLevel::Heads)));
+    m_attentionDetail->setCurrentIndex(int(m_appSettings->attentionDetail()));
+    m_attentionLimit = new QSpinBox(page);
+    m_attentionLimit->setObjectName(QStringLiteral("attentionLimitChoice"));
+    m_attentionLimit->setAccessibleName(tr("Largest attention map per answer"));
+    m_attentionLimit->setRange(0, 4096);
+    m_attentionLimit->setSpecialValueText(tr("no limit"));
+    m_attentionLimit->setSuffix(tr(" MiB per answer"));
+    m_attentionLimit->setValue(int(m_appSettings->attentionMaxBytes() >> 20));
+    auto* attentionColumn = new QVBoxLayout;
+    attentionColumn->addWidget(m_attentionDetail);
+    attentionColumn->addWidget(m_attentionLimit);
+    attentionColumn->addWidget(explanation(tr("Where each answer looked in its images, saved with the conversation. A map "
+                                              "larger than the limit keeps less detail."),
+                                           page));
+    form->addRow(tr("Attention maps:"), attentionColumn);
+
     auto* reload = new QPushButton(tr("Save and reload the model"), page);
     reload->setObjectName(QStringLiteral("reloadButton"));
     connect(reload, &QPushButton::clicked, this, [this] {
@@ -156,6 +179,8 @@ void PreferencesDialog::save()
     m_loadOptionsChanged = !(options == m_appSettings->loadOptions());
     m_appSettings->setLoadOptions(options);
     m_appSettings->setReopenLastSession(m_reopen->isChecked());
+    m_appSettings->setAttentionCapture(vora::app::AttentionDetailLevel(m_attentionDetail->currentData().toInt()),
+                                       qint64(m_attentionLimit->value()) << 20);
 }
 
 } // namespace vora::ui

@@ -46,6 +46,8 @@ private:
     QComboBox* m_dtype = nullptr;
     QSpinBox* m_context = nullptr;
     QCheckBox* m_reopen = nullptr;
+    QComboBox* m_attentionDetail = nullptr;
+    QSpinBox* m_attentionLimit = nullptr; // MiB per answer
     bool m_loadOptionsChanged = false;
 };
 
