@@ -28,7 +28,11 @@ JsonCommandResult jsonAnswer(const QString& command, int exitCode, const QByteAr
     if (!okExitCodes.contains(exitCode)) {
         throw JobError(QStringLiteral("%1 failed (exit %2): %3").arg(command).arg(exitCode).arg(errors));
     }
-    const QJsonDocument document = QJsonDocument::fromJson(out.trimmed());
+    QJsonDocument document = QJsonDocument::fromJson(out.trimmed());
+    if (!document.isObject()) {
+        // A JSON-lines stream (`vora train --json`): its last line is the answer ("done").
+        document = QJsonDocument::fromJson(out.trimmed().split('\n').last());
+    }
     if (!document.isObject()) {
         throw JobError(QStringLiteral("%1 printed no JSON object. %2").arg(command, errors));
     }

@@ -14,7 +14,8 @@ struct JsonCommandResult {
     int exitCode = 0;
 };
 
-// The JSON object a finished child printed. Throws JobError (naming command and quoting stderr) when its
+// The JSON object a finished child printed (for a JSON-lines stream such as `vora train --json`, its last
+// line). Throws JobError (naming command and quoting stderr) when its
 // exit code is not in okExitCodes or it printed no JSON object.
 JsonCommandResult jsonAnswer(const QString& command, int exitCode, const QByteArray& out, const QByteArray& errors,
                              const QList<int>& okExitCodes);

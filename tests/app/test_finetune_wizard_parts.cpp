@@ -8,6 +8,7 @@
 #include "app/finetune/dataset_import.h"
 #include "app/finetune/job_error.h"
 #include "app/finetune/memory_fit.h"
+#include "app/finetune/step_time_trial.h"
 #include "app/finetune/train_option_catalog.h"
 #include "tests/training/training_fixtures.h"
 
@@ -15,6 +16,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -220,6 +222,70 @@ private Q_SLOTS:
         QCOMPARE(steps.size(), 5); // checkpointing, batch 4 -> 2 -> 1, rank 32 -> 16 -> 8
         QCOMPARE(values.value(QStringLiteral("grad-accum")).toInt(), 4);
         QCOMPARE(values.value(QStringLiteral("lora-rank")).toInt(), 8);
+    }
+
+    // The trial times real steps of the tiny base on the CPU, in a folder of its own that is gone after;
+    // the seconds per step agree with the step lines' own times, and the ETA is steps x s/step.
+    void stepTimeTrialMeasures()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("trial-real-run"));
+        const QJsonObject values{{QStringLiteral("model"), kBase},
+                                 {QStringLiteral("data"), QJsonArray{m_dir.filePath(QStringLiteral("good/data.jsonl"))}},
+                                 {QStringLiteral("out"), run},
+                                 {QStringLiteral("stage"), QStringLiteral("finetune")},
+                                 {QStringLiteral("finetune-params"), QStringLiteral("lora")},
+                                 {QStringLiteral("lora-rank"), 8},
+                                 {QStringLiteral("lora-layers"), 2},
+                                 {QStringLiteral("max-steps"), 500},
+                                 {QStringLiteral("image-size"), 56},
+                                 {QStringLiteral("patch-size"), 14},
+                                 {QStringLiteral("vision-width"), 32},
+                                 {QStringLiteral("dtype"), QStringLiteral("float32")},
+                                 {QStringLiteral("max-text-len"), 128}};
+        const QStringList trainArguments = m_catalog.arguments(values);
+        const QStringList trial = trialArguments(trainArguments, QStringLiteral("/tmp/x"));
+        QCOMPARE(trial.count(QStringLiteral("--out")), 1);
+        QCOMPARE(trial.at(trial.indexOf(QStringLiteral("--max-steps")) + 1), QString::number(kTrialSteps));
+        QVERIFY(!trial.contains(run));
+
+        StepTimeTrial timer(kVora);
+        QSignalSpy measured(&timer, &StepTimeTrial::measured);
+        QSignalSpy failed(&timer, &StepTimeTrial::failed);
+        timer.start(trainArguments);
+        QVERIFY(timer.running());
+        QVERIFY(measured.wait(120000) || !failed.isEmpty());
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        const auto timing = measured.first().first().value<StepTiming>();
+        QCOMPARE(timing.measuredSteps, kTrialSteps - 1);
+        QVERIFY(timing.secondsPerStep > 0.0);
+        QCOMPARE(trainingEtaSeconds(500, timing.secondsPerStep), 500 * timing.secondsPerStep);
+        QVERIFY(!timer.running());
+        QVERIFY(!QFileInfo::exists(run)); // the real run folder was never made
+
+        // A progress file with one step cannot time a step; the error names the file.
+        const QString one = m_dir.filePath(QStringLiteral("one-step.jsonl"));
+        writeFile(one, R"({"event":"start","time":1.0}
+{"event":"step","step":1,"time":2.5}
+)");
+        QVERIFY_THROWS_EXCEPTION(JobError, stepTimingFromProgress(one));
+        const QString three = m_dir.filePath(QStringLiteral("three-steps.jsonl"));
+        writeFile(three, R"({"event":"step","step":1,"time":10.0}
+{"event":"validation","step":1,"time":11.0}
+{"event":"step","step":2,"time":12.0}
+{"event":"step","step":3,"time":13.0}
+)");
+        const StepTiming parsed = stepTimingFromProgress(three);
+        QCOMPARE(parsed.measuredSteps, 2);
+        QCOMPARE(parsed.secondsPerStep, 1.5);
+
+        // Cancelling kills the child and emits nothing.
+        StepTimeTrial cancelled(kVora);
+        QSignalSpy cancelledSpy(&cancelled, &StepTimeTrial::measured);
+        cancelled.start(trainArguments);
+        cancelled.cancel();
+        QVERIFY(!cancelled.running());
+        QTest::qWait(200);
+        QCOMPARE(cancelledSpy.size(), 0);
     }
 
 private:

@@ -83,6 +83,8 @@ int main(int argc, char** argv)
     wizard->methodPage()->setOptionValues(run);
     ok &= save(w.window.get(), file("method"));
     wizard->goNext();
+    wizard->fitPage()->measureButton()->click();
+    ok &= QTest::qWaitFor([&] { return wizard->fitPage()->stepTimeLabel()->text().contains(QStringLiteral("ETA")); }, 60000);
     ok &= save(w.window.get(), file("fit"));
     wizard->goNext();
     const qint64 id = wizard->state().trainJobId;

@@ -44,6 +44,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -51,6 +52,7 @@
 #include <QTextBrowser>
 #include <QTreeWidget>
 
+#include <cmath>
 #include <csignal>
 #include <memory>
 
@@ -256,6 +258,15 @@ private Q_SLOTS:
         QVERIFY(vora::tests::reachFitPage(w, m_data.path(), 40));
         FinetuneWizard* wizard = w.wizard();
         QCOMPARE(wizard->nextButton()->text(), QStringLiteral("Start training"));
+        // Measure: a short trial on the CPU; the shown ETA is the 40 planned steps x the shown s/step.
+        QTest::mouseClick(wizard->fitPage()->measureButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(wizard->fitPage()->stepTimeLabel()->text().contains(QStringLiteral("ETA")), 60000);
+        const QRegularExpressionMatch shown = QRegularExpression(QStringLiteral(R"(^([0-9.]+) s per step.*ETA for 40 steps: ([0-9]+) s)"))
+                                                  .match(wizard->fitPage()->stepTimeLabel()->text());
+        QVERIFY2(shown.hasMatch(), qPrintable(wizard->fitPage()->stepTimeLabel()->text()));
+        const double secondsPerStep = shown.captured(1).toDouble();
+        QVERIFY(secondsPerStep > 0.0);
+        QVERIFY(std::abs(shown.captured(2).toDouble() - 40 * secondsPerStep) <= 0.5 + 40 * 0.0005); // both rounded as shown
         wizard->goNext();
         QCOMPARE(wizard->currentStep(), 4);
         const qint64 id = wizard->state().trainJobId;

@@ -63,6 +63,9 @@ FitPage::FitPage(const FinetuneContext& context, WizardState& state, MethodPage*
     , m_teacher(new QLabel(this))
     , m_fitChange(new QLabel(this))
     , m_makeItFit(new QPushButton(tr("Make it fit"), this))
+    , m_measure(new QPushButton(tr("Measure"), this))
+    , m_stepTime(new QLabel(this))
+    , m_trial(new vora::app::StepTimeTrial(context.voraExecutable, this))
 {
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
@@ -81,9 +84,44 @@ FitPage::FitPage(const FinetuneContext& context, WizardState& state, MethodPage*
     }
     m_makeItFit->setToolTip(tr("Apply the next change that lowers memory; repeat until it fits"));
     layout->addWidget(m_makeItFit, 0, Qt::AlignLeft);
+    m_measure->setToolTip(tr("Run %1 training steps in a temporary folder and time them").arg(vora::app::kTrialSteps));
+    m_stepTime->setWordWrap(true);
+    m_stepTime->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_measure, 0, Qt::AlignLeft);
+    layout->addWidget(m_stepTime);
+    connect(m_measure, &QPushButton::clicked, this, &FitPage::measureStepTime);
+    connect(m_trial, &vora::app::StepTimeTrial::measured, this, [this](const vora::app::StepTiming& timing) {
+        m_measure->setText(tr("Measure"));
+        const int steps = this->state().values.value(QStringLiteral("max-steps")).toInt();
+        QString text = tr("%1 s per step (%2 steps timed, the first left out).").arg(timing.secondsPerStep, 0, 'f', 3).arg(timing.measuredSteps);
+        if (steps > 0) {
+            text += QLatin1Char(' ') + tr("ETA for %1 steps: %2 s (training steps only; validation passes are not counted).")
+                                           .arg(steps).arg(vora::app::trainingEtaSeconds(steps, timing.secondsPerStep), 0, 'f', 0);
+        } else {
+            text += QLatin1Char(' ') + tr("Set max-steps for an ETA.");
+        }
+        m_stepTime->setText(text);
+    });
+    connect(m_trial, &vora::app::StepTimeTrial::failed, this, [this](const QString& message) {
+        m_measure->setText(tr("Measure"));
+        m_stepTime->setText(tr("The trial failed: %1").arg(message));
+    });
     layout->addStretch(1);
     connect(m_device, &QComboBox::currentIndexChanged, this, &FitPage::chooseDevice);
     connect(m_makeItFit, &QPushButton::clicked, this, &FitPage::makeItFit);
+}
+
+void FitPage::measureStepTime()
+{
+    if (m_trial->running()) {
+        m_trial->cancel();
+        m_measure->setText(tr("Measure"));
+        m_stepTime->setText(tr("Measurement cancelled."));
+        return;
+    }
+    m_trial->start(m_method->catalog().arguments(state().values));
+    m_measure->setText(tr("Cancel measuring"));
+    m_stepTime->setText(tr("Measuring %1 short steps…").arg(vora::app::kTrialSteps));
 }
 
 void FitPage::refreshDevices()

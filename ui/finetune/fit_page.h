@@ -5,6 +5,7 @@
 // model, and a note when "teach it to see" runs without a distillation teacher. Next queues the
 // training. GUI thread.
 #include "app/finetune/memory_fit.h"
+#include "app/finetune/step_time_trial.h"
 #include "app/runtime_summary.h"
 #include "ui/finetune/wizard_page.h"
 
@@ -36,8 +37,11 @@ public:
     QLabel* verdictLabel() const { return m_verdictLabel; }
     QPushButton* makeItFitButton() const { return m_makeItFit; }
     QLabel* teacherNote() const { return m_teacher; }
+    QPushButton* measureButton() const { return m_measure; }
+    QLabel* stepTimeLabel() const { return m_stepTime; }
 
 private:
+    void measureStepTime(); // starts the short trial, or cancels the one running
     void estimate();
     void refreshDevices(); // free memory changes (a model loaded in the chat takes some)
 
@@ -50,6 +54,9 @@ private:
     QLabel* m_teacher;
     QLabel* m_fitChange;
     QPushButton* m_makeItFit;
+    QPushButton* m_measure;
+    QLabel* m_stepTime;
+    vora::app::StepTimeTrial* m_trial;
     QList<vora::app::DeviceChoice> m_devices;
     std::optional<vora::app::FitVerdict> m_verdict;
     QString m_error;
