@@ -168,13 +168,18 @@ def step_stamps(progress):
             if l.strip() and json.loads(l).get("event") == "step"]
 
 
+def after_warmup(stamps):
+    """The step times after the first few, which pay for lazy initialisation."""
+    return stamps[min(5, len(stamps) // 2):]
+
+
 def seconds_per_step(stamps, window=None):
     """The median time between steps, after the first few (they pay for lazy initialisation), counting only
     steps that end inside `window` (start, end) when given: the span in which every concurrent run was stepping.
     Run 2 calibrated the pre-training run at 0.22 s/step while the ablation rows were still starting; with all
     five on one GPU it then took 0.41 s/step, twice its budget."""
-    skip = min(5, len(stamps) // 2)
-    pairs = list(zip(stamps[skip:], stamps[skip + 1:]))
+    timed = after_warmup(stamps)
+    pairs = list(zip(timed, timed[1:]))
     inside = [(a, b) for a, b in pairs if window is None or window[0] <= a and b <= window[1]]
     deltas = sorted(b - a for a, b in (inside if len(inside) >= 3 else pairs))
     return deltas[len(deltas) // 2] if deltas else None
@@ -195,8 +200,7 @@ def calibrate(w, runs, steps):
         if p.wait() != 0:
             sys.exit(f"calibration of {name} failed: " + (w.root / f"calibrate-{name}.err").read_text()[-2000:])
         stamps[name] = step_stamps(w.root / "calibrate" / name / "progress.jsonl")
-    skip = lambda t: t[min(5, len(t) // 2):]
-    window = (max(skip(t)[0] for t in stamps.values()), min(t[-1] for t in stamps.values()))
+    window = (max(after_warmup(t)[0] for t in stamps.values()), min(t[-1] for t in stamps.values()))
     result = {}
     for name, t in stamps.items():
         result[name] = seconds_per_step(t, window)
