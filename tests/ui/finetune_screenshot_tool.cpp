@@ -11,6 +11,8 @@
 #include "ui/finetune/merge_page.h"
 #include "ui/finetune/run_page.h"
 
+#include "save_grab.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -24,11 +26,7 @@ namespace {
 
 bool save(QWidget* widget, const QString& path)
 {
-    QApplication::processEvents();
-    QTest::qWait(300);
-    const bool ok = widget->grab().save(path);
-    qInfo("%s %s", ok ? "saved" : "FAILED", qPrintable(path));
-    return ok;
+    return vora::testing::saveGrab(widget, path, 300);
 }
 
 } // namespace

@@ -14,6 +14,8 @@
 #include "ui/settings/chat_settings_dialog.h"
 #include "ui/settings/preferences_dialog.h"
 
+#include "save_grab.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -24,11 +26,7 @@ namespace {
 
 bool save(QWidget* widget, const QString& path)
 {
-    QApplication::processEvents();
-    QTest::qWait(250);
-    const bool ok = widget->grab().save(path);
-    qInfo("%s %s", ok ? "saved" : "FAILED", qPrintable(path));
-    return ok;
+    return vora::testing::saveGrab(widget, path, 250);
 }
 
 } // namespace
