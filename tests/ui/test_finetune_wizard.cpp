@@ -82,6 +82,21 @@ void writeFile(const QString& path, const QByteArray& bytes)
 
 class TestFinetuneWizard : public QObject {
     Q_OBJECT
+private:
+    // The trainer's own estimate for a 4-sample pre-training run of the tiny base on the CPU.
+    app::MemoryNeed tinyPretrainNeedOnCpu()
+    {
+        return app::runMemoryEstimate(kVora, m_catalog.arguments([&] {
+            QJsonObject values = tinyRun(4);
+            values.insert("model", kBase);
+            values.insert("data", QJsonArray{m_data.filePath(QStringLiteral("data.jsonl"))});
+            values.insert("out", m_data.filePath(QStringLiteral("unused")));
+            values.insert("stage", "pretrain");
+            values.insert("device", "cpu");
+            return values;
+        }()));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -187,15 +202,7 @@ private Q_SLOTS:
     // device memory; "make it fit" lowers the trainer's estimate step by step.
     void methodAndFit()
     {
-        const app::MemoryNeed need = app::runMemoryEstimate(kVora, m_catalog.arguments([&] {
-            QJsonObject values = tinyRun(4);
-            values.insert("model", kBase);
-            values.insert("data", QJsonArray{m_data.filePath(QStringLiteral("data.jsonl"))});
-            values.insert("out", m_data.filePath(QStringLiteral("unused")));
-            values.insert("stage", "pretrain");
-            values.insert("device", "cpu");
-            return values;
-        }()));
+        const app::MemoryNeed need = tinyPretrainNeedOnCpu();
         struct Case {
             qint64 freeBytes;
             QString verdict;
@@ -259,15 +266,7 @@ private Q_SLOTS:
     // The device here has a fixed total; as on a real machine, what the chat's model holds is not free.
     void chatModelCountsOnTheFitPage()
     {
-        const app::MemoryNeed need = app::runMemoryEstimate(kVora, m_catalog.arguments([&] {
-            QJsonObject values = tinyRun(4);
-            values.insert("model", kBase);
-            values.insert("data", QJsonArray{m_data.filePath(QStringLiteral("data.jsonl"))});
-            values.insert("out", m_data.filePath(QStringLiteral("unused")));
-            values.insert("stage", "pretrain");
-            values.insert("device", "cpu");
-            return values;
-        }()));
+        const app::MemoryNeed need = tinyPretrainNeedOnCpu();
         const qint64 total = need.totalBytes * 2;
         struct Case {
             qint64 chatBytes;
