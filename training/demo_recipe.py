@@ -397,6 +397,11 @@ def evaluate(w, model, data, root, device, limit, out):
     return subprocess.Popen([str(c) for c in cmd], stdout=open(out, "w"), stderr=open(str(out) + ".err", "w"))
 
 
+def progress_logs(w):
+    """Every run's progress.jsonl, relative to the work folder (what the log tarballs hold)."""
+    return [str(Path(r["out"]).relative_to(w.root) / "progress.jsonl") for r in w.state["runs"].values()]
+
+
 def final(a):
     w = Work(a.work)
     outdir = Path(a.out)
@@ -411,7 +416,7 @@ def final(a):
     w.save()
     # The shipped parts leave first: everything after this (merges, evaluations) can be redone from them.
     subprocess.run(["tar", "czf", str(outdir / "demo-parts.tar.gz"), "-C", str(ship), "."], check=True)
-    train_logs = [str(Path(r["out"]).relative_to(w.root) / "progress.jsonl") for r in w.state["runs"].values()]
+    train_logs = progress_logs(w)
     subprocess.run(["tar", "czf", str(outdir / "train-logs.tar.gz"), "-C", str(w.root), "state.json",
                     *train_logs], check=False)
     # The model as packaging/demo-model builds it: base + shipped stage 1, then + shipped stage 2.
@@ -451,7 +456,7 @@ def final(a):
             results["eval"][name] = {"error": Path(str(path) + ".err").read_text()[-2000:]}
     (w.root / "results.json").write_text(json.dumps(results, indent=1))
     shutil.copy(w.root / "results.json", outdir / "results.json")
-    logs = [str(Path(r["out"]).relative_to(w.root) / "progress.jsonl") for r in w.state["runs"].values()]
+    logs = progress_logs(w)
     logs += [p.name for p in w.root.glob("eval-*.records.jsonl")] + ["data/manifest.json", "data/text-manifest.json"]
     subprocess.run(["tar", "czf", str(outdir / "demo-logs.tar.gz"), "-C", str(w.root), *logs], check=False)
     for name, e in results["eval"].items():
