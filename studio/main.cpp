@@ -136,7 +136,8 @@ int main(int argc, char** argv)
         const QString vora = vora::app::findVoraExecutable();
         jobs = std::make_unique<vora::app::TrainingJobQueue>(*store, vora, directory + QStringLiteral("/job-logs"));
         finetune = vora::ui::FinetuneContext{jobs.get(), vora, nullptr, qEnvironmentVariable("VORA_DEMO_MODEL"),
-                                             directory + QStringLiteral("/runs"), [] { return vora::app::runtimeSummary().devices; }};
+                                             directory + QStringLiteral("/runs"), [] { return vora::app::runtimeSummary().devices; },
+                                             &host, makeBackend, [&appSettings] { return appSettings.loadOptions(); }};
     } catch (const std::exception& error) {
         qWarning("no Fine-tune page: %s", error.what());
     }

@@ -4,7 +4,8 @@
 Phases, each a separate command so that a GPU lease can be spent in calls of a few minutes:
 
   python3 -m training.demo_recipe setup  --work W --gguf FILE --fonts DIR --heldout DIR [--vora BIN]
-  python3 -m training.demo_recipe stage1 --work W --budget-s S [--ablation-budget-s S]
+  python3 -m training.demo_recipe stage1 --work W --budget-s S [--ablation-budget-s S] [--ablations beside|after|none]
+  python3 -m training.demo_recipe ablations --work W [--budget-s S]   (rows left for after stage 2; else nothing)
   python3 -m training.demo_recipe wait   --work W --until stage1|ablations|all --max-s S
   python3 -m training.demo_recipe stage2 --work W --budget-s S [--devices cuda:0,...]
   python3 -m training.demo_recipe final  --work W --out DIR
@@ -228,21 +229,51 @@ def launch(w, name, r, steps, concurrent):
     log(f"started {name} on {r['device']}: {steps} steps")
 
 
+def ablation_placement(w, requested):
+    """Where the ablation rows train: "beside" the pre-training run (on the other GPUs), "after" the shipped
+    stages (the `ablations` phase), or "none". Run 3 put them beside it on a one-GPU machine: they slowed the
+    pre-training run 2.2x and made its calibration wrong by as much, so one GPU means "after"."""
+    return requested or ("beside" if len(w.devices()) > 1 else "after")
+
+
 def stage1(a):
     w = Work(a.work)
-    runs = stage1_runs(w)
-    cal = {"steps": 4} if w.state["small"] else {"steps": 20}
-    spt = calibrate(w, runs, cal["steps"])
+    placement = ablation_placement(w, a.ablations)
+    runs = {n: r for n, r in stage1_runs(w).items() if r["kind"] == "main" or placement == "beside"}
+    w.state["ablations"] = {"placement": placement, "budget_s": a.ablation_budget_s}
+    spt = calibrate(w, runs, 4 if w.state["small"] else 20)
     w.state["calibration"] = spt
+    launch_calibrated(w, runs, spt, a.budget_s, a.ablation_budget_s)
+    log(f"ablation rows: {placement}")
+    w.save()
+
+
+def launch_calibrated(w, runs, spt, main_budget_s, ablation_budget_s):
+    """Turns time budgets into step counts: each main run its own, the ablation rows the same count for every row
+    (the slowest row's), so that rows differ only in what they ablate."""
+    concurrent = len(runs) + ablations_running(w)
     for name, r in runs.items():
         if w.state["small"]:
             steps = 3
         elif r["kind"] == "main":
-            steps = int(a.budget_s / spt[name])
+            steps = int(main_budget_s / spt[name])
         else:
             slowest = max(spt[n] for n, x in runs.items() if x["kind"] == "ablation")
-            steps = int(a.ablation_budget_s / slowest)
-        launch(w, name, r, steps, len(runs))
+            steps = int(ablation_budget_s / slowest)
+        launch(w, name, r, steps, concurrent)
+
+
+def ablations(a):
+    """Starts the ablation rows that stage1 left for later (placement "after"); nothing otherwise."""
+    w = Work(a.work)
+    plan = w.state.get("ablations", {})
+    if plan.get("placement") != "after" or any(r["kind"] == "ablation" for r in w.state.get("runs", {}).values()):
+        log(f"no ablation rows to start (placement {plan.get('placement')})")
+        return
+    rows = {n: r for n, r in stage1_runs(w).items() if r["kind"] == "ablation"}
+    spt = calibrate(w, rows, 4 if w.state["small"] else 20)
+    w.state.setdefault("calibration", {}).update(spt)
+    launch_calibrated(w, rows, spt, 0, a.budget_s if a.budget_s is not None else plan["budget_s"])
     w.save()
 
 
@@ -272,13 +303,16 @@ def alive(pid):
 
 
 def wait(a):
-    w = Work(a.work)
-    deadline = time.time() + a.max_s
+    wait_for(Work(a.work), a.until, a.max_s)
+
+
+def wait_for(w, until, max_s):
+    deadline = time.time() + max_s
     while True:
         runs = w.state.get("runs", {})
         waiting = [n for n, r in runs.items() if alive(r["pid"]) and (
-            a.until == "all" or (a.until == "stage1" and n.startswith("pretrain-"))
-            or (a.until == "ablations" and r["kind"] == "ablation"))]
+            until == "all" or (until == "stage1" and n.startswith("pretrain-"))
+            or (until == "ablations" and r["kind"] == "ablation"))]
         status = {n: progress_of(r) for n, r in runs.items()}
         log(" | ".join(f"{n}: {s.get('step', 0)}/{runs[n]['steps']} loss {s.get('loss') or 0:.3f} "
                        f"val {s.get('val_loss') or 0:.3f}" for n, s in status.items()))
@@ -377,13 +411,6 @@ def final(a):
     w.save()
     # The shipped parts leave first: everything after this (merges, evaluations) can be redone from them.
     subprocess.run(["tar", "czf", str(outdir / "demo-parts.tar.gz"), "-C", str(ship), "."], check=True)
-    # Then the ablation rows' parts and every run's log, so that evaluation can also be done elsewhere.
-    ablations = {n: r for n, r in w.state["runs"].items() if r["kind"] == "ablation"}
-    for name, r in ablations.items():
-        shipped_part(w, r["out"], ship / "ablations" / name)
-    if ablations:
-        subprocess.run(["tar", "czf", str(outdir / "ablation-parts.tar.gz"), "-C", str(ship / "ablations"), "."],
-                       check=True)
     train_logs = [str(Path(r["out"]).relative_to(w.root) / "progress.jsonl") for r in w.state["runs"].values()]
     subprocess.run(["tar", "czf", str(outdir / "train-logs.tar.gz"), "-C", str(w.root), "state.json",
                     *train_logs], check=False)
@@ -396,6 +423,15 @@ def final(a):
                                    40 if small else 1000, w.root / "eval-demo-test.json"),
              "demo-heldout": evaluate(w, w.root / "demo", w.root / "heldout" / "heldout.jsonl", w.root / "heldout",
                                       devs[1 % len(devs)], 20 if small else 0, w.root / "eval-demo-heldout.json")}
+    # Then the ablation rows (started after stage 2 on a one-GPU machine, so they may still be training): their
+    # parts leave as soon as they finish, then each is merged and evaluated.
+    wait_for(w, "ablations", a.ablation_wait_s)
+    ablations = {n: r for n, r in w.state["runs"].items() if r["kind"] == "ablation"}
+    for name, r in ablations.items():
+        shipped_part(w, r["out"], ship / "ablations" / name)
+    if ablations:
+        subprocess.run(["tar", "czf", str(outdir / "ablation-parts.tar.gz"), "-C", str(ship / "ablations"), "."],
+                       check=True)
     for i, (name, r) in enumerate(ablations.items()):
         merged = w.root / f"{name}-merged"
         merge(w, w.root / "base", r["out"], merged)
@@ -458,6 +494,12 @@ def main(argv=None):
     s1.add_argument("--work", required=True)
     s1.add_argument("--budget-s", type=float, default=330)
     s1.add_argument("--ablation-budget-s", type=float, default=560)
+    s1.add_argument("--ablations", choices=("beside", "after", "none"), default=None,
+                    help="beside the pre-training run, after the shipped stages (the ablations phase), or none "
+                         "(default: beside with several GPUs, after with one)")
+    ab = sub.add_parser("ablations")
+    ab.add_argument("--work", required=True)
+    ab.add_argument("--budget-s", type=float, default=None, help="default: stage1's --ablation-budget-s")
     wt = sub.add_parser("wait")
     wt.add_argument("--work", required=True)
     wt.add_argument("--until", choices=("stage1", "ablations", "all"), required=True)
@@ -470,11 +512,13 @@ def main(argv=None):
     f.add_argument("--work", required=True)
     f.add_argument("--out", required=True)
     f.add_argument("--devices", default="", help="comma-separated devices for the evaluations (default: all)")
+    f.add_argument("--ablation-wait-s", type=float, default=1500, help="how long to wait for the ablation rows")
     c = sub.add_parser("collect")
     c.add_argument("--work", required=True)
     c.add_argument("--out", required=True)
     a = p.parse_args(argv)
-    {"setup": setup, "stage1": stage1, "wait": wait, "stage2": stage2, "final": final, "collect": collect}[a.phase](a)
+    {"setup": setup, "stage1": stage1, "ablations": ablations, "wait": wait, "stage2": stage2, "final": final,
+     "collect": collect}[a.phase](a)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 #include "app/finetune/job_error.h"
 #include "app/finetune/train_option_catalog.h"
 #include "app/finetune/vora_json_command.h"
+#include "app/inference/model_host.h"
 
 #include <algorithm>
 
@@ -62,6 +63,22 @@ QString fitVerdictText(FitVerdict verdict)
         return QStringLiteral("Does not fit");
     }
     return {};
+}
+
+bool sameDevice(const QString& a, const QString& b)
+{
+    const auto canonical = [](const QString& device) {
+        return device == QLatin1String("cuda") ? QStringLiteral("cuda:0") : device;
+    };
+    return canonical(a) == canonical(b);
+}
+
+qint64 chatModelBytesOn(const ModelHost* chat, const QString& device)
+{
+    if (!chat || !chat->isReady() || !sameDevice(chat->info().device, device)) {
+        return 0;
+    }
+    return chat->info().weightBytes;
 }
 
 std::optional<FitChange> nextFitChange(const QJsonObject& values, const TrainOptionCatalog& catalog)

@@ -10,6 +10,7 @@
 
 namespace vora::app {
 
+class ModelHost;
 class TrainOptionCatalog;
 
 struct MemoryNeed {
@@ -36,6 +37,13 @@ enum class FitVerdict { Fits, Tight, DoesNotFit };
 // all of it; beyond that it does not fit.
 FitVerdict fitVerdict(qint64 needBytes, qint64 freeBytes);
 QString fitVerdictText(FitVerdict verdict);
+
+// Whether two device names mean one device: "cuda" is "cuda:0".
+bool sameDevice(const QString& a, const QString& b);
+// The memory a model loaded in the chat holds on device (its weights); 0 when the chat has none loaded
+// there or chat is null. A device's measured free memory already leaves it out, since it is in use:
+// this is what unloading the chat's model would give back to a training on that device.
+qint64 chatModelBytesOn(const ModelHost* chat, const QString& device);
 
 // The next change that lowers the need, cheapest in quality first: gradient checkpointing on; then a
 // halved batch with doubled gradient accumulation (the same samples per optimizer step); then a halved

@@ -32,6 +32,8 @@ struct ModelInfo {
     QString device;
     QString dtype;
     qint64 parameterCount = 0;
+    // What the loaded weights hold on the device (the KV cache comes on top while it answers).
+    qint64 weightBytes = 0;
     int imageSize = 448;
     int patchSize = 14;
     bool hasVision = true;   // false: a text-only model (images are refused)

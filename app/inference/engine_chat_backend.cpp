@@ -1,6 +1,7 @@
 #include "app/inference/engine_chat_backend.h"
 
 #include "app/attention/answer_attention_capture.h"
+#include "core/device/memory_stats.h"
 #include "core/error.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/tokenizer/tokenizer.h"
@@ -39,6 +40,7 @@ ModelInfo EngineChatBackend::load(const QString& modelDir, const ModelLoadOption
     info.device = QString::fromStdString(s.device);
     info.dtype = QString::fromStdString(s.dtype);
     info.parameterCount = s.parameterCount;
+    info.weightBytes = s.weightBytes;
     info.imageSize = s.imageSize;
     info.patchSize = s.patchSize;
     info.hasVision = s.hasVision;
@@ -51,7 +53,12 @@ ModelInfo EngineChatBackend::load(const QString& modelDir, const ModelLoadOption
 void EngineChatBackend::unload()
 {
     m_images.clear();
+    if (!m_engine) {
+        return;
+    }
+    const c10::Device device(m_engine->summary().device);
     m_engine.reset();
+    core::releaseCachedMemory(device); // the fit step counts this memory as free once the chat's model is gone
 }
 
 const core::PreparedImage& EngineChatBackend::preparedImage(const QString& path)

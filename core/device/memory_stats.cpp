@@ -45,4 +45,15 @@ void synchronizeDevice(c10::Device device)
 #endif
 }
 
+void releaseCachedMemory(c10::Device device)
+{
+#ifdef VORA_TORCH_HAS_CUDA
+    if (device.is_cuda()) {
+        c10::cuda::CUDACachingAllocator::emptyCache();
+    }
+#else
+    (void)device;
+#endif
+}
+
 } // namespace vora::core

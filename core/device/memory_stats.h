@@ -9,5 +9,8 @@ namespace vora::core {
 int64_t peakMemoryBytes(c10::Device device);
 void resetPeakMemory(c10::Device device);
 void synchronizeDevice(c10::Device device);
+// Hands the CUDA caching allocator's unused blocks back to the driver, so that another process (a
+// training job) can have the memory a freed model held. Nothing to do on the CPU.
+void releaseCachedMemory(c10::Device device);
 
 } // namespace vora::core

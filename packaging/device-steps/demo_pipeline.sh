@@ -8,7 +8,8 @@
 # WORK/out/demo-parts.tar.gz before any evaluation starts; WORK/out/results.json and demo-logs.tar.gz last.
 # Every poll call of the lease should also run `python3 -m training.demo_recipe collect --work WORK --out $OUT`:
 # each run's newest checkpoint comes home at once (run 2 lost its weights when the lease ended mid-stage 2).
-# Budgets (seconds) can be set with STAGE1_S, ABLATION_S, STAGE2_S; STAGE2_DEVICES (e.g. cuda:0) keeps the
+# Budgets (seconds) can be set with STAGE1_S, ABLATION_S, STAGE2_S (on one GPU the ablation rows train after
+# stage 2, beside the final evaluations; `final` waits for them before evaluating them); STAGE2_DEVICES (e.g. cuda:0) keeps the
 # fine-tuning runs and the evaluations off the other GPUs. The inputs may still be arriving when the pipeline starts (a large GGUF
 # comes over in several calls): each phase waits up to 15 minutes for what it reads to exist.
 set -u
@@ -49,5 +50,7 @@ phase wait1 python3 -m training.demo_recipe wait --work "$work" --until stage1 -
 phase stage2 python3 -m training.demo_recipe stage2 --work "$work" --budget-s "${STAGE2_S:-240}" \
   --devices "${STAGE2_DEVICES:-}"
 phase wait2 python3 -m training.demo_recipe wait --work "$work" --until all --max-s 1200
+# On one GPU the ablation rows start only now (beside the final merges and evaluations); else this does nothing.
+phase ablations python3 -m training.demo_recipe ablations --work "$work"
 phase final python3 -m training.demo_recipe final --work "$work" --out "$work/out" --devices "${STAGE2_DEVICES:-}"
 echo "$(date +%T) pipeline done"

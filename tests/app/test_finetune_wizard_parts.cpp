@@ -2,14 +2,17 @@
 // every bad line with its number and kind (the trainer's own checks), the preview marks the trained
 // turns, captions folders and CSVs become files the check accepts, the base model's parameter count
 // agrees with a count read from the safetensors header here, fit verdicts at their boundaries, and
-// each "make it fit" change lowers the trainer's own memory estimate.
+// each "make it fit" change lowers the trainer's own memory estimate, device names, and the sample and
+// folders Compare starts with.
 #include "app/finetune/base_model_info.h"
 #include "app/finetune/data_check.h"
 #include "app/finetune/dataset_import.h"
 #include "app/finetune/job_error.h"
 #include "app/finetune/memory_fit.h"
+#include "app/finetune/model_comparison.h"
 #include "app/finetune/step_time_trial.h"
 #include "app/finetune/train_option_catalog.h"
+#include "app/finetune/training_job.h"
 #include "tests/training/training_fixtures.h"
 
 #include <QDir>
@@ -181,6 +184,68 @@ private Q_SLOTS:
         QCOMPARE(fitVerdict(100, 100), FitVerdict::Tight);
         QCOMPARE(fitVerdict(101, 100), FitVerdict::DoesNotFit);
         QCOMPARE(fitVerdict(1, 0), FitVerdict::DoesNotFit);
+    }
+
+    void deviceNames()
+    {
+        QVERIFY(sameDevice(QStringLiteral("cuda"), QStringLiteral("cuda:0")));
+        QVERIFY(sameDevice(QStringLiteral("cuda:0"), QStringLiteral("cuda")));
+        QVERIFY(sameDevice(QStringLiteral("cpu"), QStringLiteral("cpu")));
+        QVERIFY(!sameDevice(QStringLiteral("cuda:1"), QStringLiteral("cuda")));
+        QVERIFY(!sameDevice(QStringLiteral("cpu"), QStringLiteral("cuda:0")));
+        QCOMPARE(chatModelBytesOn(nullptr, QStringLiteral("cpu")), 0);
+    }
+
+    // Validation files first, the first sample with an image in them, its <image> placeholder dropped;
+    // the training file when there is no validation file; a text-only sample when no sample has an image;
+    // a missing file is passed over.
+    void comparisonSamples()
+    {
+        const QString root = m_dir.filePath(QStringLiteral("compare"));
+        QDir().mkpath(root);
+        writeFile(root + QStringLiteral("/train.jsonl"),
+                  R"({"id":"t","frames":["a.bmp"],"conversations":[{"from":"human","value":"<image>Train q?"},{"from":"gpt","value":"x"}]})"
+                  "\n");
+        writeFile(root + QStringLiteral("/val.jsonl"),
+                  R"({"id":"1","conversations":[{"from":"human","value":"Text only?"},{"from":"gpt","value":"x"}]})"
+                  "\n"
+                  R"({"id":"2","frames":["b.bmp"],"conversations":[{"from":"system","value":"s"},{"from":"human","value":"What is <image> here?"},{"from":"gpt","value":"y"}]})"
+                  "\n");
+        writeFile(root + QStringLiteral("/text.jsonl"),
+                  R"({"id":"1","conversations":[{"from":"human","value":"Only words?"},{"from":"gpt","value":"x"}]})"
+                  "\n");
+        const QString missing = root + QStringLiteral("/gone.jsonl");
+        const QString train = root + QStringLiteral("/train.jsonl");
+        ComparisonSample sample = defaultComparisonSample({missing, root + QStringLiteral("/val.jsonl")}, train, QStringLiteral("/images"));
+        QCOMPARE(sample.imagePath, QStringLiteral("/images/b.bmp"));
+        QCOMPARE(sample.question, QStringLiteral("What is  here?"));
+        sample = defaultComparisonSample({}, train, {});
+        QCOMPARE(sample.imagePath, root + QStringLiteral("/a.bmp"));
+        QCOMPARE(sample.question, QStringLiteral("Train q?"));
+        sample = defaultComparisonSample({root + QStringLiteral("/text.jsonl")}, train, {});
+        QCOMPARE(sample.imagePath, QString());
+        QCOMPARE(sample.question, QStringLiteral("Only words?"));
+        sample = defaultComparisonSample({missing}, {}, {});
+        QVERIFY(sample.question.isEmpty() && sample.imagePath.isEmpty());
+
+        // A finished merge: its --model and --out, and the sample of the training that wrote its run.
+        TrainingJob training;
+        training.kind = JobKind::Train;
+        training.outDir = root + QStringLiteral("/run");
+        training.arguments = {"train", "--model", "/models/base", "--data", train, "--val-data", root + QStringLiteral("/val.jsonl"),
+                              "--image-root", "/images", "--out", training.outDir};
+        TrainingJob other = training;
+        other.outDir = root + QStringLiteral("/other-run");
+        other.arguments = {"train", "--data", root + QStringLiteral("/text.jsonl"), "--out", other.outDir};
+        TrainingJob merge;
+        merge.kind = JobKind::Merge;
+        merge.outDir = root + QStringLiteral("/run-merged");
+        merge.arguments = {"merge", "--model", "/models/base", "--checkpoint", root + QStringLiteral("/./run"), "--out", merge.outDir};
+        const MergeComparison comparison = comparisonForMerge(merge, {other, training, merge});
+        QCOMPARE(comparison.baseDir, QStringLiteral("/models/base"));
+        QCOMPARE(comparison.tunedDir, merge.outDir);
+        QCOMPARE(comparison.sample.imagePath, QStringLiteral("/images/b.bmp"));
+        QCOMPARE(comparisonForMerge(merge, {other}).sample.question, QString()); // its training is not in the queue
     }
 
     void checkpointsOnDisk()

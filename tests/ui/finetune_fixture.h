@@ -1,9 +1,11 @@
 #pragma once
 // A VoRA Studio window with the Fine-tune page over a temporary data folder, a FakeChatBackend for the
-// chat, a real job queue running the `vora` built here, and one CPU device with a fixed free memory;
-// for the wizard's GUI test and its screenshots.
+// chat, a real job queue running the `vora` built here, the runtime's own backend for Compare (real
+// models on the CPU), and one CPU device with a fixed free memory; for the wizard's GUI test and its
+// screenshots.
 #include "app/chat/conversation_controller.h"
 #include "app/finetune/training_job_queue.h"
+#include "app/inference/chat_backend_factory.h"
 #include "app/inference/fake_chat_backend.h"
 #include "app/settings/app_settings.h"
 #include "app/storage/conversation_store.h"
@@ -44,12 +46,13 @@ struct FinetuneWindow {
         : settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat)
         , appSettings(&settings)
         , store(dir.filePath(QStringLiteral("data")))
-        , host(std::make_unique<app::FakeChatBackend>())
+        , host(std::unique_ptr<app::ChatBackend>(chatBackend))
         , controller(&store, &host, &appSettings)
         , queue(store, kVora, dir.filePath(QStringLiteral("logs")))
     {
         ui::FinetuneContext context{&queue, kVora, nullptr, demoModelDir, dir.filePath(QStringLiteral("runs")),
-                                    [this] { return devices(); }};
+                                    [this] { return devices(); }, &host, &app::createDefaultChatBackend,
+                                    [] { return app::ModelLoadOptions{QStringLiteral("cpu"), QStringLiteral("auto"), 0}; }};
         devices = [freeBytes] { return QList<app::DeviceChoice>{{QStringLiteral("cpu"), QStringLiteral("CPU (test)"), freeBytes, freeBytes}}; };
         window = std::make_unique<ui::MainWindow>(ui::MainWindowContext{&appSettings, &controller, &highlighting, context});
         window->show();
@@ -63,6 +66,7 @@ struct FinetuneWindow {
     app::AppSettings appSettings;
     app::ConversationStore store;
     ui::CodeHighlighting highlighting;
+    app::FakeChatBackend* chatBackend = new app::FakeChatBackend; // owned by host, used on its thread
     app::ModelHost host;
     app::ConversationController controller;
     app::TrainingJobQueue queue;

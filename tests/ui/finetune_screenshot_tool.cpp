@@ -1,11 +1,12 @@
 // vora_finetune_screenshots OUTDIR [--scheme light|dark] [--suffix TEXT]
 // Drives the Fine-tune page of the real window through every step on the tiny test base
 // (tests/data/training/base) and a four-sample data set, with a real `vora train` and `vora merge` on
-// the CPU, and saves docs/screenshots/finetune-*.png. Run by tests/ui/finetune_screenshots.sh under
+// the CPU, then Compare of the base and the merged model, and saves docs/screenshots/finetune-*.png. Run by tests/ui/finetune_screenshots.sh under
 // packaging/env --xvfb.
 #include "finetune_fixture.h"
 #include "tests/training/training_fixtures.h"
 #include "ui/common/theme.h"
+#include "ui/finetune/compare_view.h"
 #include "ui/finetune/fit_page.h"
 #include "ui/finetune/jobs_view.h"
 #include "ui/finetune/merge_page.h"
@@ -20,6 +21,7 @@
 #include <QJsonArray>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTest>
 
 namespace {
@@ -93,5 +95,10 @@ int main(int argc, char** argv)
     QTest::mouseClick(wizard->mergePage()->mergeButton(), Qt::LeftButton);
     ok &= QTest::qWaitFor([&] { return wizard->mergePage()->chatButton()->isEnabled(); }, 300000);
     ok &= save(w.window.get(), file("merge"));
+    vora::ui::CompareView* compare = wizard->mergePage()->compareView();
+    compare->maxNewTokens()->setValue(24);
+    QTest::mouseClick(compare->compareButton(), Qt::LeftButton);
+    ok &= QTest::qWaitFor([&] { return !compare->isComparing(); }, 300000);
+    ok &= save(w.window.get(), file("compare"));
     return ok ? 0 : 1;
 }

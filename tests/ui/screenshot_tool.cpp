@@ -1,12 +1,15 @@
 // vora_screenshots OUTDIR --model DIR --image FILE [--scheme light|dark] [--suffix TEXT]
 // Drives the real window over the real inference backend and a real model, and saves PNGs of: the
-// welcome page, a conversation (a streamed answer, an image attached in the composer when the model
-// sees images, the context meter), the image viewer, the chat settings and the preferences. Run by tests/ui/screenshots.sh
+// welcome page, a conversation (a streamed answer; when the model sees images, a described picture and an
+// image attached in the composer; the context meter), the attention viewer on that description's word "red", the image viewer, the chat settings and the preferences. Run by tests/ui/screenshots.sh
 // under packaging/env --xvfb (a real X server; QT_SCALE_FACTOR picks the scale).
+#include "app/attention/answer_attention.h"
 #include "app/chat/message_list_model.h"
 #include "app/inference/chat_backend_factory.h"
+#include "app/storage/conversation_store.h"
 #include "app/storage/json_codec.h"
 #include "studio_fixture.h"
+#include "ui/attention/attention_viewer.h"
 #include "ui/common/theme.h"
 #include "ui/composer/composer_edit.h"
 #include "ui/composer/composer_widget.h"
@@ -19,6 +22,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFile>
 #include <QImageReader>
 #include <QJsonArray>
 
@@ -74,7 +78,22 @@ int main(int argc, char** argv)
     }
     ok &= studio.controller->send(QStringLiteral("In two sentences: what makes a triangle different from a square?"), {});
     ok &= studio.waitUntilIdle(300000); // a real model on a busy CPU
+    std::optional<vora::app::AnswerAttention> attention;
     if (studio.host->info().hasVision) {
+        // A question about the picture, with its attention recorded per layer, then a follow-up in the composer.
+        QFile picture(parser.value(image));
+        ok &= picture.open(QIODevice::ReadOnly);
+        studio.controller->setAttentionCapture(vora::app::AttentionDetailLevel::Layers, 0);
+        // Its own conversation: the demo model learnt single questions about a picture, and a text turn
+        // before it pulls the answer back to that text.
+        studio.controller->newConversation();
+        ok &= studio.controller->send(QStringLiteral("Describe the image."), {picture.readAll()});
+        ok &= studio.waitUntilIdle(300000);
+        const vora::app::MessageListModel* messages = studio.controller->messages();
+        const int last = messages->rowCount() - 1;
+        if (last >= 0 && messages->at(last).hasAttention) {
+            attention = studio.controller->store()->attention(messages->at(last).id);
+        }
         studio.window->composer()->addImageFiles({parser.value(image)});
         studio.window->composer()->edit()->setPlainText(QStringLiteral("How many shapes are in this picture?"));
     } else { // a text-only model (the demo's base) would refuse the picture: show what it can do
@@ -82,6 +101,19 @@ int main(int argc, char** argv)
     }
     QTest::qWait(600); // the context meter counts after a short pause
     ok &= save(studio.window.get(), file("chat"));
+
+    if (attention) { // the answer's first colour word: where the model looked when it said it
+        vora::ui::AttentionViewer viewer(*attention, studio.window.get());
+        viewer.resize(1000, 640);
+        for (int i = 0; i < int(attention->tokens.size()); ++i) {
+            if (attention->tokens[i].text.trimmed() == QLatin1String("red")) {
+                viewer.showToken(i);
+                break;
+            }
+        }
+        viewer.show();
+        ok &= save(&viewer, file("attention-demo"));
+    }
 
     const QImage picture = QImageReader(parser.value(image)).read();
     const vora::app::ModelInfo& info = studio.host->info();

@@ -2,7 +2,8 @@
 // the CPU: the base model's facts, a bad data file listed line by line, the command line built from
 // the trainer's catalog, fit verdicts against a fixed device memory and "make it fit", a training
 // whose progress reaches the charts, pause and resume from the run page and the queue list, the
-// merge, and "Chat with it" opening the merged model in the chat.
+// merge, Compare offered on the merged model, "Chat with it" opening the merged model in the chat, and a
+// model loaded in the chat counted on the fit step.
 #include "app/chat/conversation_controller.h"
 #include "app/finetune/job_list_model.h"
 #include "app/finetune/memory_fit.h"
@@ -17,6 +18,7 @@
 #include "tests/ui/finetune_fixture.h"
 #include "ui/chat/code_highlighting.h"
 #include "ui/finetune/base_model_page.h"
+#include "ui/finetune/compare_view.h"
 #include "ui/finetune/data_page.h"
 #include "ui/finetune/finetune_panel.h"
 #include "ui/finetune/finetune_wizard.h"
@@ -33,8 +35,10 @@
 
 #include <QCheckBox>
 #include <QClipboard>
+#include <QDialog>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QJsonArray>
 #include <QLabel>
@@ -78,6 +82,21 @@ void writeFile(const QString& path, const QByteArray& bytes)
 
 class TestFinetuneWizard : public QObject {
     Q_OBJECT
+private:
+    // The trainer's own estimate for a 4-sample pre-training run of the tiny base on the CPU.
+    app::MemoryNeed tinyPretrainNeedOnCpu()
+    {
+        return app::runMemoryEstimate(kVora, m_catalog.arguments([&] {
+            QJsonObject values = tinyRun(4);
+            values.insert("model", kBase);
+            values.insert("data", QJsonArray{m_data.filePath(QStringLiteral("data.jsonl"))});
+            values.insert("out", m_data.filePath(QStringLiteral("unused")));
+            values.insert("stage", "pretrain");
+            values.insert("device", "cpu");
+            return values;
+        }()));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -183,15 +202,7 @@ private Q_SLOTS:
     // device memory; "make it fit" lowers the trainer's estimate step by step.
     void methodAndFit()
     {
-        const app::MemoryNeed need = app::runMemoryEstimate(kVora, m_catalog.arguments([&] {
-            QJsonObject values = tinyRun(4);
-            values.insert("model", kBase);
-            values.insert("data", QJsonArray{m_data.filePath(QStringLiteral("data.jsonl"))});
-            values.insert("out", m_data.filePath(QStringLiteral("unused")));
-            values.insert("stage", "pretrain");
-            values.insert("device", "cpu");
-            return values;
-        }()));
+        const app::MemoryNeed need = tinyPretrainNeedOnCpu();
         struct Case {
             qint64 freeBytes;
             QString verdict;
@@ -248,6 +259,65 @@ private Q_SLOTS:
         wizard->goNext();
         QCOMPARE(asked, 2);
         QCOMPARE(wizard->state().values.value(QStringLiteral("device")).toString(), QStringLiteral("cuda:0")); // kept
+    }
+
+    // A model loaded in the chat holds memory on its device: the fit step judges again when the chat
+    // loads one (fits -> tight -> does not fit, by its size), names it, and unloads it with one click.
+    // The device here has a fixed total; as on a real machine, what the chat's model holds is not free.
+    void chatModelCountsOnTheFitPage()
+    {
+        const app::MemoryNeed need = tinyPretrainNeedOnCpu();
+        const qint64 total = need.totalBytes * 2;
+        struct Case {
+            qint64 chatBytes;
+            QString chatDevice;
+            QString verdict;
+            bool next;
+        };
+        int compared = 0;
+        for (const Case& c : {Case{need.totalBytes, QStringLiteral("cpu"), QStringLiteral("Tight"), true},
+                              Case{need.totalBytes + 1, QStringLiteral("cpu"), QStringLiteral("Does not fit"), false},
+                              Case{need.totalBytes + 1, QStringLiteral("cuda:0"), QStringLiteral("Fits"), true}}) {
+            FinetuneWindow w(total);
+            vora::tests::setDevices(w, [&w, total] {
+                const bool held = w.host.isReady() && w.host.info().device == QLatin1String("cpu");
+                const qint64 free = total - (held ? w.host.info().weightBytes : 0);
+                return QList<app::DeviceChoice>{{QStringLiteral("cpu"), QStringLiteral("CPU"), free, total}};
+            });
+            QVERIFY(vora::tests::reachFitPage(w, m_data.path(), 4));
+            FitPage* fit = w.wizard()->fitPage();
+            QVERIFY(fit->verdictLabel()->text().contains(QStringLiteral("Fits")));
+            QVERIFY(!fit->chatModelNote()->isVisible());
+
+            app::FakeChatScript script;
+            script.info.weightBytes = c.chatBytes;
+            w.chatBackend->setScript(script);
+            w.host.setLoadOptions({c.chatDevice, QStringLiteral("auto"), 0});
+            w.host.loadModel(kBase);
+            QVERIFY(QTest::qWaitFor([&] { return w.host.isReady(); }, kWaitMs));
+            QVERIFY2(fit->verdictLabel()->text().contains(c.verdict), qPrintable(fit->verdictLabel()->text()));
+            QCOMPARE(w.wizard()->nextButton()->isEnabled(), c.next);
+            const bool counted = c.chatDevice == QLatin1String("cpu");
+            QCOMPARE(fit->chatModelNote()->isVisible(), counted);
+            QCOMPARE(fit->unloadChatButton()->isVisible(), counted);
+            if (!counted) {
+                ++compared;
+                continue;
+            }
+            QVERIFY2(fit->chatModelNote()->text().contains(QStringLiteral("The chat's model base holds ") + app::formatBytes(c.chatBytes)),
+                     qPrintable(fit->chatModelNote()->text()));
+            QVERIFY(fit->chatModelNote()->text().contains(QStringLiteral(": Fits.")));
+
+            QTest::mouseClick(fit->unloadChatButton(), Qt::LeftButton);
+            QVERIFY(!w.host.isReady());
+            QVERIFY(QTest::qWaitFor([&] { return !w.chatBackend->isLoaded(); }, kWaitMs)); // freed on the worker too
+            QVERIFY(fit->verdictLabel()->text().contains(QStringLiteral("Fits")));
+            QVERIFY(!fit->chatModelNote()->isVisible());
+            QVERIFY(!fit->unloadChatButton()->isVisible());
+            QVERIFY(w.wizard()->nextButton()->isEnabled());
+            ++compared;
+        }
+        QCOMPARE(compared, 3);
     }
 
     // A real training from the wizard: progress reaches the charts, pause and resume (run page and
@@ -312,6 +382,29 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return merge->chatButton()->isEnabled(); }, kWaitMs));
         QVERIFY(QFile::exists(merged + QStringLiteral("/config.json")));
         QCOMPARE(jobs->model()->rowCount(), 2);
+        // Compare waits below the merge, on the base and the merged folder, with the data's first image
+        // sample (the run has no validation file) as its image and question.
+        CompareView* compare = merge->compareView();
+        QVERIFY(compare && compare->isVisible());
+        QCOMPARE(compare->title(0)->text(), QStringLiteral("base"));
+        QCOMPARE(compare->title(1)->text(), QFileInfo(merged).fileName());
+        QCOMPARE(compare->imageEdit()->text(), m_data.filePath(QStringLiteral("red.bmp")));
+        QCOMPARE(compare->questionEdit()->text(), QStringLiteral("Colour?"));
+        // The queue offers Compare on the finished merge (not on the training): a window on the same
+        // two folders, with the sample read from the training job that wrote the checkpoint.
+        jobs->select(id);
+        QVERIFY(!jobs->compareButton()->isEnabled());
+        jobs->select(merge->mergeJobId());
+        QVERIFY(jobs->compareButton()->isEnabled());
+        QTest::mouseClick(jobs->compareButton(), Qt::LeftButton);
+        auto* compareWindow = w.window->finetunePanel()->findChild<QDialog*>();
+        QVERIFY(compareWindow && compareWindow->isVisible());
+        CompareView* fromQueue = compareWindow->findChild<CompareView*>();
+        QCOMPARE(fromQueue->title(0)->text(), QStringLiteral("base"));
+        QCOMPARE(fromQueue->title(1)->text(), QFileInfo(merged).fileName());
+        QCOMPARE(fromQueue->imageEdit()->text(), m_data.filePath(QStringLiteral("red.bmp")));
+        QCOMPARE(fromQueue->questionEdit()->text(), QStringLiteral("Colour?"));
+        compareWindow->close();
         QSignalSpy opened(w.window.get(), &MainWindow::modelFolderChosen);
         QTest::mouseClick(merge->chatButton(), Qt::LeftButton);
         QCOMPARE(opened.size(), 1);

@@ -2,6 +2,7 @@
 
 #include "app/finetune/job_error.h"
 #include "app/finetune/training_job_queue.h"
+#include "app/inference/model_host.h"
 #include "ui/finetune/finetune_context.h"
 #include "ui/finetune/method_page.h"
 #include "ui/finetune/wizard_state.h"
@@ -65,6 +66,8 @@ FitPage::FitPage(const FinetuneContext& context, WizardState& state, MethodPage*
     , m_makeItFit(new QPushButton(tr("Make it fit"), this))
     , m_measure(new QPushButton(tr("Measure"), this))
     , m_stepTime(new QLabel(this))
+    , m_chatNote(new QLabel(this))
+    , m_unloadChat(new QPushButton(tr("Unload the chat's model"), this))
     , m_trial(new vora::app::StepTimeTrial(context.voraExecutable, this))
 {
     auto* layout = new QVBoxLayout(this);
@@ -84,6 +87,16 @@ FitPage::FitPage(const FinetuneContext& context, WizardState& state, MethodPage*
     }
     m_makeItFit->setToolTip(tr("Apply the next change that lowers memory; repeat until it fits"));
     layout->addWidget(m_makeItFit, 0, Qt::AlignLeft);
+    m_chatNote->setObjectName(QStringLiteral("chatModelNote"));
+    m_chatNote->setWordWrap(true);
+    layout->addWidget(m_chatNote);
+    layout->addWidget(m_unloadChat, 0, Qt::AlignLeft);
+    m_chatNote->hide();
+    m_unloadChat->hide();
+    if (m_context.chatModel) {
+        connect(m_unloadChat, &QPushButton::clicked, m_context.chatModel, &ModelHost::ejectModel);
+        connect(m_context.chatModel, &ModelHost::stateChanged, this, &FitPage::chatModelChanged);
+    }
     m_measure->setToolTip(tr("Run %1 training steps in a temporary folder and time them").arg(vora::app::kTrialSteps));
     m_stepTime->setWordWrap(true);
     m_stepTime->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -126,12 +139,24 @@ void FitPage::measureStepTime()
 
 void FitPage::refreshDevices()
 {
+    const QString chosen = m_device->currentData().toString();
     m_devices = m_context.devices ? m_context.devices() : QList<DeviceChoice>();
     const QSignalBlocker quiet(m_device);
     m_device->clear();
     for (const DeviceChoice& device : m_devices) {
         m_device->addItem(device.label, device.id);
     }
+    m_device->setCurrentIndex(std::max(0, m_device->findData(chosen)));
+}
+
+void FitPage::chatModelChanged()
+{
+    if (!m_need) {
+        return; // not estimated yet: entering the step measures afresh
+    }
+    // Loading or unloading moves memory: measure again; the trainer's need is unchanged.
+    refreshDevices();
+    showVerdict();
 }
 
 void FitPage::enter()
@@ -168,12 +193,25 @@ void FitPage::makeItFit()
 
 void FitPage::estimate()
 {
-    m_verdict.reset();
+    m_need.reset();
     m_error.clear();
-    const int index = m_device->currentIndex();
-    const qint64 freeBytes = index >= 0 && index < m_devices.size() ? m_devices.at(index).freeBytes : 0;
     try {
-        const MemoryNeed need = runMemoryEstimate(m_context.voraExecutable, m_method->catalog().arguments(state().values));
+        m_need = runMemoryEstimate(m_context.voraExecutable, m_method->catalog().arguments(state().values));
+    } catch (const JobError& error) {
+        m_error = QString::fromUtf8(error.what());
+    }
+    showVerdict();
+}
+
+void FitPage::showVerdict()
+{
+    m_verdict.reset();
+    const int index = m_device->currentIndex();
+    const bool listed = index >= 0 && index < m_devices.size();
+    const qint64 freeBytes = listed ? m_devices.at(index).freeBytes : 0;
+    const qint64 chatBytes = listed ? chatModelBytesOn(m_context.chatModel, m_devices.at(index).id) : 0;
+    if (m_need) {
+        const MemoryNeed& need = *m_need;
         m_verdict = fitVerdict(need.totalBytes, freeBytes);
         m_verdictLabel->setText(QStringLiteral("<span style='color:%1'>%2</span> · %3 of %4 free")
                                     .arg(verdictColor(*m_verdict), fitVerdictText(*m_verdict), formatBytes(need.totalBytes), formatBytes(freeBytes)));
@@ -192,11 +230,18 @@ void FitPage::estimate()
                             .arg(kept)
                             .arg(formatBytes(merged), formatBytes(freeDisk),
                                  diskNeed > freeDisk ? tr(" — <b>not enough</b>") : QString()));
-    } catch (const JobError& error) {
-        m_error = QString::fromUtf8(error.what());
+    } else {
         m_verdictLabel->setText(tr("Could not estimate"));
         m_breakdown->setText(m_error.toHtmlEscaped());
         m_disk->clear();
+    }
+    m_chatNote->setVisible(chatBytes > 0);
+    m_unloadChat->setVisible(chatBytes > 0);
+    if (chatBytes > 0) {
+        const FitVerdict without = fitVerdict(m_need ? m_need->totalBytes : 0, freeBytes + chatBytes);
+        m_chatNote->setText(tr("The chat's model %1 holds %2 on this device, counted above as in use. Unloaded, %3 would be free: %4.")
+                                .arg(m_context.chatModel->info().name.toHtmlEscaped(), formatBytes(chatBytes),
+                                     formatBytes(freeBytes + chatBytes), m_need ? fitVerdictText(without) : tr("not estimated")));
     }
     const bool see = state().values.value(QStringLiteral("stage")).toString() == QLatin1String("pretrain");
     const bool teacher = !state().values.value(QStringLiteral("distill")).toString().isEmpty();

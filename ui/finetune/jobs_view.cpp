@@ -70,6 +70,7 @@ JobsView::JobsView(vora::app::TrainingJobQueue* queue, QWidget* parent)
     , m_resume(new QPushButton(tr("Resume"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_show(new QPushButton(tr("Show"), this))
+    , m_compare(new QPushButton(tr("Compare"), this))
 {
     auto* layout = new QVBoxLayout(this);
     auto* title = new QLabel(tr("<b>Jobs</b>"), this);
@@ -83,9 +84,11 @@ JobsView::JobsView(vora::app::TrainingJobQueue* queue, QWidget* parent)
     buttons->addWidget(m_resume, 0, 1);
     buttons->addWidget(m_cancel, 1, 0);
     buttons->addWidget(m_show, 1, 1);
+    buttons->addWidget(m_compare, 2, 0, 1, 2);
     layout->addLayout(buttons);
     m_resume->setToolTip(tr("Continue a paused or interrupted training from its last checkpoint"));
     m_show->setToolTip(tr("Follow this training on the run page"));
+    m_compare->setToolTip(tr("Answer one image and question with the base and the merged model side by side"));
 
     const auto act = [this](void (vora::app::TrainingJobQueue::*action)(qint64)) {
         try {
@@ -99,6 +102,7 @@ JobsView::JobsView(vora::app::TrainingJobQueue* queue, QWidget* parent)
     connect(m_resume, &QPushButton::clicked, this, [act] { act(&vora::app::TrainingJobQueue::resume); });
     connect(m_cancel, &QPushButton::clicked, this, [act] { act(&vora::app::TrainingJobQueue::cancel); });
     connect(m_show, &QPushButton::clicked, this, [this] { Q_EMIT showRequested(selectedId()); });
+    connect(m_compare, &QPushButton::clicked, this, [this] { Q_EMIT compareRequested(selectedId()); });
     connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this, &JobsView::updateButtons);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &JobsView::updateButtons);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &JobsView::updateButtons);
@@ -125,7 +129,9 @@ void JobsView::updateButtons()
     m_pause->setEnabled(current.data(JobListModel::CanPauseRole).toBool());
     m_resume->setEnabled(current.data(JobListModel::CanResumeRole).toBool());
     m_cancel->setEnabled(current.data(JobListModel::CanCancelRole).toBool());
-    m_show->setEnabled(current.data(JobListModel::KindRole).toString() == QLatin1String("train"));
+    const QString kind = current.data(JobListModel::KindRole).toString();
+    m_show->setEnabled(kind == QLatin1String("train"));
+    m_compare->setEnabled(kind == QLatin1String("merge") && current.data(JobListModel::StateRole).toString() == QLatin1String("done"));
 }
 
 } // namespace vora::ui

@@ -1,6 +1,7 @@
 #pragma once
 // The job queue beside the wizard: every training and merge with its state and progress, and Pause,
-// Resume (paused and interrupted trainings), Cancel and Show for the selected job. GUI thread.
+// Resume (paused and interrupted trainings), Cancel, Show (a training) and Compare (a finished merge)
+// for the selected job. GUI thread.
 #include <QWidget>
 
 class QListView;
@@ -24,9 +25,11 @@ public:
     QPushButton* pauseButton() const { return m_pause; }
     QPushButton* resumeButton() const { return m_resume; }
     QPushButton* cancelButton() const { return m_cancel; }
+    QPushButton* compareButton() const { return m_compare; }
 
 Q_SIGNALS:
     void showRequested(qint64 jobId); // a training to follow on the run page
+    void compareRequested(qint64 jobId); // a finished merge: its base against the merged model
 
 private:
     qint64 selectedId() const;
@@ -39,6 +42,7 @@ private:
     QPushButton* m_resume;
     QPushButton* m_cancel;
     QPushButton* m_show;
+    QPushButton* m_compare;
 };
 
 } // namespace vora::ui

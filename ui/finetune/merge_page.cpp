@@ -1,11 +1,14 @@
 #include "ui/finetune/merge_page.h"
 
 #include "app/finetune/training_job_queue.h"
+#include "ui/finetune/compare_view.h"
 #include "ui/finetune/finetune_context.h"
 #include "ui/finetune/wizard_state.h"
 
 #include <QFileInfo>
+#include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -39,7 +42,16 @@ MergePage::MergePage(const FinetuneContext& context, WizardState& state, QWidget
     layout->addWidget(m_status);
     m_chat->setEnabled(false);
     layout->addWidget(m_chat, 0, Qt::AlignLeft);
-    layout->addStretch(1);
+    if (m_context.makeBackend) {
+        auto* box = new QGroupBox(tr("Compare the base and the tuned model"), this);
+        auto* boxLayout = new QVBoxLayout(box);
+        m_compare = new CompareView(m_context.makeBackend, box);
+        boxLayout->addWidget(m_compare);
+        box->setVisible(false);
+        layout->addWidget(box, 1);
+    } else {
+        layout->addStretch(1);
+    }
     connect(m_merge, &QPushButton::clicked, this, &MergePage::merge);
     connect(m_chat, &QPushButton::clicked, this, [this] { Q_EMIT chatRequested(m_context.queue->job(m_job).outDir); });
     connect(m_context.queue, &TrainingJobQueue::jobChanged, this, [this](qint64 id) {
@@ -81,6 +93,7 @@ void MergePage::refresh()
     switch (job.state) {
     case JobState::Done:
         m_status->setText(tr("<b>Merged</b> into %1.").arg(job.outDir.toHtmlEscaped()));
+        offerCompare(job.outDir);
         break;
     case JobState::Queued:
     case JobState::Running:
@@ -88,6 +101,29 @@ void MergePage::refresh()
         break;
     default:
         m_status->setText(tr("The merge ended as %1: %2").arg(jobStateName(job.state), job.message.toHtmlEscaped()));
+    }
+}
+
+void MergePage::offerCompare(const QString& mergedDir)
+{
+    if (!m_compare || !state().base) {
+        return;
+    }
+    m_compare->parentWidget()->setVisible(true);
+    m_compare->setModels(state().base->folder, mergedDir);
+    if (m_context.loadOptions) {
+        m_compare->setLoadOptions(m_context.loadOptions());
+    }
+    if (m_compare->questionEdit()->text().isEmpty()) { // the user's own choice stays
+        const QJsonValue given = state().values.value(QStringLiteral("val-data")); // a list, or one path
+        QStringList validation;
+        for (const QJsonValue& file : given.isArray() ? given.toArray() : QJsonArray{given}) {
+            if (!file.toString().isEmpty()) {
+                validation.append(file.toString());
+            }
+        }
+        const ComparisonSample sample = defaultComparisonSample(validation, state().dataFile, state().imageRoot);
+        m_compare->setSample(sample.imagePath, sample.question);
     }
 }
 
