@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/io/json_value.h"
 
+#include <cmath>
 #include <limits>
 #include <optional>
 
@@ -45,6 +46,21 @@ CheckpointState parseCheckpointState(const std::string& text, const std::string&
     parsed.position = field(state, path, "position", 0, parsed.dataSamples);
     parsed.samplesSeen = field(state, path, "samples_seen", 0, kMax, 0);
     return parsed;
+}
+
+double parseCheckpointLoraScale(const std::string& text, const std::string& path)
+{
+    json state;
+    try {
+        state = json::parse(text);
+    } catch (const json::exception& e) {
+        throw core::Error(core::ErrorCode::CorruptFile, path + ": not valid JSON: " + e.what());
+    }
+    core::require(state.is_object() && state.value("lora_scale", json(1.0)).is_number(), core::ErrorCode::CorruptFile,
+                  path + ": \"lora_scale\" must be a number");
+    const double scale = state.value("lora_scale", 1.0);
+    core::require(std::isfinite(scale), core::ErrorCode::CorruptFile, path + ": \"lora_scale\" is not finite");
+    return scale;
 }
 
 } // namespace vora::training

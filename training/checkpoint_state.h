@@ -19,5 +19,8 @@ struct CheckpointState {
 // Throws core::Error(CorruptFile) naming path and the field: not JSON, a field missing, of the
 // wrong kind or out of its range.
 CheckpointState parseCheckpointState(const std::string& text, const std::string& path);
+// The LoRA scale the checkpoint's deltas were trained with ("lora_scale", 1 when absent): what a merge
+// multiplies B.A by and what a warm start must match. Throws core::Error(CorruptFile) naming path.
+double parseCheckpointLoraScale(const std::string& text, const std::string& path);
 
 } // namespace vora::training

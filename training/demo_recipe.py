@@ -5,6 +5,7 @@ Phases, each a separate command so that a GPU lease can be spent in calls of a f
 
   python3 -m training.demo_recipe setup  --work W --gguf FILE --fonts DIR --heldout DIR [--vora BIN]
   python3 -m training.demo_recipe stage1 --work W --budget-s S [--ablation-budget-s S] [--ablations beside|after|none]
+                                         [--init-from PART]
   python3 -m training.demo_recipe ablations --work W [--budget-s S]   (rows left for after stage 2; else nothing)
   python3 -m training.demo_recipe wait   --work W --until stage1|ablations|all --max-s S
   python3 -m training.demo_recipe stage2 --work W --budget-s S [--devices cuda:0,...]
@@ -152,8 +153,11 @@ def stage1_runs(w):
     devs = w.devices()
     # Run 1 (docs/demo-model.md) compared learning rates 1e-3 and 5e-4: 1e-3 was better at every validation,
     # so the pre-training run has the first GPU to itself and the ablation rows share the others.
+    # Run 4 continued run 3's shipped stage 1 (stage1 --init-from resources/demo-model/stage1): the same LoRA and
+    # vision embedding, a fresh optimizer and schedule; the shipped part is still one stage-1 part on the base.
+    warm = ["--init-from", w.state["stage1_init_from"]] if w.state.get("stage1_init_from") else []
     runs = {"pretrain-lr1e-3": dict(kind="main", device=devs[0], args=[*base, *caption, *STAGE1_LORA, "--lr", "1e-3",
-                                                                         "--image-attention", "bidirectional"])}
+                                                                         "--image-attention", "bidirectional", *warm])}
     others = devs[1:] or devs
     rows = [("ablation-bidirectional-n8", "bidirectional", 8), ("ablation-causal-n8", "causal", 8),
             ("ablation-bidirectional-n4", "bidirectional", 4), ("ablation-bidirectional-n16", "bidirectional", 16)]
@@ -239,6 +243,8 @@ def ablation_placement(w, requested):
 def stage1(a):
     w = Work(a.work)
     placement = ablation_placement(w, a.ablations)
+    if a.init_from:
+        w.state["stage1_init_from"] = str(Path(a.init_from).resolve())
     runs = {n: r for n, r in stage1_runs(w).items() if r["kind"] == "main" or placement == "beside"}
     w.state["ablations"] = {"placement": placement, "budget_s": a.ablation_budget_s}
     spt = calibrate(w, runs, 4 if w.state["small"] else 20)
@@ -365,7 +371,7 @@ def stage2(a):
             "--val-data", d / "finetune-val.jsonl"]
     devs = a.devices.split(",") if a.devices else w.devices()
     runs = {"finetune-lr5e-4": dict(kind="main", device=devs[0], args=[*base, "--lr", "5e-4"]),
-            "finetune-lr2e-4": dict(kind="main", device=devs[1 % len(devs)], args=[*base, "--lr", "2e-4"])}
+            "finetune-lr1e-3": dict(kind="main", device=devs[1 % len(devs)], args=[*base, "--lr", "1e-3"])}
     spt = calibrate(w, runs, 4 if w.state["small"] else 20)
     for name, r in runs.items():
         launch(w, name, r, 3 if w.state["small"] else int(a.budget_s / spt[name]), len(runs) + ablations_running(w))
@@ -397,6 +403,11 @@ def evaluate(w, model, data, root, device, limit, out):
     return subprocess.Popen([str(c) for c in cmd], stdout=open(out, "w"), stderr=open(str(out) + ".err", "w"))
 
 
+def progress_logs(w):
+    """Every run's progress.jsonl, relative to the work folder (what the log tarballs hold)."""
+    return [str(Path(r["out"]).relative_to(w.root) / "progress.jsonl") for r in w.state["runs"].values()]
+
+
 def final(a):
     w = Work(a.work)
     outdir = Path(a.out)
@@ -411,7 +422,7 @@ def final(a):
     w.save()
     # The shipped parts leave first: everything after this (merges, evaluations) can be redone from them.
     subprocess.run(["tar", "czf", str(outdir / "demo-parts.tar.gz"), "-C", str(ship), "."], check=True)
-    train_logs = [str(Path(r["out"]).relative_to(w.root) / "progress.jsonl") for r in w.state["runs"].values()]
+    train_logs = progress_logs(w)
     subprocess.run(["tar", "czf", str(outdir / "train-logs.tar.gz"), "-C", str(w.root), "state.json",
                     *train_logs], check=False)
     # The model as packaging/demo-model builds it: base + shipped stage 1, then + shipped stage 2.
@@ -451,7 +462,7 @@ def final(a):
             results["eval"][name] = {"error": Path(str(path) + ".err").read_text()[-2000:]}
     (w.root / "results.json").write_text(json.dumps(results, indent=1))
     shutil.copy(w.root / "results.json", outdir / "results.json")
-    logs = [str(Path(r["out"]).relative_to(w.root) / "progress.jsonl") for r in w.state["runs"].values()]
+    logs = progress_logs(w)
     logs += [p.name for p in w.root.glob("eval-*.records.jsonl")] + ["data/manifest.json", "data/text-manifest.json"]
     subprocess.run(["tar", "czf", str(outdir / "demo-logs.tar.gz"), "-C", str(w.root), *logs], check=False)
     for name, e in results["eval"].items():
@@ -497,6 +508,8 @@ def main(argv=None):
     s1.add_argument("--ablations", choices=("beside", "after", "none"), default=None,
                     help="beside the pre-training run, after the shipped stages (the ablations phase), or none "
                          "(default: beside with several GPUs, after with one)")
+    s1.add_argument("--init-from", default="", help="start the pre-training run from this stage-1 part or run "
+                                                    "(vora train --init-from), e.g. resources/demo-model/stage1")
     ab = sub.add_parser("ablations")
     ab.add_argument("--work", required=True)
     ab.add_argument("--budget-s", type=float, default=None, help="default: stage1's --ablation-budget-s")

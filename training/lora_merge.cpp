@@ -10,6 +10,7 @@
 #include "core/model/parameter_names.h"
 #include "core/model/weight_loader.h"
 #include "core/safetensors/checkpoint_files.h"
+#include "training/checkpoint_state.h"
 #include "training/checkpoint_store.h"
 #include "training/merge_plan.h"
 #include "training/trainable_model.h"
@@ -271,10 +272,8 @@ MergeReport mergeCheckpoint(const MergeOptions& options)
     } catch (const json::exception& e) {
         throw core::Error(core::ErrorCode::CorruptFile, statePath + ": not valid JSON: " + e.what());
     }
-    core::require(state.is_object() && state.value("lora_scale", json(1.0)).is_number(), core::ErrorCode::CorruptFile,
-                  statePath + ": \"lora_scale\" must be a number");
-    const double scale = state.value("lora_scale", 1.0);
-    core::require(std::isfinite(scale), core::ErrorCode::CorruptFile, statePath + ": \"lora_scale\" is not finite");
+    core::require(state.is_object(), core::ErrorCode::CorruptFile, statePath + ": must hold a JSON object");
+    const double scale = parseCheckpointLoraScale(ckpt.stateJson, statePath);
     TrainOptions trained;
     applyTrainConfigJson(trained, state.value("options", json::object()).dump(), statePath + " options");
     requireSameBase(trained, options.modelDir, report.checkpointDir);

@@ -2,10 +2,12 @@
 // The progress lines of a training run: one JSON object per line, always appended to OUT/progress.jsonl
 // and handed to a callback (`vora train` prints them on stdout with --json or when stdout is not a
 // terminal). The schema (keys snake_case, units as suffixes; docs/architecture.md records the contract):
-//   every line   "event": start | step | validation | checkpoint | resumed | stopped | done,
+//   every line   "event": start | warm_start | step | validation | checkpoint | resumed | stopped | done,
 //                "time": unix seconds (fractional)
 //   start        step (where this call starts), total_steps, samples, val_samples, trainable_parameters,
 //                device, image_attention ("bidirectional" | "causal"), distill_heads
+//   warm_start   path (the checkpoint --init-from resolved to), loaded_tensors, fresh_tensors; right after
+//                start, only on a run's first start (training/warm_start.h)
 //   step         step (1-based, after the update), total_steps, epoch, loss, lm_loss, aux_loss, aux_losses
 //                (per distillation head), lr, grad_norm, tokens, samples, tokens_per_s, samples_per_s,
 //                memory_bytes (peak), eta_s

@@ -118,6 +118,9 @@ const std::vector<TrainOptionDecl>& trainOptionTable()
                                            .min = 0, .max = kManySteps}),
         integer(&TrainOptions::keepCheckpoints, {.flag = "keep-checkpoints", .group = "checkpoints", .valueName = "N",
                                                  .help = "keep only the newest N step checkpoints (0: all)", .min = 0, .max = kManySteps}),
+        path(&TrainOptions::initFrom, {.flag = "init-from", .group = "checkpoints", .valueName = "DIR",
+                                       .help = "start from the trainable tensors of a run, checkpoint or shipped part (fresh optimizer and "
+                                               "schedule; tensors it lacks start fresh)"}),
         onOff(&TrainOptions::resume, {.flag = "resume", .group = "checkpoints", .help = "continue from OUT/latest", .saved = false}),
         onOff(&TrainOptions::overwrite, {.flag = "overwrite", .group = "checkpoints",
                                          .help = "replace a run already in OUT (it is renamed to OUT.replaced-TIME)", .saved = false}),

@@ -60,6 +60,7 @@ struct TrainOptions {
     int64_t valEvery = 0;       // 0 = validate only at the end (when there is validation data)
     int64_t saveEvery = 0;      // 0 = only at the end
     int64_t keepCheckpoints = 0; // newest N step checkpoints kept; 0 = all
+    std::string initFrom; // warm start: trainable tensors of a run, checkpoint or part ("" = fresh), warm_start.h
     bool resume = false;
     bool overwrite = false; // replace a run already in outDir (renamed aside), training/run_folder.h
     std::string outDir;

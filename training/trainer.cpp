@@ -17,6 +17,7 @@
 #include "training/trainable_model.h"
 #include "training/training_step.h"
 #include "training/validation.h"
+#include "training/warm_start.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <random>
 
 namespace vora::training {
@@ -71,6 +73,11 @@ public:
         if (!options.distillDir.empty()) {
             m_distiller = std::make_unique<Distiller>(options.distillDir, *m_model);
         }
+        // A resumed run restores its own tensors; the warm start matters only to a run's first start.
+        const bool resuming = options.resume && fs::exists(fs::path(options.outDir) / "latest");
+        if (!options.initFrom.empty() && !resuming) {
+            m_warmStart = warmStartFrom(*m_model, options.initFrom);
+        }
         for (const TrainableParam& p : m_model->params()) {
             m_masters.push_back(p.master);
         }
@@ -108,6 +115,10 @@ public:
                              {"val_samples", m_valSamples.size()}, {"trainable_parameters", m_model->trainableElements()},
                              {"device", m_collate.device.str()}, {"image_attention", causal ? "causal" : "bidirectional"},
                              {"distill_heads", m_distiller ? m_distiller->heads() : 0}});
+        if (m_warmStart) {
+            m_log.emit("warm_start", {{"path", m_warmStart->checkpointDir}, {"loaded_tensors", m_warmStart->loadedTensors},
+                                      {"fresh_tensors", m_warmStart->freshTensors}});
+        }
         const auto started = std::chrono::steady_clock::now();
         while (m_step < m_totalSteps) {
             const auto stepStarted = std::chrono::steady_clock::now();
@@ -274,6 +285,7 @@ private:
     json m_validation = json::object(); // the latest validation line's fields
     std::unique_ptr<TrainableModel> m_model;
     std::unique_ptr<Distiller> m_distiller;
+    std::optional<WarmStart> m_warmStart;
     std::vector<at::Tensor> m_masters;
     std::unique_ptr<AdamW> m_optimizer;
     CollateOptions m_collate;

@@ -46,6 +46,15 @@ SamplingParams greedy()
     return p;
 }
 
+// The first turn of the follow-up tests: text, a square image, text, a wide image, text.
+PromptInput twoImageOpening()
+{
+    PromptInput prompt;
+    prompt.ids = {5, kImageTokenSentinel, 9, 10, kImageTokenSentinel, 11};
+    prompt.images = {patterned(56, 56, 1), patterned(28, 42, 2)};
+    return prompt;
+}
+
 StopCriteria budget(int tokens)
 {
     StopCriteria stop;
@@ -107,9 +116,7 @@ private Q_SLOTS:
         ChatSession session(*m_model);
         GenerationHooks hooks;
         hooks.keepPrefillLogits = true;
-        PromptInput prompt;
-        prompt.ids = {5, kImageTokenSentinel, 9, 10, kImageTokenSentinel, 11};
-        prompt.images = {patterned(56, 56, 1), patterned(28, 42, 2)};
+        PromptInput prompt = twoImageOpening();
         GenerationOutput turn = session.generate(prompt, greedy(), budget(5), hooks);
         QCOMPARE(turn.prefilledTokens, assembleSequence(*m_model, prompt).length());
         int comparedTurns = 0;
@@ -147,9 +154,7 @@ private Q_SLOTS:
         ChatSession session(*model);
         GenerationHooks hooks;
         hooks.keepPrefillLogits = true;
-        PromptInput prompt;
-        prompt.ids = {5, kImageTokenSentinel, 9, 10, kImageTokenSentinel, 11};
-        prompt.images = {patterned(56, 56, 1), patterned(28, 42, 2)};
+        PromptInput prompt = twoImageOpening();
         GenerationOutput turn = session.generate(prompt, greedy(), budget(5), hooks);
         top_one::Agreement total;
         int turns = 0;

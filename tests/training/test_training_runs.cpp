@@ -2,6 +2,7 @@
 // loss, the merged config), validation loss against an independent computation on the inference path,
 // and --keep-checkpoints.
 #include "core/chat/chat_template.h"
+#include "core/error.h"
 #include "core/image/model_image.h"
 #include "core/model/model_config.h"
 #include "core/safetensors/safetensors_writer.h"
@@ -12,12 +13,14 @@
 #include "training/sample_set.h"
 #include "training/trainable_model.h"
 #include "training/trainer.h"
+#include "training/warm_start.h"
 #include "inference_logits.h"
 #include "tiny_options.h"
 #include "training_fixtures.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 #include <nlohmann/json.hpp>
@@ -302,6 +305,95 @@ private Q_SLOTS:
         vora::testing::writeTextFile(o.outDir + "/latest", "checkpoints/step-00000004\n");
         QCOMPARE(pruneCheckpoints(o.outDir, 1).size(), size_t(1));
         QCOMPARE(stepFolders(o.outDir), QStringList{"step-00000004"});
+    }
+
+    // --init-from: every tensor of the earlier run lands bit for bit, the rest keeps the fresh initialisation
+    // (compared with a model created from the same seed), and the run says so in its warm_start line.
+    void warmStartLoadsAnEarlierRunsTensors()
+    {
+        const std::string root = m_dir.path().toStdString();
+        TrainOptions first = vora::testing::tinyTrainOptions();
+        first.dataFiles = {writeTexturedDataSet(root)};
+        first.imageRoot = root;
+        first.loraLayers = 1;
+        first.maxSteps = 2;
+        first.outDir = root + "/warm-first";
+        runTraining(first, nullptr, {});
+        const std::string checkpoint = resolveCheckpointDir(first.outDir);
+        const auto earlier = loadTensorFile(checkpoint + "/trainable.safetensors", c10::Device(c10::kCPU));
+
+        TrainOptions second = first;
+        second.loraLayers = 2; // the second block's LoRA is new
+        second.initFrom = first.outDir;
+        second.outDir = root + "/warm-second";
+        torch::manual_seed(second.seed);
+        const auto fresh = TrainableModel::create(second);
+        torch::manual_seed(second.seed);
+        const auto warm = TrainableModel::create(second);
+        const WarmStart report = warmStartFrom(*warm, second.initFrom);
+        QCOMPARE(report.checkpointDir, checkpoint);
+        QCOMPARE(report.loadedTensors, static_cast<int64_t>(earlier.size()));
+        QCOMPARE(report.loadedTensors + report.freshTensors, static_cast<int64_t>(warm->params().size()));
+        QVERIFY(report.freshTensors > 0 && report.loadedTensors > 0);
+        int compared = 0;
+        int trained = 0; // loaded tensors that differ from a fresh start (else the comparison proves nothing)
+        for (size_t i = 0; i < warm->params().size(); ++i) {
+            const TrainableParam& p = warm->params()[i];
+            const auto found = earlier.find(p.name);
+            trained += found != earlier.end() && !torch::equal(found->second, fresh->params()[i].master);
+            const at::Tensor expected = (found != earlier.end() ? found->second : fresh->params()[i].master).contiguous();
+            QVERIFY2(p.master.sizes() == expected.sizes() && p.master.scalar_type() == expected.scalar_type(), p.name.c_str());
+            QVERIFY2(std::memcmp(p.master.data_ptr(), expected.data_ptr(), expected.nbytes()) == 0, p.name.c_str());
+            ++compared;
+        }
+        QCOMPARE(compared, static_cast<int>(warm->params().size()));
+        QVERIFY(trained > 0);
+
+        const std::vector<json> lines = collectLines([&] { TrainOptions o = second; o.maxSteps = 1; return o; }());
+        const std::vector<json> warmLines = eventsNamed(lines, "warm_start");
+        QCOMPARE(warmLines.size(), size_t(1));
+        QCOMPARE(warmLines[0].at("loaded_tensors").get<int64_t>(), report.loadedTensors);
+        QCOMPARE(warmLines[0].at("fresh_tensors").get<int64_t>(), report.freshTensors);
+        QCOMPARE(warmLines[0].at("path").get<std::string>(), checkpoint);
+    }
+
+    void warmStartRefusesWhatDoesNotFit_data()
+    {
+        QTest::addColumn<int>("rank");
+        QTest::addColumn<double>("scale");
+        QTest::addColumn<bool>("emptyFolder");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("another rank") << 8 << 1.0 << false << "has shape";
+        QTest::newRow("another LoRA scale") << 4 << 2.0 << false << "its LoRA scale is 1, this run's 2";
+        QTest::newRow("not a checkpoint") << 4 << 1.0 << true << "neither a checkpoint";
+    }
+
+    void warmStartRefusesWhatDoesNotFit()
+    {
+        QFETCH(int, rank);
+        QFETCH(double, scale);
+        QFETCH(bool, emptyFolder);
+        QFETCH(QString, expected);
+        const std::string root = m_dir.path().toStdString();
+        TrainOptions first = vora::testing::tinyTrainOptions();
+        first.dataFiles = {writeTexturedDataSet(root)};
+        first.imageRoot = root;
+        first.maxSteps = 1;
+        first.outDir = root + "/refused-first";
+        if (!QFileInfo::exists(QString::fromStdString(first.outDir + "/latest"))) {
+            runTraining(first, nullptr, {});
+        }
+        TrainOptions second = first;
+        second.loraRank = rank;
+        second.loraScale = scale;
+        second.initFrom = emptyFolder ? root : first.outDir;
+        const auto model = TrainableModel::create(second);
+        try {
+            warmStartFrom(*model, second.initFrom);
+            QFAIL("accepted");
+        } catch (const core::Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(expected), e.what());
+        }
     }
 
 private:
