@@ -8,6 +8,7 @@ const std::vector<Command>& commands()
         {"info", "versions, compute devices and optional parts of this build", &runInfo},
         {"tokenize", "encode text to token ids or decode ids to text with a model's tokenizer", &runTokenize},
         {"run", "generate text from a prompt and images, streaming to stdout", &runRun},
+        {"attention", "attention maps of a generation as PNG overlays on the images and JSON grids", &runAttention},
         {"chat", "a multi-turn chat on stdin/stdout that prefills only each turn's new tokens", &runChat},
         {"bench", "measure load, prefill and decode speed on a synthetic prompt", &runBench},
         {"preprocess", "image file -> pixel tensor (safetensors) + geometry JSON", &runPreprocess},

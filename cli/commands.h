@@ -28,5 +28,6 @@ int runEstimate(const Arguments& args);
 int runData(const Arguments& args);
 int runEval(const Arguments& args);
 int runImportGguf(const Arguments& args);
+int runAttention(const Arguments& args);
 
 } // namespace vora::cli

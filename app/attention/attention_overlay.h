@@ -2,8 +2,8 @@
 // Draws one attention grid over the ORIGINAL image: each patch's rectangle in original pixels (the
 // padding preprocessing added removed, AttentionImage::patchRectInOriginal) filled with the colour
 // map's colour for value / maximum, blended at the given opacity. Colour-blind safe maps (viridis
-// default, cividis), computed here from their published anchor colours. QtGui only: the viewer, the
-// exports and the tests share it.
+// default, cividis) from core/attention/colour_map.h, which the CLI's PNG overlays use too. QtGui only:
+// the viewer, the exports and the tests share it.
 #include "app/attention/answer_attention.h"
 
 #include <QColor>

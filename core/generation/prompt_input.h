@@ -12,11 +12,15 @@ struct ImagePixels {
     int height = 0;
     int width = 0;
     std::vector<float> chw; // [3, height, width] normalised float32
+
+    bool operator==(const ImagePixels&) const = default;
 };
 
 struct PromptInput {
     std::vector<int64_t> ids;        // kImageTokenSentinel where an image goes
     std::vector<ImagePixels> images; // one per sentinel, in order
+
+    bool operator==(const PromptInput&) const = default;
 };
 
 } // namespace vora::core

@@ -1,6 +1,7 @@
 #include "core/runtime/attention_recorder.h"
 
 #include "core/attention/image_attention.h"
+#include "core/attention/token_attention_rows.h"
 #include "core/model/attention_observer.h"
 
 #include <torch/torch.h>
@@ -90,22 +91,6 @@ std::vector<int> AttentionRecorder::recordedLayers() const
     return out;
 }
 
-namespace {
-
-// [N] float32 on the CPU, contiguous -> one grid per image.
-ImageGrids splitByImage(const at::Tensor& values, const std::vector<ImageSpan>& images)
-{
-    ImageGrids grids;
-    const float* data = values.data_ptr<float>();
-    for (const ImageSpan& image : images) {
-        grids.emplace_back(data, data + image.patches());
-        data += image.patches();
-    }
-    return grids;
-}
-
-} // namespace
-
 std::vector<TokenAttention> AttentionRecorder::tokens() const
 {
     std::vector<TokenAttention> out;
@@ -114,28 +99,7 @@ std::vector<TokenAttention> AttentionRecorder::tokens() const
         for (const auto& [layer, tensor] : byLayer) {
             stacked.push_back(tensor);
         }
-        const at::Tensor all = at::stack(stacked).to(at::kCPU).contiguous(); // [layers, H or 1, N]
-        const at::Tensor mean = all.mean(at::IntArrayRef{0, 1}).contiguous();
-        TokenAttention token;
-        token.queryPosition = position;
-        token.imageShare = static_cast<float>(mean.sum().item<double>());
-        token.perImage = splitByImage(mean, m_impl->images);
-        if (m_impl->detail != AttentionDetail::Mean) {
-            const at::Tensor layerMeans = all.mean(1).contiguous();
-            for (int64_t l = 0; l < all.size(0); ++l) {
-                token.layers.push_back(splitByImage(layerMeans[l], m_impl->images));
-            }
-        }
-        if (m_impl->detail == AttentionDetail::Heads) {
-            for (int64_t l = 0; l < all.size(0); ++l) {
-                std::vector<ImageGrids> perHead;
-                for (int64_t h = 0; h < all.size(1); ++h) {
-                    perHead.push_back(splitByImage(all[l][h], m_impl->images));
-                }
-                token.heads.push_back(std::move(perHead));
-            }
-        }
-        out.push_back(std::move(token));
+        out.push_back(tokenAttentionOf(at::stack(stacked), position, m_impl->images, m_impl->detail));
     }
     return out;
 }

@@ -1,6 +1,7 @@
 #include "core/runtime/vora_engine.h"
 
 #include "core/attention/image_spans.h"
+#include "core/attention/reprefill_cache.h"
 #include "core/error.h"
 #include "core/generation/chat_session.h"
 #include "core/generation/decode_graphs.h"
@@ -61,6 +62,7 @@ struct VoraEngine::State {
     ModelSummary summary;
     AttentionImpl attention = AttentionImpl::Fused;
     std::unique_ptr<DecodeGraphs> graphs; // null: eager decoding (see summary.decodePath)
+    ReprefillCache reprefills;
 };
 
 VoraEngine::VoraEngine(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -98,6 +100,7 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
     s.maxContext = state->model->maxContext();
     s.attentionHeads = config.numHeads;
     s.keyValueHeads = config.numKeyValueHeads;
+    s.layers = config.numLayers;
     s.loadSeconds = state->model->report().loadSeconds;
     s.defaults = defaultGenerationSettings(loadGenerationConfig(modelDir));
     s.defaults.stop.eosIds = endTokens(s.defaults.stop.eosIds, config, *state->tokenizer);
@@ -275,6 +278,11 @@ TextResult VoraEngine::generate(ChatSession& session, const PromptInput& prompt,
         result.historyIds.pop_back();
     }
     return result;
+}
+
+std::shared_ptr<const ReprefillAttention> VoraEngine::reprefillAttention(const ReprefillRequest& request)
+{
+    return m_state->reprefills.get(request, [&] { return core::reprefillAttention(*m_state->model, request); });
 }
 
 void VoraEngine::dumpPromptLogits(const PromptInput& prompt, const std::string& path) const

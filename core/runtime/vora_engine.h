@@ -4,6 +4,7 @@
 // optional attention capture. No torch in this header.
 // Threads: an engine is used by one thread at a time (the app's inference worker); stopRequested
 // may be set from any thread.
+#include "core/attention/reprefill_attention.h"
 #include "core/chat/chat_template.h"
 #include "core/generation/prompt_input.h"
 #include "core/generation/generation_settings.h"
@@ -59,6 +60,7 @@ struct ModelSummary {
     int patchSize = 0;
     int64_t maxContext = 0;
     int attentionHeads = 0, keyValueHeads = 0; // query heads and KV heads (grouped-query attention)
+    int layers = 0;                            // decoder layers
     double loadSeconds = 0;
     // From generation_config.json (defaultGenerationSettings); stop.eosIds: every end token of the model.
     GenerationSettings defaults;
@@ -129,6 +131,11 @@ public:
     TextResult generate(ChatSession& session, const PromptInput& prompt, const GenerationSettings& settings,
                         const TextCallbacks& callbacks = {});
     static int64_t sessionCacheBytes(const ChatSession& session);
+
+    // Rollout and prompt-position attention by an explicit re-prefill of prompt + answer
+    // (core/attention/reprefill_attention.h), on demand and outside any decode; the last few results are
+    // cached per request (prompt, images, answer, positions, layers), so asking again costs nothing.
+    std::shared_ptr<const ReprefillAttention> reprefillAttention(const ReprefillRequest& request);
 
     // Prefill logits over the expanded prompt, written as safetensors: "logits" float32 [L, V],
     // "input_ids" int64 (with sentinels), "is_image" uint8 [L].

@@ -8,6 +8,7 @@
 // Tolerance: probabilities are at most 1; float32 with a different summation order than HF's
 // eager path gives differences below 1e-7 here (printed); 1e-5 still fails on any wrong scale,
 // head-to-KV mapping, span or normalisation (those move values by 1e-2 or more).
+#include "attention_reference_data.h"
 #include "core/attention/image_spans.h"
 #include "core/generation/generator.h"
 #include "core/generation/sequence_assembly.h"
@@ -17,51 +18,11 @@
 
 #include <QTest>
 
-#include <nlohmann/json.hpp>
-
-#include <fstream>
-
 using namespace vora::core;
 
 namespace {
 
 constexpr double kTolerance = 1e-5;
-
-// The pixel formula of attention_reference.py (exact in float32).
-ImagePixels formulaImage(int height, int width, int seed)
-{
-    ImagePixels image;
-    image.height = height;
-    image.width = width;
-    for (int c = 0; c < 3; ++c) {
-        for (int y = 0; y < height; ++y) {
-            for (int x = 0; x < width; ++x) {
-                const int k = (seed * 7 + c * 131 + y * 37 + x * 11) % 23;
-                image.chw.push_back(static_cast<float>(k) / 11.5f - 1.0f);
-            }
-        }
-    }
-    return image;
-}
-
-nlohmann::json readExpected(const std::string& variant)
-{
-    std::ifstream file(std::string(VORA_TEST_DATA_DIR) + "/attention/" + variant + ".json");
-    if (!file) {
-        throw std::runtime_error("missing tests/data/attention/" + variant + ".json");
-    }
-    return nlohmann::json::parse(file);
-}
-
-PromptInput promptOf(const nlohmann::json& testCase)
-{
-    PromptInput prompt;
-    prompt.ids = testCase.at("input_ids").get<std::vector<int64_t>>();
-    for (const auto& image : testCase.at("images")) {
-        prompt.images.push_back(formulaImage(image.at("height"), image.at("width"), image.at("seed")));
-    }
-    return prompt;
-}
 
 struct Comparison {
     size_t values = 0;
@@ -112,7 +73,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, variant);
         QFETCH(int, impl);
-        const nlohmann::json expected = readExpected(variant.toStdString());
+        const nlohmann::json expected = readAttentionExpected(variant.toStdString());
         const auto model = VoraModel::load(tinyModelDir(variant.toStdString()));
         const int layers = model->config().numLayers;
         const int heads = model->config().numHeads;
@@ -122,7 +83,7 @@ private Q_SLOTS:
         size_t nonSquare = 0;
         size_t multiImage = 0;
         for (const auto& [name, testCase] : expected.at("cases").items()) {
-            const PromptInput prompt = promptOf(testCase);
+            const PromptInput prompt = attentionCasePrompt(testCase);
             const AssembledSequence sequence = assembleSequence(*model, prompt);
             AttentionRecorder recorder({}, AttentionDetail::Heads);
             recorder.begin(imageSpans(sequence.isImage, prompt.images, model->config().vision->patchSize), sequence.length());
@@ -175,8 +136,8 @@ private Q_SLOTS:
     void fusedCaptureLeavesLogitsBitIdentical()
     {
         const auto model = VoraModel::load(tinyModelDir("qwen2_vora_merged"));
-        const nlohmann::json expected = readExpected("qwen2_vora_merged");
-        const PromptInput prompt = promptOf(expected.at("cases").at("two_images"));
+        const nlohmann::json expected = readAttentionExpected("qwen2_vora_merged");
+        const PromptInput prompt = attentionCasePrompt(expected.at("cases").at("two_images"));
         const AssembledSequence sequence = assembleSequence(*model, prompt);
         std::vector<at::Tensor> plain;
         std::vector<at::Tensor> watched;

@@ -8,6 +8,13 @@ VoRA reference code). Greedy decoding recomputes the whole sequence each step; f
 token, the attention row of the position that predicted it is cut at each image's patch positions:
 heads[l][h][j] = layer l, head h, image j (raster order); layers[l][j] = mean over heads.
 
+Also writes tests/data/attention/<variant>_rollout.json: one more pass over the prompt and the answer
+(its last token predicted nothing) gives every layer's [L, L] attention; attention rollout (Abnar and
+Zuidema, with the residual: A_hat = rownorm(0.5 * mean_h A + 0.5 * I), R = A_hat_b ... A_hat_a) over
+each range of ROLLOUT_RANGES, cut at each image's columns for every answer token's row and for one
+prompt position (the first text position after the first image: a word of the question), plus that
+prompt position's own per-layer and per-head grids (docs/attention-maps.md, "Rollout").
+
 Pixels are a closed formula (pixel_value below) that tests/core/test_attention_reference.cpp
 repeats, so no pixel data is committed. Writes tests/data/attention/<variant>.json.
 Run inside the toolbox with transformers==4.50.3:
@@ -26,6 +33,7 @@ import make_tiny_vora as tiny  # noqa: E402
 
 S = tiny.SENTINEL
 STEPS = 4
+ROLLOUT_RANGES = {"all": None, "0-1": (0, 1)}  # None: every layer
 VARIANTS = ["qwen2_vora_merged", "llama_vora_tied"]
 # name: (ids with image sentinels, [(height, width, seed)] per image)
 CASES = {
@@ -117,6 +125,52 @@ def run_case(model, vision, mode, ids, image_specs):
             "tokens": tokens}
 
 
+def grids_of(row, spans):
+    return [row[s:s + n].tolist() for s, n in spans]
+
+
+def rollout(attentions, first, last):
+    """attentions: per layer [H, L, L] -> R = A_hat_last ... A_hat_first, A_hat = rownorm(0.5 mean_h A + 0.5 I)."""
+    rolled = None
+    for layer in range(first, last + 1):
+        mean = attentions[layer].mean(0)
+        mixed = 0.5 * mean + 0.5 * torch.eye(mean.shape[0])
+        mixed = mixed / mixed.sum(-1, keepdim=True)
+        rolled = mixed if rolled is None else mixed @ rolled
+    return rolled
+
+
+def rollout_case(model, vision, mode, ids, image_specs, answer):
+    images = [image(h, w, seed) for h, w, seed in image_specs]
+    embeddings, is_image = tiny.embed(model, vision, ids, images)
+    spans = spans_of(is_image, images)
+    prompt_length = len(is_image)
+    fed = answer[:-1]
+    embeddings = torch.cat([embeddings, model.model.embed_tokens(torch.tensor([fed]))], dim=1)
+    is_image = is_image + [0] * len(fed)
+    out = model(inputs_embeds=embeddings, attention_mask=tiny.additive_mask(is_image, mode),
+                use_cache=False, output_attentions=True)
+    attentions = [a[0] for a in out.attentions]  # per layer [H, L, L]
+    position = spans[0][0] + spans[0][1]
+    while is_image[position]:
+        position += 1
+    ranges = {}
+    for name, bounds in ROLLOUT_RANGES.items():
+        first, last = bounds if bounds else (0, len(attentions) - 1)
+        rolled = rollout(attentions, first, last)
+        ranges[name] = {"first_layer": first, "last_layer": last,
+                        "answer": [grids_of(rolled[prompt_length - 1 + t], spans) for t in range(len(answer))],
+                        "prompt_position": grids_of(rolled[position], spans)}
+    rows = [a[:, position, :] for a in attentions]  # per layer [H, L]
+    return {"input_ids": ids, "answer_ids": answer, "prompt_length": prompt_length,
+            "images": [{"height": h, "width": w, "seed": seed, "first_position": s}
+                       for (h, w, seed), (s, _) in zip(image_specs, spans)],
+            "prompt_position": {"position": position,
+                                "layers": [grids_of(row.mean(0), spans) for row in rows],
+                                "heads": [[grids_of(row[h], spans) for h in range(row.shape[0])] for row in rows]},
+            "rollout": ranges}
+
+
 def main():
     out_dir = os.path.join(os.path.dirname(__file__), "..", "data", "attention")
     os.makedirs(out_dir, exist_ok=True)
@@ -134,6 +188,14 @@ def main():
                 print(variant, name, [t["id"] for t in result["cases"][name]["tokens"]])
         with open(os.path.join(out_dir, variant + ".json"), "w") as f:
             json.dump(result, f, separators=(",", ":"))
+            f.write("\n")
+        rolled = {"generator": result["generator"], "variant": variant, "cases": {}}
+        with torch.no_grad():
+            for name, (ids, specs) in CASES.items():
+                answer = [t["id"] for t in result["cases"][name]["tokens"]]
+                rolled["cases"][name] = rollout_case(model, vision, mode, ids, specs, answer)
+        with open(os.path.join(out_dir, variant + "_rollout.json"), "w") as f:
+            json.dump(rolled, f, separators=(",", ":"))
             f.write("\n")
 
 
