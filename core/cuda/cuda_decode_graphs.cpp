@@ -64,11 +64,14 @@ public:
         , m_token(token)
         , m_pinned(std::move(pinned))
     {
+        const c10::cuda::CUDAGuard device(m_token.device());
         copyBack(); // token 0, from the prefill
     }
 
     void enqueue() override
     {
+        // The events record on the current device's stream: the token's device, where replay and copy run.
+        const c10::cuda::CUDAGuard device(m_token.device());
         m_graph.replay();
         copyBack();
     }
@@ -116,6 +119,9 @@ public:
                                          const at::Tensor& firstToken, int maxNewTokens) override
     {
         require(cache.length() + maxNewTokens <= cache.capacity(), ErrorCode::Internal, "KV cache too small to decode into");
+        // Streams, events and the decode kernels follow the current device: make it the model's (the caller's
+        // may be another GPU; graphFor's side stream and DecodeStep's launches would then go there).
+        const c10::cuda::CUDAGuard device(m_model.device());
         const GraphKey key = GraphKey::of(sampler.params(), suppression.minNewTokens() > 0);
         auto setState = [&] {
             m_step.bind(cache);
@@ -140,6 +146,7 @@ public:
 
     void prepare(const SamplingParams& sampling) override
     {
+        const c10::cuda::CUDAGuard device(m_model.device()); // as in start()
         const ModelConfig& c = m_model.config();
         KvCache scratch(c.numLayers, 1, c.numKeyValueHeads, 2, c.headDim, m_model.device(), m_model.dtype());
         m_step.bind(scratch);

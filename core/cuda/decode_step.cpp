@@ -7,6 +7,7 @@
 
 #include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAEvent.h>
+#include <c10/cuda/CUDAGuard.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -90,6 +91,9 @@ DecodeStep::DecodeStep(const VoraModel& model, DecodeGemv gemv)
 {
     const std::string reason = whyNot(model);
     require(reason.empty(), ErrorCode::InvalidArgument, "CUDA decode step: " + reason);
+    // The kernels are launched on the current device's stream (not by the tensors' device as at:: ops are):
+    // every entry point makes the model's device current, whatever device the calling thread has.
+    const c10::cuda::CUDAGuard device(model.device());
     const ModelConfig& c = model.config();
     const auto on = at::TensorOptions().device(model.device());
     const auto dtype = model.dtype();
@@ -178,6 +182,7 @@ std::string DecodeStep::gemvDescription() const
 
 void DecodeStep::bind(const KvCache& cache)
 {
+    const c10::cuda::CUDAGuard device(m_model.device());
     const ModelConfig& c = m_model.config();
     require(cache.numLayers() == c.numLayers, ErrorCode::Internal, "KV cache of another model");
     std::vector<int64_t> entries;
@@ -200,6 +205,9 @@ void DecodeStep::project(const Linear& linear, const at::Tensor& x, const at::Te
 
 void DecodeStep::run()
 {
+    // On another current device, currentStream() would be that device's and the raw launches below would
+    // run there on this model's pointers: an illegal memory access (a model on cuda:0 of two GPUs).
+    const c10::cuda::CUDAGuard device(m_model.device());
     const DecoderModel& decoder = m_model.decoder();
     const ModelConfig& c = m_model.config();
     const auto type = elementType(m_model.dtype());

@@ -25,6 +25,13 @@ std::vector<ComputeDevice> cudaDevices()
         return devices;
     }
     const auto count = static_cast<int>(torch::cuda::device_count());
+#ifdef VORA_TORCH_HAS_CUDA
+    // cudaMemGetInfo reads the current device, so the loop below switches it; the caller's is put back at the
+    // end. Left on the last GPU, it sent the CUDA decode step's launches (which go by the current device) to
+    // another GPU than the model's: an illegal memory access for a model on cuda:0 of a two-GPU host.
+    int previous = -1;
+    const bool hadDevice = cudaGetDevice(&previous) == cudaSuccess;
+#endif
     for (int index = 0; index < count; ++index) {
         ComputeDevice device;
         device.id = "cuda:" + std::to_string(index);
@@ -44,6 +51,11 @@ std::vector<ComputeDevice> cudaDevices()
 #endif
         devices.push_back(device);
     }
+#ifdef VORA_TORCH_HAS_CUDA
+    if (hadDevice) {
+        (void)cudaSetDevice(previous);
+    }
+#endif
     return devices;
 }
 

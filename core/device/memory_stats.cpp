@@ -5,6 +5,7 @@
 
 #ifdef VORA_TORCH_HAS_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAGuard.h>
 #include <cuda_runtime_api.h>
 #endif
 
@@ -38,6 +39,10 @@ void synchronizeDevice(c10::Device device)
 {
 #ifdef VORA_TORCH_HAS_CUDA
     if (device.is_cuda()) {
+        c10::cuda::OptionalCUDAGuard guard; // cudaDeviceSynchronize waits for the current device only
+        if (device.has_index()) {
+            guard.set_device(device);
+        }
         cudaDeviceSynchronize();
     }
 #else
