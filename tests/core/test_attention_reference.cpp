@@ -16,6 +16,8 @@
 #include "core/runtime/attention_recorder.h"
 #include "tensor_fixtures.h"
 
+#include "value_comparison.h"
+
 #include <QTest>
 
 using namespace vora::core;
@@ -23,19 +25,6 @@ using namespace vora::core;
 namespace {
 
 constexpr double kTolerance = 1e-5;
-
-struct Comparison {
-    size_t values = 0;
-    double maxDiff = 0;
-    void add(const std::vector<float>& actual, const std::vector<float>& expected)
-    {
-        QCOMPARE(actual.size(), expected.size());
-        for (size_t i = 0; i < actual.size(); ++i) {
-            maxDiff = std::max(maxDiff, std::abs(double(actual[i]) - double(expected[i])));
-            ++values;
-        }
-    }
-};
 
 GenerationOutput greedyWith(const VoraModel& model, const AssembledSequence& sequence, AttentionImpl impl,
                             AttentionObserver* observer, std::vector<at::Tensor>* stepLogits = nullptr)
@@ -77,7 +66,7 @@ private Q_SLOTS:
         const auto model = VoraModel::load(tinyModelDir(variant.toStdString()));
         const int layers = model->config().numLayers;
         const int heads = model->config().numHeads;
-        Comparison comparison;
+        vora::testing::ValueComparison comparison;
         size_t cases = 0;
         size_t tokensCompared = 0;
         size_t nonSquare = 0;

@@ -17,6 +17,8 @@
 #include "core/model/vora_model.h"
 #include "tensor_fixtures.h"
 
+#include "value_comparison.h"
+
 #include <QTest>
 
 #include <torch/torch.h>
@@ -27,24 +29,14 @@ namespace {
 
 constexpr double kTolerance = 1e-5;
 
-struct Comparison {
-    size_t values = 0;
-    size_t grids = 0;
-    double maxDiff = 0;
-    void add(const ImageGrids& actual, const nlohmann::json& expected)
-    {
-        QCOMPARE(actual.size(), expected.size());
-        for (size_t j = 0; j < actual.size(); ++j) {
-            const auto want = expected[j].get<std::vector<float>>();
-            QCOMPARE(actual[j].size(), want.size());
-            for (size_t i = 0; i < want.size(); ++i) {
-                maxDiff = std::max(maxDiff, std::abs(double(actual[j][i]) - double(want[i])));
-                ++values;
-            }
-            ++grids;
-        }
+// One grid per image: each compared with its expected values.
+void addGrids(vora::testing::ValueComparison& comparison, const ImageGrids& actual, const nlohmann::json& expected)
+{
+    QCOMPARE(actual.size(), expected.size());
+    for (size_t j = 0; j < actual.size(); ++j) {
+        comparison.add(actual[j], expected[j].get<std::vector<float>>());
     }
-};
+}
 
 ReprefillRequest requestOf(const nlohmann::json& testCase, const nlohmann::json& range)
 {
@@ -98,8 +90,8 @@ private Q_SLOTS:
         if (fusedLayout) {
             model->decoder().fuseForInference(); // as VoraEngine runs it
         }
-        Comparison rollout;
-        Comparison raw;
+        vora::testing::ValueComparison rollout;
+        vora::testing::ValueComparison raw;
         size_t cases = 0;
         size_t ranges = 0;
         size_t answerTokens = 0;
@@ -115,21 +107,21 @@ private Q_SLOTS:
                 const auto& wantAnswer = range.at("answer");
                 QCOMPARE(result.answerRollout.size(), wantAnswer.size());
                 for (size_t t = 0; t < wantAnswer.size(); ++t) {
-                    rollout.add(result.answerRollout[t], wantAnswer[t]);
+                    addGrids(rollout, result.answerRollout[t], wantAnswer[t]);
                     ++answerTokens;
                 }
                 QCOMPARE(result.promptPositionRollout.size(), size_t(1));
-                rollout.add(result.promptPositionRollout[0], range.at("prompt_position"));
+                addGrids(rollout, result.promptPositionRollout[0], range.at("prompt_position"));
 
                 const auto& wantPosition = testCase.at("prompt_position");
                 const TokenAttention& position = result.promptPositions.at(0);
                 QCOMPARE(position.queryPosition, wantPosition.at("position").get<int64_t>());
                 QCOMPARE(position.layers.size(), wantPosition.at("layers").size());
                 for (size_t l = 0; l < position.layers.size(); ++l) {
-                    raw.add(position.layers[l], wantPosition.at("layers")[l]);
+                    addGrids(raw, position.layers[l], wantPosition.at("layers")[l]);
                     QCOMPARE(position.heads[l].size(), size_t(model->config().numHeads));
                     for (size_t h = 0; h < position.heads[l].size(); ++h) {
-                        raw.add(position.heads[l][h], wantPosition.at("heads")[l][h]);
+                        addGrids(raw, position.heads[l][h], wantPosition.at("heads")[l][h]);
                     }
                 }
                 ++ranges;
