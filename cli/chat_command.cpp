@@ -13,12 +13,14 @@
 // goes to stderr, and the rest is prefilled again. A turn that fails (an unreadable image, bad JSON) is
 // reported and left out of the conversation; the exit code is then 1 at the end. Ctrl+C stops the
 // current answer and ends the chat (exit 130).
+#include "cli/answer_summary.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/generation_options.h"
 #include "cli/stats_json.h"
 #include "cli/stop_signal.h"
 #include "core/error.h"
+#include "core/generation/token_budget.h"
 #include "core/runtime/vora_engine.h"
 
 #include <nlohmann/json.hpp>
@@ -206,7 +208,15 @@ int runChat(const Arguments& args)
             if (!json) {
                 callbacks.onText = [](std::string_view piece) { std::cout << piece << std::flush; };
             }
-            const core::TextResult result = engine->generate(*session, conversation.prompt(), settings, callbacks);
+            // As `vora run`: a budget the context cannot hold is lowered with a note (the effective value in --json).
+            const core::TokenBudget budget = core::fitTokenBudget(engine->promptPositions(conversation.prompt()),
+                                                                  engine->summary().maxContext, settings.stop.maxNewTokens);
+            if (budget.clamped()) {
+                std::cerr << "vora chat: note: " << core::describeClampedBudget(budget) << " (--max-new-tokens, --max-context)\n";
+            }
+            core::GenerationSettings turnSettings = settings;
+            turnSettings.stop = core::withTokenBudget(settings.stop, budget);
+            const core::TextResult result = engine->generate(*session, conversation.prompt(), turnSettings, callbacks);
             conversation.last().answered = true;
             conversation.last().answer = result.text;
             conversation.last().answerIds = result.historyIds;
@@ -218,12 +228,15 @@ int runChat(const Arguments& args)
                 out["token_ids"] = result.tokenIds;
                 out["prefilled_tokens"] = result.prefilledTokens;
                 out["decode_path"] = result.decodePath;
+                out["max_new_tokens"] = budget.newTokens;
+                out["max_new_tokens_requested"] = budget.requestedNewTokens;
+                out["context_tokens"] = budget.contextTokens;
                 std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
             } else {
                 std::cout << std::endl;
-                std::cerr << "[" << s.generatedTokens << " tokens, " << core::stopReasonName(s.stopReason) << "; prefilled "
-                          << result.prefilledTokens << " of " << s.promptTokens << " positions, first token "
-                          << static_cast<int>(s.timeToFirstTokenMs) << " ms, " << s.decodeTokensPerSecond << " tok/s]\n";
+                std::cerr << answerSummary(s, "prefilled " + std::to_string(result.prefilledTokens) + " of "
+                                                  + std::to_string(s.promptTokens) + " positions")
+                          << "\n";
             }
             if (s.stopReason == core::StopReason::Cancelled) {
                 return 130;

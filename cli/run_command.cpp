@@ -1,4 +1,5 @@
 // `vora run`: one generation from the command line, streaming text to stdout.
+#include "cli/answer_summary.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/generation_options.h"
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -198,10 +200,10 @@ int runRun(const Arguments& args)
         out["context_tokens"] = budget.contextTokens;
         std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
-        std::cerr << "[" << s.generatedTokens << " tokens, " << core::stopReasonName(s.stopReason) << "; load "
-                  << static_cast<int>(loadMs) << " ms, prefill " << static_cast<int>(s.prefillMs) << " ms ("
-                  << s.promptTokens << " tokens), first token " << static_cast<int>(s.timeToFirstTokenMs) << " ms, "
-                  << s.decodeTokensPerSecond << " tok/s on " << engine->summary().device << "]\n";
+        std::cerr << answerSummary(s, "load " + std::to_string(std::llround(loadMs)) + " ms, prefill "
+                                          + std::to_string(std::llround(s.prefillMs)) + " ms (" + std::to_string(s.promptTokens) + " tokens)",
+                                   " on " + engine->summary().device)
+                  << "\n";
     }
     return s.stopReason == core::StopReason::Cancelled ? 130 : 0;
 }

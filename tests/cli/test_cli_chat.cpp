@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -109,6 +110,32 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.err.count("prefilled"), 2);
         QVERIFY(!r.out.trimmed().isEmpty());
+        // Each answer's line for people: the stop reason in words, whole milliseconds, one decimal of speed.
+        const QRegularExpression summary(QStringLiteral(
+            R"(^\[\d+ tokens?, (end of answer|length limit); prefilled \d+ of \d+ positions, first token \d+ ms, \d+\.\d tok/s\]$)"));
+        int lines = 0;
+        for (const QByteArray& line : r.err.trimmed().split('\n')) {
+            QVERIFY2(summary.match(QString::fromUtf8(line)).hasMatch(), line.constData());
+            ++lines;
+        }
+        QCOMPARE(lines, 2);
+    }
+
+    // As `vora run`: a budget the context cannot hold is lowered with a note, the effective value in the JSON.
+    void aBudgetTheContextCannotHoldIsLoweredWithANote()
+    {
+        const CliResult r = runVora({QStringLiteral("chat"), QStringLiteral("--model"), m_smallContext, QStringLiteral("--temperature"),
+                                     QStringLiteral("0"), QStringLiteral("--max-new-tokens"), QStringLiteral("512"),
+                                     QStringLiteral("--json")},
+                                    "Hello there\n");
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("vora chat: note: at most "), r.err.constData());
+        const QList<QJsonObject> turns = jsonLines(r.out);
+        QCOMPARE(turns.size(), 1);
+        const QJsonObject turn = turns.first();
+        QCOMPARE(turn.value(QStringLiteral("max_new_tokens_requested")).toInt(), 512);
+        QCOMPARE(turn.value(QStringLiteral("context_tokens")).toInt(), 160);
+        QCOMPARE(turn.value(QStringLiteral("max_new_tokens")).toInt(), 160 - turn.value(QStringLiteral("prompt_tokens")).toInt());
     }
 
     void longConversationDropsOldestExchanges()

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -58,6 +59,21 @@ private Q_SLOTS:
         // Greedy decoding is deterministic.
         const CliResult second = runVora(args);
         QCOMPARE(lastJsonLine(second.out).value(QStringLiteral("token_ids")).toArray(), ids);
+    }
+
+    // Without --json the answer ends with one line for people: the stop reason in words, whole milliseconds,
+    // tokens per second to one decimal (the code names and full precision stay in --json).
+    void theSummaryLineSpeaksHuman()
+    {
+        const CliResult r = runVora({QStringLiteral("run"), QStringLiteral("--model"), m_model, QStringLiteral("--prompt"),
+                                     QStringLiteral("Hi"), QStringLiteral("--temperature"), QStringLiteral("0"),
+                                     QStringLiteral("--max-new-tokens"), QStringLiteral("3"), QStringLiteral("--min-new-tokens"),
+                                     QStringLiteral("3")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QRegularExpression summary(QStringLiteral(
+            R"(^\[3 tokens, length limit; load \d+ ms, prefill \d+ ms \(\d+ tokens\), first token \d+ ms, \d+\.\d tok/s on cpu\]$)"));
+        const QString last = QString::fromUtf8(r.err.trimmed().split('\n').last());
+        QVERIFY2(summary.match(last).hasMatch(), qPrintable(last));
     }
 
     void seededSamplingIsReproducible()

@@ -127,7 +127,10 @@ private Q_SLOTS:
         vora::ui::ModelHeader* header = studio.window->chatPage()->header();
         QCOMPARE(header->picker()->text(), QStringLiteral("VoRA-7B-Instruct"));
         QCOMPARE(header->statusText(), QStringLiteral("Ready"));
-        QVERIFY2(header->detailsText().contains(QStringLiteral("4,096-token context")), qPrintable(header->detailsText()));
+        // The header names where and how the model runs: device, dtype, context.
+        const vora::app::ModelInfo& info = studio.host->info();
+        QVERIFY(!info.device.isEmpty() && !info.dtype.isEmpty());
+        QCOMPARE(header->detailsText(), info.device + QStringLiteral(" · ") + info.dtype + QStringLiteral(" · 4,096-token context"));
         QMenu* menu = header->pickerMenu();
         Q_EMIT menu->aboutToShow();
         QStringList entries;
