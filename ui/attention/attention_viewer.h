@@ -1,8 +1,10 @@
 #pragma once
 // Where an answer looked: its tokens as focusable chips; the chosen (clicked, hovered or scrubbed)
 // token's attention drawn over the ORIGINAL image of each image in context, with layer and head
-// selection, colour map, opacity, normalisation and a legend. Reads only app/ types (AnswerAttention,
-// attention_selection.h, attention_overlay.h); opened from an assistant message.
+// selection, colour map, opacity, normalisation and a legend; or, as the aggregation "Rollout", the
+// answer's rollout computed on demand by the model's worker (RolloutRequester). Reads only app/ types
+// (AnswerAttention, attention_selection.h, attention_overlay.h, rollout_requester.h); opened from an
+// assistant message.
 #include "app/attention/answer_attention.h"
 #include "app/attention/attention_overlay.h"
 #include "app/attention/attention_selection.h"
