@@ -11,10 +11,13 @@
 #include <QString>
 #include <QtCore/qfloat16.h>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
 namespace vora::app {
+
+struct RolloutSource; // answer_rollout.h
 
 // How much of the capture an answer keeps (the preference "attention detail"; more detail, more bytes).
 enum class AttentionDetailLevel {
@@ -65,6 +68,9 @@ struct AnswerAttention {
     int kvHeads = 0;         // key/value heads (grouped-query attention), 0 when unknown
     QList<AttentionImage> images;
     QList<AttentionToken> tokens;
+    // What a rollout of this answer needs (answer_rollout.h): set for answers generated in this session,
+    // kept in memory only (neither stored nor compared); null for an answer reopened from the database.
+    std::shared_ptr<const RolloutSource> rolloutSource;
 
     bool isEmpty() const { return tokens.isEmpty() || images.isEmpty(); }
     int totalPatches() const;

@@ -396,9 +396,26 @@ void ConversationController::finishActive(MessageState state, const QString& err
                 }
             });
         }, tr("Could not save the answer"));
+        m_rolloutSources.removeIf([&](const auto& entry) { return entry.first == message.id; });
+        if (message.hasAttention && attention.rolloutSource) {
+            m_rolloutSources.append({message.id, attention.rolloutSource});
+            if (m_rolloutSources.size() > kRolloutSourcesKept) {
+                m_rolloutSources.removeFirst();
+            }
+        }
         m_conversations->refresh();
     }
     Q_EMIT generatingChanged(false);
+}
+
+std::shared_ptr<const RolloutSource> ConversationController::rolloutSource(qint64 messageId) const
+{
+    for (const auto& [id, source] : m_rolloutSources) {
+        if (id == messageId) {
+            return source;
+        }
+    }
+    return nullptr;
 }
 
 void ConversationController::abandonActive()

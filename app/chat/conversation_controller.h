@@ -63,6 +63,11 @@ public:
     // the answer (ConversationStore::saveAttention) when it completes or is stopped.
     void setAttentionCapture(AttentionDetailLevel detail, qint64 maxBytes);
     AttentionDetailLevel attentionDetail() const { return m_attentionDetail; }
+    // What a rollout of the answer messageId needs (answer_rollout.h), kept in memory for the last
+    // kRolloutSourcesKept answers generated since the app started (each holds its prompt's pixels);
+    // null for older answers and those reopened from the database.
+    static constexpr int kRolloutSourcesKept = 16;
+    std::shared_ptr<const RolloutSource> rolloutSource(qint64 messageId) const;
 
 public Q_SLOTS:
     void newConversation();
@@ -118,6 +123,7 @@ private:
     AttentionDetailLevel m_attentionDetail = AttentionDetailLevel::Off;
     qint64 m_attentionMaxBytes = 0;
     ActiveGeneration m_active;
+    QList<std::pair<qint64, std::shared_ptr<const RolloutSource>>> m_rolloutSources; // most recent last
 };
 
 } // namespace vora::app

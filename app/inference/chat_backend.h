@@ -3,6 +3,7 @@
 // plain generation types (no torch): vora_app and vora_ui compile against this header only; the
 // runtime implements ChatBackend.
 #include "app/attention/answer_attention.h"
+#include "app/attention/answer_rollout.h"
 #include "app/values/chat_message.h"
 #include "app/values/conversation_settings.h"
 #include "core/generation/token_budget.h"
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <functional>
+#include <stdexcept>
 
 namespace vora::app {
 
@@ -76,6 +78,14 @@ public:
     virtual void setAttentionCapture(AttentionDetailLevel detail) { (void)detail; }
     // What the last generate() recorded; empty when nothing was asked or the prompt had no image.
     virtual AnswerAttention takeAttention() { return {}; }
+    // The rollout of an answer this backend generated (source from its takeAttention()), by one explicit
+    // re-prefill of prompt + answer; the backend keeps the last few results, so asking again is free.
+    // Throws when the backend cannot (no model, no rollout support) with a user-readable what().
+    virtual AnswerRollout rollout(const RolloutSource& source)
+    {
+        (void)source;
+        throw std::runtime_error("This model backend does not compute rollout.");
+    }
 };
 
 } // namespace vora::app

@@ -2,7 +2,9 @@
 
 #include "app/attention/answer_attention_capture.h"
 #include "core/device/memory_stats.h"
+#include "core/attention/reprefill_attention.h"
 #include "core/error.h"
+#include "core/model/model_config.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/runtime/vora_engine.h"
@@ -34,6 +36,8 @@ ModelInfo EngineChatBackend::load(const QString& modelDir, const ModelLoadOption
     };
     m_engine = core::VoraEngine::load(modelDir.toStdString(), options);
     const core::ModelSummary& s = m_engine->summary();
+    m_modelDir = modelDir;
+    m_loraLayers = core::loadModelConfig(modelDir.toStdString()).lora.layers;
     ModelInfo info;
     info.path = modelDir;
     info.name = QFileInfo(modelDir).fileName();
@@ -124,8 +128,35 @@ core::GenerationStats EngineChatBackend::generate(const QList<ChatTurnInput>& co
             tokenTexts.append(QString::fromStdString(m_engine->tokenizer().decode({static_cast<int32_t>(id)}, false)));
         }
         m_attention = answerAttentionFromCapture(*recorder, images, tokenTexts, m_engine->summary().keyValueHeads);
+        RolloutSource source;
+        source.modelPath = m_modelDir;
+        source.prompt = std::make_shared<const core::PromptInput>(input);
+        source.answerIds.assign(result.tokenIds.begin(), result.tokenIds.end());
+        m_attention.rolloutSource =
+            std::make_shared<const RolloutSource>(rolloutLayersFor(std::move(source), m_loraLayers, m_engine->summary().layers));
     }
     return result.stats;
+}
+
+AnswerRollout EngineChatBackend::rollout(const RolloutSource& source)
+{
+    core::require(m_engine != nullptr, core::ErrorCode::InvalidArgument, "No model is loaded.");
+    core::require(source.prompt != nullptr, core::ErrorCode::InvalidArgument, "The answer's prompt is not kept.");
+    core::ReprefillRequest request;
+    request.prompt = *source.prompt;
+    request.answerIds.assign(source.answerIds.begin(), source.answerIds.end());
+    request.rolloutLayers = {source.firstLayer, source.lastLayer};
+    const std::shared_ptr<const core::ReprefillAttention> result = m_engine->reprefillAttention(request);
+    AnswerRollout rollout;
+    rollout.firstLayer = result->rolloutLayers.first;
+    rollout.lastLayer = result->rolloutLayers.last;
+    for (const core::ImageGrids& grids : result->answerRollout) {
+        std::vector<float>& all = rollout.tokens.emplace_back();
+        for (const core::PatchGrid& grid : grids) {
+            all.insert(all.end(), grid.begin(), grid.end());
+        }
+    }
+    return rollout;
 }
 
 } // namespace vora::app

@@ -31,6 +31,7 @@ public:
                                    const std::atomic<bool>& stopRequested) override;
     void setAttentionCapture(AttentionDetailLevel detail) override { m_attentionDetail = detail; }
     AnswerAttention takeAttention() override { return std::exchange(m_attention, {}); }
+    AnswerRollout rollout(const RolloutSource& source) override;
 
 private:
     // images (optional) receives the prompt's images in order.
@@ -42,7 +43,8 @@ private:
     std::map<std::string, std::unique_ptr<core::PreparedImage>> m_images;
     AttentionDetailLevel m_attentionDetail = AttentionDetailLevel::Off;
     AnswerAttention m_attention; // the last generate()'s
-
+    QString m_modelDir;
+    int m_loraLayers = 0; // the loaded model's vision-LoRA layers (config "lora.layers"), 0: none recorded
 };
 
 } // namespace vora::app

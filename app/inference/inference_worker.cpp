@@ -109,6 +109,15 @@ void InferenceWorker::countPromptTokens(quint64 requestId, const QList<ChatTurnI
     }
 }
 
+void InferenceWorker::computeRollout(quint64 requestId, const RolloutSource& source)
+{
+    try {
+        Q_EMIT rolloutReady(requestId, m_backend->rollout(source));
+    } catch (const std::exception& error) {
+        Q_EMIT rolloutFailed(requestId, describe(error));
+    }
+}
+
 core::TokenBudget InferenceWorker::fitBudget(qint64 promptTokens, const core::GenerationSettings& settings) const
 {
     core::validateStopCriteria(settings.stop);

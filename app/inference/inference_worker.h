@@ -33,6 +33,8 @@ public Q_SLOTS:
                   vora::app::AttentionDetailLevel attention = vora::app::AttentionDetailLevel::Off);
     // The context positions the conversation takes (for the composer's context meter).
     void countPromptTokens(quint64 requestId, const QList<vora::app::ChatTurnInput>& conversation);
+    // An answer's rollout by re-prefill (ChatBackend::rollout): rolloutReady or rolloutFailed.
+    void computeRollout(quint64 requestId, const vora::app::RolloutSource& source);
 
 Q_SIGNALS:
     void loadProgress(quint64 requestId, double fraction, const QString& stage);
@@ -48,6 +50,8 @@ Q_SIGNALS:
     void generationFinished(quint64 requestId, const vora::core::GenerationStats& stats);
     void generationFailed(quint64 requestId, const QString& message);
     void promptTokensCounted(quint64 requestId, qint64 tokens);
+    void rolloutReady(quint64 requestId, const vora::app::AnswerRollout& rollout);
+    void rolloutFailed(quint64 requestId, const QString& message);
 
 private:
     // The budget settings leave in the context; throws with what to change when the prompt fills it.

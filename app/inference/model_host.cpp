@@ -23,6 +23,8 @@ ModelHost::ModelHost(std::unique_ptr<ChatBackend> backend, QObject* parent)
     connect(m_worker, &InferenceWorker::attentionReady, this, &ModelHost::attentionReady, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::generationFinished, this, &ModelHost::generationFinished, Qt::QueuedConnection);
     connect(m_worker, &InferenceWorker::generationFailed, this, &ModelHost::generationFailed, Qt::QueuedConnection);
+    connect(m_worker, &InferenceWorker::rolloutReady, this, &ModelHost::rolloutReady, Qt::QueuedConnection);
+    connect(m_worker, &InferenceWorker::rolloutFailed, this, &ModelHost::rolloutFailed, Qt::QueuedConnection);
     m_thread.start();
 }
 
@@ -77,6 +79,29 @@ quint64 ModelHost::countPromptTokens(const QList<ChatTurnInput>& conversation)
 {
     const quint64 id = ++m_lastRequestId;
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, conversation] { worker->countPromptTokens(id, conversation); },
+                              Qt::QueuedConnection);
+    return id;
+}
+
+QString ModelHost::rolloutUnavailableReason(const RolloutSource* source) const
+{
+    if (!source || !source->prompt) {
+        return tr("Rollout needs the answer's prompt, which is kept only for answers generated since the app "
+                  "started; regenerate the answer to see it.");
+    }
+    if (!isReady()) {
+        return tr("Rollout runs the model again: load %1 first.").arg(source->modelPath);
+    }
+    if (m_info.path != source->modelPath) {
+        return tr("Rollout needs the model that wrote this answer (%1); %2 is loaded.").arg(source->modelPath, m_info.path);
+    }
+    return {};
+}
+
+quint64 ModelHost::computeRollout(const RolloutSource& source)
+{
+    const quint64 id = ++m_lastRequestId;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, source] { worker->computeRollout(id, source); },
                               Qt::QueuedConnection);
     return id;
 }

@@ -44,6 +44,12 @@ public:
     // Counts the context positions of conversation on the worker; the answer is promptTokensCounted
     // with the returned id (none when no model is loaded or an image cannot be read).
     quint64 countPromptTokens(const QList<ChatTurnInput>& conversation);
+    // Why the loaded model cannot roll out an answer with this source (none loaded, another model, no
+    // source: the answer was reopened from the database); empty when it can.
+    QString rolloutUnavailableReason(const RolloutSource* source) const;
+    // Computes the answer's rollout on the worker (a re-prefill: seconds on a large model, free when the
+    // backend still caches it); the answer is rolloutReady or rolloutFailed with the returned id.
+    quint64 computeRollout(const RolloutSource& source);
 
 public Q_SLOTS:
     // Checks the folder, then loads it on the worker, replacing any loaded model.
@@ -63,6 +69,8 @@ Q_SIGNALS:
     void generationFinished(quint64 requestId, const vora::core::GenerationStats& stats);
     void generationFailed(quint64 requestId, const QString& message);
     void promptTokensCounted(quint64 requestId, qint64 tokens);
+    void rolloutReady(quint64 requestId, const vora::app::AnswerRollout& rollout);
+    void rolloutFailed(quint64 requestId, const QString& message);
 
 private:
     void setState(ModelState state);

@@ -291,6 +291,12 @@ private Q_SLOTS:
         QCOMPARE(saved->detail, AttentionDetailLevel::Layers);
         QVERIFY(QFileInfo::exists(saved->images[0].imagePath)); // the store's copy of the image
         QVERIFY(store.messages(controller.currentConversationId()).at(1).hasAttention);
+        // Rollout's source stays in memory with the answer (its prompt and ids), never in the store.
+        const std::shared_ptr<const RolloutSource> source = controller.rolloutSource(first);
+        QVERIFY(source);
+        QCOMPARE(source->answerIds.size(), size_t(saved->tokens.size()));
+        QCOMPARE(source->modelPath, m_model);
+        QVERIFY(!saved->rolloutSource);
 
         // SQLite may give the new answer the old one's id; the map must not outlive its answer anyway.
         controller.regenerate(1);
@@ -299,6 +305,8 @@ private Q_SLOTS:
         QVERIFY(!controller.messages()->at(1).hasAttention);
         QVERIFY(finished.wait(60000));
         QVERIFY(store.attention(controller.messages()->at(1).id).has_value());
+        const std::shared_ptr<const RolloutSource> regenerated = controller.rolloutSource(controller.messages()->at(1).id);
+        QVERIFY(regenerated && regenerated != source);
     }
 
 private:

@@ -104,7 +104,7 @@ std::string writeTinyQwenVoraModel(const std::string& dir, const TinyModelOption
                {"rope_theta", 1000000.0}, {"max_position_embeddings", o.maxPositions}, {"tie_word_embeddings", false},
                {"image_size", o.imageSize}, {"patch_size", 14}, {"vision_embedding", "AIMv2Embedding"},
                {"vision_embedding_intermediate_size", width}, {"vision_attention_mask", "bidirectional"},
-               {"lora", {{"layers", o.loraRank > 0 ? o.layers : 0}, {"r", o.loraRank > 0 ? o.loraRank : -1}}}, {"eos_token_id", 151645}, {"torch_dtype", "float32"}});
+               {"lora", {{"layers", o.loraRank > 0 ? o.layers : o.mergedLoraLayers}, {"r", o.loraRank > 0 ? o.loraRank : -1}}}, {"eos_token_id", 151645}, {"torch_dtype", "float32"}});
     writeJson(fs::path(dir) / "generation_config.json",
               {{"do_sample", true}, {"temperature", 0.7}, {"top_p", 0.8}, {"top_k", 20},
                {"repetition_penalty", 1.05}, {"eos_token_id", {151645, 151643}}, {"pad_token_id", 151643}});

@@ -12,6 +12,7 @@ struct TinyModelOptions {
     unsigned seed = 1;
     int maxPositions = 4096; // the context
     int loraRank = 0; // > 0: unmerged lora_A / lora_B on every projection of every block
+    int mergedLoraLayers = 0; // loraRank 0: the vision-LoRA layers config.json records (merged, no tensors)
 };
 
 // Returns dir. Throws vora::core::Error on I/O failure.

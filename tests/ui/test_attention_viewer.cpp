@@ -1,7 +1,9 @@
 // The attention viewer on a real map: a tiny random VoRA model answers about a two-coloured image
 // through EngineChatBackend with every head recorded; clicking tokens, changing layers and heads
 // changes the overlay. VORA_SCREENSHOT_DIR set: also saves the panel as attention-viewer.png there.
+#include "app/attention/rollout_requester.h"
 #include "app/inference/engine_chat_backend.h"
+#include "app/inference/model_host.h"
 #include "studio_fixture.h"
 #include "tiny_model_writer.h"
 #include "ui/attention/attention_viewer.h"
@@ -17,7 +19,9 @@
 #include <QImage>
 #include <QLabel>
 #include <QPainter>
+#include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -31,8 +35,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        const QString model =
-            QString::fromStdString(vora::testing::writeTinyQwenVoraModel(m_dir.filePath(QStringLiteral("tiny")).toStdString()));
+        m_model = QString::fromStdString(vora::testing::writeTinyQwenVoraModel(m_dir.filePath(QStringLiteral("tiny")).toStdString()));
+        const QString& model = m_model;
         // A wide picture (the padding crop matters): red left half, blue right half.
         QImage picture(120, 60, QImage::Format_RGB32);
         picture.fill(QColor(40, 90, 200));
@@ -167,8 +171,78 @@ private Q_SLOTS:
         QTRY_VERIFY(studio.window->findChild<AttentionViewer*>() != nullptr);
     }
 
+    void rolloutShowsComputingThenAMap()
+    {
+        ModelHost host(std::make_unique<EngineChatBackend>());
+        QSignalSpy loaded(&host, &ModelHost::loaded);
+        host.loadModel(m_model); // the model that wrote m_attention, on its worker thread
+        QVERIFY(loaded.wait(60000));
+        QSignalSpy passes(&host, &ModelHost::rolloutReady);
+        AttentionViewer viewer(m_attention);
+        viewer.setRolloutRequester(new RolloutRequester(&host, m_attention.rolloutSource, &viewer));
+        viewer.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&viewer));
+        auto* method = viewer.findChild<QComboBox*>(QStringLiteral("attentionMethod"));
+        auto* legend = viewer.findChild<QLabel*>(QStringLiteral("attentionLegend"));
+        auto* tokenLabel = viewer.findChild<QLabel*>(QStringLiteral("attentionTokenLabel"));
+        QVERIFY(method && legend && tokenLabel);
+        QVERIFY(rolloutItem(method)->isEnabled());
+        const QImage captured = viewer.overlay();
+        const QImage plain = QImage(m_attention.images[0].imagePath);
+
+        method->setCurrentIndex(1);
+        QCOMPARE(legend->text(), QStringLiteral("Computing rollout…"));
+        QCOMPARE(viewer.overlay(), plain); // no map until it arrives
+        QVERIFY(!viewer.findChild<QComboBox*>(QStringLiteral("attentionHeads"))->isEnabled());
+        QVERIFY(!viewer.findChild<QComboBox*>(QStringLiteral("attentionLayerScope"))->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(legend->text().startsWith(QStringLiteral("Rollout over layers 0-1 (every layer)")), 60000);
+        QVERIFY(legend->text().contains(QStringLiteral("image share does not apply")));
+        QVERIFY(!tokenLabel->text().contains(QStringLiteral("went to images")));
+        const QImage rolled = viewer.overlay();
+        QCOMPARE(rolled.size(), plain.size());
+        QVERIFY(rolled != plain);
+        QVERIFY(rolled != captured);
+        viewer.showToken(4); // another token, back to captured and to rollout: no second pass
+        QVERIFY(viewer.overlay() != rolled);
+        viewer.showToken(0);
+        method->setCurrentIndex(0);
+        QCOMPARE(viewer.overlay(), captured);
+        method->setCurrentIndex(1);
+        QCOMPARE(viewer.overlay(), rolled); // at once, from the kept result
+        QCOMPARE(passes.size(), 1);
+        if (const QString dir = qEnvironmentVariable("VORA_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            QVERIFY(viewer.grab().save(QDir(dir).filePath(QStringLiteral("attention-viewer-rollout.png"))));
+        }
+    }
+
+    void rolloutIsDisabledWithTheReason()
+    {
+        ModelHost host(std::make_unique<EngineChatBackend>()); // no model loaded
+        AttentionViewer viewer(m_attention);
+        viewer.setRolloutRequester(new RolloutRequester(&host, m_attention.rolloutSource, &viewer));
+        auto* method = viewer.findChild<QComboBox*>(QStringLiteral("attentionMethod"));
+        QVERIFY(method);
+        QVERIFY(!rolloutItem(method)->isEnabled());
+        QVERIFY2(rolloutItem(method)->toolTip().contains(QStringLiteral("load ") + m_model), qPrintable(rolloutItem(method)->toolTip()));
+        QVERIFY(method->toolTip().contains(QStringLiteral("load ")));
+
+        AnswerAttention reopened = m_attention; // as the database gives it back: no prompt kept
+        reopened.rolloutSource.reset();
+        AttentionViewer fromStore(reopened);
+        fromStore.setRolloutRequester(new RolloutRequester(&host, reopened.rolloutSource, &fromStore));
+        auto* storedMethod = fromStore.findChild<QComboBox*>(QStringLiteral("attentionMethod"));
+        QVERIFY(!rolloutItem(storedMethod)->isEnabled());
+        QVERIFY(rolloutItem(storedMethod)->toolTip().contains(QStringLiteral("regenerate the answer")));
+    }
+
 private:
+    static QStandardItem* rolloutItem(QComboBox* method)
+    {
+        return qobject_cast<QStandardItemModel*>(method->model())->item(1);
+    }
+
     QTemporaryDir m_dir;
+    QString m_model;
     AnswerAttention m_attention;
 };
 

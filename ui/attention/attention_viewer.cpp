@@ -1,20 +1,13 @@
 #include "ui/attention/attention_viewer.h"
 
-#include "app/attention/attention_export.h"
 #include "app/attention/attention_overlay.h"
 
-#include <QBuffer>
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
-#include <QFile>
-#include <QFileDialog>
 #include <QFileInfo>
-#include <QJsonDocument>
 #include <QMenu>
-#include <QMessageBox>
-#include <QSaveFile>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -22,6 +15,7 @@
 #include <QScrollArea>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -34,16 +28,15 @@ using namespace vora::app;
 namespace {
 
 constexpr int kPictureSide = 420;
-constexpr int kPlayIntervalMs = 400;
 
-QString chipText(const QString& token)
+} // namespace
+
+QString AttentionViewer::chipText(const QString& token)
 {
     QString text = token;
     text.replace(QLatin1Char('\n'), QStringLiteral("⏎"));
     return text.trimmed().isEmpty() ? QStringLiteral("␣") : text;
 }
-
-} // namespace
 
 AttentionViewer::AttentionViewer(AnswerAttention attention, QWidget* parent)
     : QDialog(parent)
@@ -156,6 +149,10 @@ QWidget* AttentionViewer::buildControls()
         m_image->addItem(tr("Image %1: %2").arg(j + 1).arg(QFileInfo(m_attention.images[j].imagePath).fileName().left(12)));
     }
     form->addRow(tr("Image"), m_image);
+    m_method = new QComboBox(panel);
+    m_method->setObjectName(QStringLiteral("attentionMethod"));
+    m_method->addItems({tr("Captured while answering"), tr("Rollout")});
+    form->addRow(tr("Aggregation"), m_method);
     m_layerScope = new QComboBox(panel);
     m_layerScope->setObjectName(QStringLiteral("attentionLayerScope"));
     m_layerScope->addItems({tr("All layers"), tr("Layer range"), tr("One layer")});
@@ -195,15 +192,18 @@ QWidget* AttentionViewer::buildControls()
     m_opacity->setValue(60);
     form->addRow(tr("Opacity"), m_opacity);
 
-    const bool hasLayers = m_attention.detail == AttentionDetailLevel::Layers || m_attention.detail == AttentionDetailLevel::Heads;
-    const bool hasHeads = m_attention.detail == AttentionDetailLevel::Heads;
-    m_layerScope->setEnabled(hasLayers);
-    m_hideSinks->setEnabled(hasLayers);
-    m_heads->setEnabled(hasHeads);
-    if (!hasHeads) {
+    if (m_attention.detail != AttentionDetailLevel::Heads) {
         m_heads->setToolTip(tr("Per-head maps need the attention detail \"heads\" in Preferences."));
     }
+    updateRolloutChoice();
     const auto rerender = [this] { render(); };
+    connect(m_method, &QComboBox::currentIndexChanged, this, [this] {
+        if (showingRollout() && m_rollout) {
+            m_rollout->request();
+        }
+        updateLayerControls();
+        render();
+    });
     connect(m_image, &QComboBox::currentIndexChanged, this, rerender);
     connect(m_layerScope, &QComboBox::currentIndexChanged, this, [this] {
         updateLayerControls();
@@ -222,8 +222,38 @@ QWidget* AttentionViewer::buildControls()
 void AttentionViewer::updateLayerControls()
 {
     const int scope = m_layerScope->currentIndex();
-    m_firstLayer->setEnabled(scope != 0);
-    m_lastLayer->setEnabled(scope == 1);
+    const bool captured = !showingRollout(); // rollout has its own fixed layer range and no head choice
+    m_firstLayer->setEnabled(captured && scope != 0);
+    m_lastLayer->setEnabled(captured && scope == 1);
+    const bool hasLayers = m_attention.detail == AttentionDetailLevel::Layers || m_attention.detail == AttentionDetailLevel::Heads;
+    m_layerScope->setEnabled(captured && hasLayers);
+    m_hideSinks->setEnabled(captured && hasLayers);
+    m_heads->setEnabled(captured && m_attention.detail == AttentionDetailLevel::Heads);
+}
+
+void AttentionViewer::setRolloutRequester(RolloutRequester* requester)
+{
+    m_rollout = requester;
+    if (requester) {
+        connect(requester, &RolloutRequester::stateChanged, this, [this] { render(); });
+        connect(requester, &RolloutRequester::availabilityChanged, this, &AttentionViewer::updateRolloutChoice);
+    }
+    updateRolloutChoice();
+}
+
+bool AttentionViewer::showingRollout() const
+{
+    return m_method && m_method->currentIndex() == 1;
+}
+
+void AttentionViewer::updateRolloutChoice()
+{
+    const QString reason = m_rollout ? m_rollout->unavailableReason() : tr("Rollout is not available in this window.");
+    QStandardItem* item = qobject_cast<QStandardItemModel*>(m_method->model())->item(1);
+    item->setEnabled(reason.isEmpty());
+    item->setToolTip(reason.isEmpty() ? tr("Attention rolled out through the layers (a second pass over prompt and answer).")
+                                      : reason);
+    m_method->setToolTip(reason.isEmpty() ? QString() : tr("Rollout: %1").arg(reason));
 }
 
 AttentionSelection AttentionViewer::selection() const
@@ -270,35 +300,74 @@ void AttentionViewer::render()
         return;
     }
     const int image = std::max(0, m_image->currentIndex());
-    const AttentionSelection chosen = selection();
     const AttentionToken& token = m_attention.tokens[m_shownToken];
     OverlayStyle style;
     style.colours = ColourMap(m_colours->currentIndex());
     style.opacity = m_opacity->value() / 100.0;
     QString scale;
-    try {
-        const std::vector<float> grid = selectedGrid(m_attention, m_shownToken, image, chosen);
-        const bool acrossAnswer = m_normalise->currentIndex() == 1;
-        style.maximum = acrossAnswer ? answerMaximum(m_attention, image, chosen) : 0.0f;
-        const float top = style.maximum > 0 ? style.maximum : *std::max_element(grid.begin(), grid.end());
-        m_overlay = renderAttentionOverlay(m_images[image], m_attention.images[image], grid, style);
-        scale = tr("0 to %1 (%2 of this token's attention on one patch); scaled %3")
-                    .arg(double(top), 0, 'g', 3)
-                    .arg(QLocale().toString(top * 100.0, 'f', 1) + QLatin1Char('%'))
-                    .arg(acrossAnswer ? tr("across the whole answer") : tr("per token"));
-    } catch (const std::invalid_argument& error) {
-        m_overlay = m_images[image];
-        scale = QString::fromUtf8(error.what());
+    if (showingRollout()) {
+        scale = renderRollout(image, style);
+    } else {
+        try {
+            const AttentionSelection chosen = selection();
+            const std::vector<float> grid = selectedGrid(m_attention, m_shownToken, image, chosen);
+            const bool acrossAnswer = m_normalise->currentIndex() == 1;
+            style.maximum = acrossAnswer ? answerMaximum(m_attention, image, chosen) : 0.0f;
+            const float top = style.maximum > 0 ? style.maximum : *std::max_element(grid.begin(), grid.end());
+            m_overlay = renderAttentionOverlay(m_images[image], m_attention.images[image], grid, style);
+            scale = tr("0 to %1 (%2 of this token's attention on one patch); scaled %3")
+                        .arg(double(top), 0, 'g', 3)
+                        .arg(QLocale().toString(top * 100.0, 'f', 1) + QLatin1Char('%'))
+                        .arg(acrossAnswer ? tr("across the whole answer") : tr("per token"));
+        } catch (const std::invalid_argument& error) {
+            m_overlay = m_images[image];
+            scale = QString::fromUtf8(error.what());
+        }
     }
     m_picture->setPixmap(QPixmap::fromImage(m_overlay.scaled(kPictureSide, kPictureSide, Qt::KeepAspectRatio,
                                                              Qt::SmoothTransformation)));
     m_legendBar->setPixmap(QPixmap::fromImage(colourBar(style.colours, 160, 12)));
     m_legendText->setText(scale);
-    m_tokenLabel->setText(tr("Token %1 of %2: \"%3\"; %4% of its attention went to images")
-                              .arg(m_shownToken + 1)
-                              .arg(m_attention.tokens.size())
-                              .arg(token.text.toHtmlEscaped())
-                              .arg(QLocale().toString(double(token.imageShare) * 100.0, 'f', 1)));
+    const QString tokenText = tr("Token %1 of %2: \"%3\"").arg(m_shownToken + 1).arg(m_attention.tokens.size()).arg(token.text.toHtmlEscaped());
+    m_tokenLabel->setText(showingRollout() ? tokenText
+                                           : tr("%1; %2% of its attention went to images")
+                                                 .arg(tokenText, QLocale().toString(double(token.imageShare) * 100.0, 'f', 1)));
+}
+
+QString AttentionViewer::renderRollout(int image, OverlayStyle style)
+{
+    m_overlay = m_images[image];
+    if (!m_rollout) {
+        return tr("Rollout is not available in this window.");
+    }
+    switch (m_rollout->state()) {
+    case RolloutRequester::State::Idle:
+        return m_rollout->unavailableReason();
+    case RolloutRequester::State::Computing:
+        return tr("Computing rollout…");
+    case RolloutRequester::State::Failed:
+        return tr("Rollout failed: %1").arg(m_rollout->error());
+    case RolloutRequester::State::Ready:
+        break;
+    }
+    try {
+        const AnswerRollout& rollout = m_rollout->rollout();
+        const std::vector<float> grid = rolloutGrid(rollout, m_attention, m_shownToken, image);
+        const bool acrossAnswer = m_normalise->currentIndex() == 1;
+        style.maximum = acrossAnswer ? rolloutMaximum(rollout, m_attention, image) : 0.0f;
+        const float top = style.maximum > 0 ? style.maximum : *std::max_element(grid.begin(), grid.end());
+        m_overlay = renderAttentionOverlay(m_images[image], m_attention.images[image], grid, style);
+        const bool vision = m_rollout->source() && m_rollout->source()->visionLayers;
+        return tr("Rollout over layers %1-%2 (%3), 0 to %4; scaled %5. The image share does not apply: a rolled-out "
+                  "row mixes in the residual of every layer.")
+            .arg(rollout.firstLayer)
+            .arg(rollout.lastLayer)
+            .arg(vision ? tr("the vision-LoRA layers") : tr("every layer"))
+            .arg(double(top), 0, 'g', 3)
+            .arg(acrossAnswer ? tr("across the whole answer") : tr("per token"));
+    } catch (const std::invalid_argument& error) {
+        return QString::fromUtf8(error.what());
+    }
 }
 
 QImage AttentionViewer::overlayFor(int token) const
@@ -307,69 +376,17 @@ QImage AttentionViewer::overlayFor(int token) const
     OverlayStyle style;
     style.colours = ColourMap(m_colours->currentIndex());
     style.opacity = m_opacity->value() / 100.0;
-    if (m_normalise->currentIndex() == 1) {
+    const bool acrossAnswer = m_normalise->currentIndex() == 1;
+    if (showingRollout()) { // only a computed rollout can be exported (exportTo checks)
+        const AnswerRollout& rollout = m_rollout->rollout();
+        style.maximum = acrossAnswer ? rolloutMaximum(rollout, m_attention, image) : 0.0f;
+        return renderAttentionOverlay(m_images[image], m_attention.images[image], rolloutGrid(rollout, m_attention, token, image), style);
+    }
+    if (acrossAnswer) {
         style.maximum = answerMaximum(m_attention, image, selection());
     }
     return renderAttentionOverlay(m_images[image], m_attention.images[image],
                                   selectedGrid(m_attention, token, image, selection()), style);
-}
-
-bool AttentionViewer::exportTo(Export kind, const QString& path, QString* error)
-{
-    const int image = std::max(0, m_image->currentIndex());
-    QByteArray bytes;
-    try {
-        QList<QImage> frames;
-        QStringList labels;
-        if (kind == Export::ContactSheetPng || kind == Export::AnimationApng) {
-            for (int i = 0; i < m_attention.tokens.size(); ++i) {
-                frames.append(overlayFor(i));
-                labels.append(chipText(m_attention.tokens[i].text));
-            }
-        }
-        switch (kind) {
-        case Export::OverlayPng:
-        case Export::ContactSheetPng: {
-            const QImage picture = kind == Export::OverlayPng ? overlayFor(m_token) : contactSheet(frames, labels, 6);
-            QBuffer buffer(&bytes);
-            buffer.open(QIODevice::WriteOnly);
-            picture.save(&buffer, "PNG");
-            break;
-        }
-        case Export::AnimationApng:
-            bytes = assembleApng(frames, kPlayIntervalMs);
-            break;
-        case Export::GridsCsv:
-            bytes = attentionCsv(m_attention, image, selection());
-            break;
-        case Export::GridsJson:
-            bytes = QJsonDocument(attentionJson(m_attention, image, selection())).toJson(QJsonDocument::Indented);
-            break;
-        }
-    } catch (const std::exception& failure) {
-        if (error) {
-            *error = QString::fromUtf8(failure.what());
-        }
-        return false;
-    }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        if (error) {
-            *error = tr("Could not write %1: %2").arg(path, file.errorString());
-        }
-        return false;
-    }
-    return true;
-}
-
-void AttentionViewer::chooseExport(Export kind)
-{
-    const QString filter = kind == Export::GridsCsv ? tr("CSV (*.csv)") : kind == Export::GridsJson ? tr("JSON (*.json)") : tr("PNG (*.png)");
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export attention"), QString(), filter);
-    QString error;
-    if (!path.isEmpty() && !exportTo(kind, path, &error)) {
-        QMessageBox::warning(this, tr("Export failed"), error);
-    }
 }
 
 } // namespace vora::ui

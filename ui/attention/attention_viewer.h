@@ -1,13 +1,18 @@
 #pragma once
 // Where an answer looked: its tokens as focusable chips; the chosen (clicked, hovered or scrubbed)
 // token's attention drawn over the ORIGINAL image of each image in context, with layer and head
-// selection, colour map, opacity, normalisation and a legend. Reads only app/ types (AnswerAttention,
-// attention_selection.h, attention_overlay.h); opened from an assistant message.
+// selection, colour map, opacity, normalisation and a legend; or, as the aggregation "Rollout", the
+// answer's rollout computed on demand by the model's worker (RolloutRequester). Reads only app/ types
+// (AnswerAttention, attention_selection.h, attention_overlay.h, rollout_requester.h); opened from an
+// assistant message.
 #include "app/attention/answer_attention.h"
+#include "app/attention/attention_overlay.h"
 #include "app/attention/attention_selection.h"
+#include "app/attention/rollout_requester.h"
 
 #include <QDialog>
 #include <QImage>
+#include <QPointer>
 
 class QAbstractButton;
 class QButtonGroup;
@@ -30,6 +35,10 @@ public:
     void showToken(int token);
     vora::app::AttentionSelection selection() const;
     QImage overlay() const { return m_overlay; } // what the panel shows now
+    // Offers the aggregation "Rollout" through requester (disabled, with the reason as its tooltip,
+    // while requester says it cannot compute it); without one the choice stays disabled.
+    void setRolloutRequester(vora::app::RolloutRequester* requester);
+    bool showingRollout() const;
 
     enum class Export { OverlayPng, ContactSheetPng, GridsCsv, GridsJson, AnimationApng };
     // Writes the export of the current image and selection to path; false with a message in *error.
@@ -39,10 +48,15 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    static constexpr int kPlayIntervalMs = 400;
+    static QString chipText(const QString& token); // a chip's label: newlines and blanks made visible
+
     QWidget* buildTokens();
     QWidget* buildControls();
     void updateLayerControls();
+    void updateRolloutChoice();
     void render();
+    QString renderRollout(int image, vora::app::OverlayStyle style); // sets m_overlay, returns the legend
     QImage overlayFor(int token) const; // the current image and selection, another token
     void chooseExport(Export kind);
 
@@ -58,6 +72,8 @@ private:
     QLabel* m_legendBar = nullptr;
     QLabel* m_legendText = nullptr;
     QComboBox* m_image = nullptr;
+    QComboBox* m_method = nullptr; // captured at decode | rollout
+    QPointer<vora::app::RolloutRequester> m_rollout;
     QComboBox* m_layerScope = nullptr;
     QSpinBox* m_firstLayer = nullptr;
     QSpinBox* m_lastLayer = nullptr;

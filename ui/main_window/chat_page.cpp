@@ -191,7 +191,9 @@ void ChatPage::showAttention(int row)
         if (!attention) {
             return;
         }
+        const qint64 messageId = messages->at(row).id;
         auto* viewer = new AttentionViewer(*attention, this);
+        viewer->setRolloutRequester(new vora::app::RolloutRequester(m_host, m_controller->rolloutSource(messageId), viewer));
         viewer->setAttribute(Qt::WA_DeleteOnClose);
         viewer->show();
     } catch (const std::exception& error) {
