@@ -4,6 +4,7 @@
 // image attached in the composer; the context meter), the attention viewer on that description's word "red", the image viewer, the chat settings and the preferences. Run by tests/ui/screenshots.sh
 // under packaging/env --xvfb (a real X server; QT_SCALE_FACTOR picks the scale).
 #include "app/attention/answer_attention.h"
+#include "app/attention/rollout_requester.h"
 #include "app/chat/message_list_model.h"
 #include "app/inference/chat_backend_factory.h"
 #include "app/storage/conversation_store.h"
@@ -20,11 +21,14 @@
 #include "save_grab.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QCommandLineParser>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QImageReader>
 #include <QJsonArray>
+#include <QLabel>
 
 namespace {
 
@@ -79,6 +83,7 @@ int main(int argc, char** argv)
     ok &= studio.controller->send(QStringLiteral("In two sentences: what makes a triangle different from a square?"), {});
     ok &= studio.waitUntilIdle(300000); // a real model on a busy CPU
     std::optional<vora::app::AnswerAttention> attention;
+    qint64 attentionMessage = -1;
     if (studio.host->info().hasVision) {
         // A question about the picture, with its attention recorded per layer, then a follow-up in the composer.
         QFile picture(parser.value(image));
@@ -92,7 +97,8 @@ int main(int argc, char** argv)
         const vora::app::MessageListModel* messages = studio.controller->messages();
         const int last = messages->rowCount() - 1;
         if (last >= 0 && messages->at(last).hasAttention) {
-            attention = studio.controller->store()->attention(messages->at(last).id);
+            attentionMessage = messages->at(last).id;
+            attention = studio.controller->store()->attention(attentionMessage);
         }
         studio.window->composer()->addImageFiles({parser.value(image)});
         studio.window->composer()->edit()->setPlainText(QStringLiteral("How many shapes are in this picture?"));
@@ -113,6 +119,21 @@ int main(int argc, char** argv)
         }
         viewer.show();
         ok &= save(&viewer, file("attention-demo"));
+        // The same word as rollout through the vision layers, computed by the model's worker.
+        viewer.setRolloutRequester(
+            new vora::app::RolloutRequester(studio.host.get(), studio.controller->rolloutSource(attentionMessage), &viewer));
+        auto* method = viewer.findChild<QComboBox*>(QStringLiteral("attentionMethod"));
+        auto* legend = viewer.findChild<QLabel*>(QStringLiteral("attentionLegend"));
+        if (method && legend) {
+            method->setCurrentIndex(1);
+            QDeadlineTimer deadline(120000);
+            while (!legend->text().startsWith(QStringLiteral("Rollout")) && !deadline.hasExpired()) {
+                QTest::qWait(100);
+            }
+            ok &= legend->text().startsWith(QStringLiteral("Rollout")) && save(&viewer, file("attention-rollout"));
+        } else {
+            ok = false;
+        }
     }
 
     const QImage picture = QImageReader(parser.value(image)).read();
