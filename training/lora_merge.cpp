@@ -239,7 +239,7 @@ void probe(const std::string& modelDir, const TrainOptions& trained, const Check
             weights[name] = tensor;
         }
     }
-    reference->loadState(weights, false);
+    reference->loadState(weights, false, report.checkpointDir + "/trainable.safetensors");
     core::ModelLoadOptions load;
     load.dtype = "float32";
     auto merged = core::VoraModel::load(writtenDir, load);

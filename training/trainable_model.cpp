@@ -125,22 +125,25 @@ void TrainableModel::materialize()
     }
 }
 
-void TrainableModel::loadState(const std::map<std::string, at::Tensor>& tensors, bool requireAll)
+void TrainableModel::loadState(const std::map<std::string, at::Tensor>& tensors, bool requireAll, const std::string& source)
 {
+    // Every tensor is checked before any is copied: a refused file leaves the masters as they were.
     for (const auto& [name, tensor] : tensors) {
         const auto it = std::find_if(m_params.begin(), m_params.end(), [&](const TrainableParam& p) { return p.name == name; });
         core::require(it != m_params.end(), core::ErrorCode::InvalidConfig,
-                      "checkpoint tensor " + name + " is not trainable in this configuration");
+                      source + ": " + name + " is not trainable in this run (another stage, LoRA target or vision setup?)");
+        core::require(tensor.sizes() == it->master.sizes(), core::ErrorCode::ShapeMismatch,
+                      source + ": " + name + " has shape " + c10::str(tensor.sizes()) + ", this run's is "
+                          + c10::str(it->master.sizes()) + " (another --lora-rank or vision setup?)");
+        core::require(tensor.is_floating_point(), core::ErrorCode::CorruptFile, source + ": " + name + " is not a float tensor");
     }
     torch::NoGradGuard noGrad;
     for (TrainableParam& p : m_params) {
         const auto it = tensors.find(p.name);
         if (it == tensors.end()) {
-            core::require(!requireAll, core::ErrorCode::MissingWeights, "checkpoint lacks " + p.name);
+            core::require(!requireAll, core::ErrorCode::MissingWeights, source + ": lacks " + p.name);
             continue;
         }
-        core::require(it->second.sizes() == p.master.sizes(), core::ErrorCode::ShapeMismatch,
-                      p.name + ": checkpoint shape differs from the model's");
         p.master.copy_(it->second);
     }
     materialize();

@@ -35,9 +35,10 @@ public:
     // Adds an externally created parameter (distillation heads); slot may be null.
     void addParam(TrainableParam param) { m_params.push_back(std::move(param)); }
     void materialize();
-    // Copies tensors with matching names into the masters; throws MissingWeights / ShapeMismatch when
-    // a trainable tensor is absent or differs (requireAll) or a name is unknown.
-    void loadState(const std::map<std::string, at::Tensor>& tensors, bool requireAll);
+    // Copies tensors with matching names into the masters, after checking all of them: throws
+    // InvalidConfig (a name this run does not train), ShapeMismatch, CorruptFile (not a float tensor), or
+    // MissingWeights when requireAll and a trainable tensor is absent; messages start with source (the file).
+    void loadState(const std::map<std::string, at::Tensor>& tensors, bool requireAll, const std::string& source);
     std::map<std::string, at::Tensor> stateDict() const; // name -> master (float32, detached)
     int64_t trainableElements() const;
     double loraScale() const { return m_loraScale; }

@@ -245,7 +245,7 @@ private:
         const CheckpointState state = parseCheckpointState(contents.stateJson, statePath);
         core::require(state.dataSamples == static_cast<int64_t>(m_samples.size()), core::ErrorCode::InvalidArgument,
                       dir + ": the checkpoint was trained on a different data set (sample count differs)");
-        m_model->loadState(contents.trainable, true);
+        m_model->loadState(contents.trainable, true, dir + "/trainable.safetensors");
         torch::NoGradGuard noGrad;
         const std::string optimizerPath = dir + "/optimizer.safetensors";
         const auto optimizerTensor = [&](const std::string& name, const at::Tensor& like) {

@@ -20,18 +20,8 @@ WarmStart warmStartFrom(TrainableModel& model, const std::string& dir)
     scales << "its LoRA scale is " << scale << ", this run's " << model.loraScale() << " (set --lora-scale or --lora-alpha to match)";
     core::require(std::abs(scale - model.loraScale()) <= 1e-12 * std::max(1.0, std::abs(scale)), core::ErrorCode::InvalidConfig,
                   result.checkpointDir + ": " + scales.str());
-    for (const auto& [name, tensor] : contents.trainable) {
-        const auto& params = model.params();
-        const auto it = std::find_if(params.begin(), params.end(), [&](const TrainableParam& p) { return p.name == name; });
-        core::require(it != params.end(), core::ErrorCode::InvalidConfig,
-                      tensorsPath + ": " + name + " is not trainable in this run (another stage, LoRA target or vision setup?)");
-        core::require(tensor.sizes() == it->master.sizes(), core::ErrorCode::ShapeMismatch,
-                      tensorsPath + ": " + name + " has shape " + c10::str(tensor.sizes()) + ", this run's is "
-                          + c10::str(it->master.sizes()) + " (another --lora-rank or vision setup?)");
-        core::require(tensor.is_floating_point(), core::ErrorCode::CorruptFile, tensorsPath + ": " + name + " is not a float tensor");
-    }
     core::require(!contents.trainable.empty(), core::ErrorCode::MissingWeights, tensorsPath + ": holds no tensors");
-    model.loadState(contents.trainable, false);
+    model.loadState(contents.trainable, false, tensorsPath);
     result.loadedTensors = static_cast<int64_t>(contents.trainable.size());
     result.freshTensors = static_cast<int64_t>(model.params().size()) - result.loadedTensors;
     return result;

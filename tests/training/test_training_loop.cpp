@@ -64,7 +64,7 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(init.size(), model->params().size());
-        model->loadState(init, true);
+        model->loadState(init, true, "reference init");
 
         Batch batch;
         batch.ids = fixture.at("ids");
@@ -166,7 +166,7 @@ private Q_SLOTS:
         load.dtype = "float32";
         const auto merged = core::VoraModel::load(merge.outDir, load);
         auto unmerged = TrainableModel::create(o);
-        unmerged->loadState(readCheckpoint(ckpt, c10::Device(c10::kCPU)).trainable, true);
+        unmerged->loadState(readCheckpoint(ckpt, c10::Device(c10::kCPU)).trainable, true, ckpt);
         auto untrained = TrainableModel::create(o); // fresh LoRA (B = 0) and vision embedding
         core::PreprocessConfig pre;
         pre.imageSize = o.imageSize;

@@ -231,7 +231,7 @@ private Q_SLOTS:
 
         // The same loss from the checkpoint's weights on the inference path.
         auto model = TrainableModel::create(o);
-        model->loadState(readCheckpoint(resolveCheckpointDir(o.outDir), c10::Device(c10::kCPU)).trainable, true);
+        model->loadState(readCheckpoint(resolveCheckpointDir(o.outDir), c10::Device(c10::kCPU)).trainable, true, o.outDir);
         const auto tokenizer = core::Tokenizer::load(o.modelDir);
         const std::vector<TrainingSample> samples = buildSampleSet(o.valDataFiles, *tokenizer, {{root}, o.maxTextLen, false, "validation"});
         core::PreprocessConfig pre;
