@@ -9,7 +9,9 @@
 # Every poll call of the lease should also run `python3 -m training.demo_recipe collect --work WORK --out $OUT`:
 # each run's newest checkpoint comes home at once (run 2 lost its weights when the lease ended mid-stage 2).
 # STAGE1_INIT_FROM (e.g. resources/demo-model/stage1) starts the pre-training run from an earlier stage-1 part;
-# ABLATIONS=none|beside|after overrides where the ablation rows train.
+# STAGE1_REUSE (a stage-1 part) trains no stage 1: stage 2 builds on that part (run 5).
+# ABLATIONS=none|beside|after overrides where the ablation rows train; STAGE2_VARIANTS the stage-2 candidates
+# (NAME:LR:LAYERS:RANK,...).
 # Budgets (seconds) can be set with STAGE1_S, ABLATION_S, STAGE2_S (on one GPU the ablation rows train after
 # stage 2, beside the final evaluations; `final` waits for them before evaluating them); STAGE2_DEVICES (e.g. cuda:0) keeps the
 # fine-tuning runs and the evaluations off the other GPUs. The inputs may still be arriving when the pipeline starts (a large GGUF
@@ -47,10 +49,11 @@ wait "$generator" || { echo "scene generation failed"; exit 1; }
 await "$gguf"; await "$heldout"
 phase setup python3 -m training.demo_recipe setup --work "$work" --gguf "$gguf" --fonts "$fonts" --heldout "$heldout"
 phase stage1 python3 -m training.demo_recipe stage1 --work "$work" --budget-s "${STAGE1_S:-330}" \
-  --ablation-budget-s "${ABLATION_S:-560}" ${ABLATIONS:+--ablations "$ABLATIONS"} ${STAGE1_INIT_FROM:+--init-from "$STAGE1_INIT_FROM"}
+  --ablation-budget-s "${ABLATION_S:-560}" ${ABLATIONS:+--ablations "$ABLATIONS"} ${STAGE1_INIT_FROM:+--init-from "$STAGE1_INIT_FROM"} \
+  ${STAGE1_REUSE:+--reuse "$STAGE1_REUSE"}
 phase wait1 python3 -m training.demo_recipe wait --work "$work" --until stage1 --max-s 1200
 phase stage2 python3 -m training.demo_recipe stage2 --work "$work" --budget-s "${STAGE2_S:-240}" \
-  --devices "${STAGE2_DEVICES:-}"
+  --devices "${STAGE2_DEVICES:-}" ${STAGE2_VARIANTS:+--variants "$STAGE2_VARIANTS"}
 phase wait2 python3 -m training.demo_recipe wait --work "$work" --until all --max-s 1200
 # On one GPU the ablation rows start only now (beside the final merges and evaluations); else this does nothing.
 phase ablations python3 -m training.demo_recipe ablations --work "$work"
