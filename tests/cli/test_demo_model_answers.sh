@@ -2,9 +2,10 @@
 # The shipped demo model answers the synthetic test scenes (tests/data/synth_tiny, drawn by training/synth with
 # a seed the training never saw): `vora eval` (greedy, CPU) over every question of the file, all of them scored.
 #
-# What is asserted is the shipped model's measured level, not the targets: the parts of run 4 reach
-# 37/43 here (counting 6/6, "Describe" 6/6, numbers 2/2, shape 9/10, colour 7/9, position 7/10;
-# docs/demo-model.md), below the targets for colour and shape. The floors below sit one question under each measured count, so a runtime or
+# What is asserted is the shipped model's measured level, not the targets: the parts of run 5 reach
+# 40/43 here (counting 6/6, "Describe" 6/6, numbers 2/2, shape 10/10, colour 8/9, position 8/10;
+# docs/demo-model.md); 43 questions are too few to test a 95% target (the full test split and the held-out
+# scenes are in docs/demo-model.md). The floors below sit one question under each measured count, so a runtime or
 # packaging change that blinds the model (chance is about 1 in 4 for counts, far lower for a whole
 # description) fails here, while the targets are printed with MET / NOT MET. The floors belong to one set of
 # parts: when resources/demo-model/SHA256SUMS changes, this test fails until they are measured again.
@@ -23,7 +24,7 @@ if [[ ! -f $repo/resources/demo-model/SHA256SUMS ]]; then
   echo "SKIP: the repository ships no trained demo-model parts yet (resources/demo-model/SHA256SUMS)"
   exit 77
 fi
-measured_for=a854c4090845903e0315b65b0fbb2c5e42d6ad45e6bc176a513e71519f54468d
+measured_for=b9df36214e7d20c90b175b2a74e459d7bf853c19989d9b94472f3e2fc0846e4e
 parts=$(sha256sum "$repo/resources/demo-model/SHA256SUMS" | cut -d' ' -f1)
 if [[ $parts != "$measured_for" ]]; then
   echo "FAIL: the shipped parts changed (SHA256SUMS hash $parts); measure them with this test's eval command and"
@@ -40,7 +41,7 @@ import json, sys
 result, lines = json.loads(sys.argv[1]), int(sys.argv[2])
 assert result["questions"] == lines and result["overall"]["total"] == lines, f"scored {result['overall']['total']} of {lines}"
 # Correct answers each type must keep (measured minus one); "overall" counts every question.
-floors = {"overall": 36, "count": 5, "describe": 5, "color": 6, "shape": 8, "position": 6, "number": 1}
+floors = {"overall": 39, "count": 5, "describe": 5, "color": 7, "shape": 9, "position": 7, "number": 1}
 failed = []
 for kind, floor in floors.items():
     t = result[kind] if kind == "overall" else result["types"][kind]

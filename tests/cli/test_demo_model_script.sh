@@ -80,11 +80,11 @@ json.dump(config, open(sys.argv[1], "w"), indent=2)
 PY
 (cd "$model" && find . -type f ! -name .sha256sums -printf '%P\n' | sort | xargs -d '\n' sha256sum >.sha256sums)
 weights=$(sha256sum <"$model/model.safetensors")
-demo; expect 0 "added VoRA Studio's model card"
+demo; expect 0 "updated VoRA Studio's model card"
 grep -q '"vora_studio_demo": true' "$model/config.json" || { echo "FAIL: the card was not added"; exit 1; }
 [[ $(sha256sum <"$model/model.safetensors") == "$weights" ]] || { echo "FAIL: adding the card touched the weights"; exit 1; }
 demo; expect 0 ""
-! grep -q "added" "$err" || { echo "FAIL: the card was added twice"; exit 1; }
+! grep -q "updated" "$err" || { echo "FAIL: the card was written twice"; exit 1; }
 
 flip_byte "$test_cache/gguf/$gguf" 1000
 demo; expect 1 "$test_cache/gguf/$gguf"
@@ -141,6 +141,21 @@ grep -q '"model_type": *"vora"' "$vora_model/config.json" && grep -q '"demo_mode
 checks=$((checks + 2))
 trained; expect 0 ""
 [[ $(tail -n 1 "$out") == "$vora_model" ]] && ! grep -q "merging" "$err" || { echo "FAIL: second run did work"; exit 1; }
+# A folder built when the script's note said something else gets the new note; its weights stay as they were.
+python3 - "$vora_model/config.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["demo_model_note"] = "an older note"
+json.dump(config, open(sys.argv[1], "w"), indent=2)
+PY
+(cd "$vora_model" && find . -type f ! -name .sha256sums -printf '%P\n' | sort | xargs -d '\n' sha256sum >.sha256sums)
+trained; expect 0 "updated VoRA Studio's model card"
+grep -q '"demo_model_note": "VoRA Studio.s demo model: .*taught to see' "$vora_model/config.json" \
+  || { echo "FAIL: the older note stayed in $vora_model/config.json"; exit 1; }
+same_as_by_hand
+trained; expect 0 ""
+! grep -q "updated" "$err" || { echo "FAIL: the card was written twice"; exit 1; }
+checks=$((checks + 1))
 
 flip_byte "$parts/stage2/trainable.safetensors" 200
 trained; expect 1 "do not match SHA256SUMS"

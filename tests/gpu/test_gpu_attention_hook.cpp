@@ -5,6 +5,7 @@
 // fresh forward pass over the prompt plus the token (float32, every layer and head, every image patch), and
 // normalised by the WHOLE row (over all keys they sum to 1).
 #include "core/attention/image_attention.h"
+#include "core/attention/image_spans.h"
 #include "core/cuda/decode_step.h"
 #include "core/generation/generator.h"
 #include "core/generation/sequence_assembly.h"
@@ -35,17 +36,12 @@ public:
     std::map<int, at::Tensor> rows;
 };
 
-std::vector<KeySpan> imageRuns(const std::vector<uint8_t>& isImage)
+// Each image's key span (adjacent images form one run of image positions, so core cuts it by patch counts).
+std::vector<KeySpan> imageKeySpans(const ModelConfig& config, const AssembledSequence& sequence, const PromptInput& prompt)
 {
     std::vector<KeySpan> spans;
-    for (size_t i = 0; i < isImage.size(); ++i) {
-        if (!isImage[i]) {
-            continue;
-        }
-        if (spans.empty() || spans.back().start + spans.back().count != static_cast<int64_t>(i)) {
-            spans.push_back({static_cast<int64_t>(i), 0});
-        }
-        ++spans.back().count;
+    for (const ImageSpan& image : imageSpans(sequence.isImage, prompt.images, config.vision->patchSize)) {
+        spans.push_back({image.start, image.patches()});
     }
     return spans;
 }
@@ -86,8 +82,9 @@ void rowStatisticsGiveTheModelsProbabilities()
     LastRowProbabilities reference;
     promptLogits(*model, assembleSequence(*model, extended), AttentionImpl::Explicit, &reference);
 
-    const std::vector<KeySpan> spans = imageRuns(sequence.isImage);
-    GPU_CHECK(spans.size() == 2, "two image runs, found " + std::to_string(spans.size()));
+    const std::vector<KeySpan> spans = imageKeySpans(c, sequence, prompt);
+    GPU_CHECK(spans.size() == prompt.images.size() && spans.size() >= 2,
+              "one key span per image, found " + std::to_string(spans.size()));
     int64_t compared = 0;
     double worst = 0;
     double worstRowSum = 0;
@@ -111,7 +108,10 @@ void rowStatisticsGiveTheModelsProbabilities()
                 static_cast<long long>(compared), static_cast<long long>(c.numLayers), worst, worstRowSum);
     GPU_CHECK(worst < 1e-5, "image probabilities from the kernel's row statistics differ by " + std::to_string(worst));
     GPU_CHECK(worstRowSum < 1e-5, "rows do not sum to 1: off by " + std::to_string(worstRowSum));
-    const int64_t patches = spans.empty() ? 0 : spans[0].count + (spans.size() > 1 ? spans[1].count : 0);
+    int64_t patches = 0;
+    for (const KeySpan& span : spans) {
+        patches += span.count;
+    }
     GPU_CHECK(compared == int64_t(c.numLayers) * c.numHeads * patches,
               "expected layers x heads x patches values, compared " + std::to_string(compared));
 }
