@@ -231,6 +231,50 @@ class Questions(unittest.TestCase):
         self.assertEqual(questions.number_questions(407, np.random.default_rng(0), 0.0),
                          [("number", "What number is written in the image?", "The number is 407.")])
 
+    def test_exists_questions_ask_one_pair_present_and_one_absent(self):
+        facts = [questions.ShapeFact("circle", "red", 0.15, 0.15), questions.ShapeFact("square", "blue", 0.5, 0.5)]
+        present = {("red", "circle"), ("blue", "square")}
+        answers = {"Yes": 0, "No": 0}
+        near = 0
+        for seed in range(200):
+            asked = questions.exists_questions(facts, np.random.default_rng(seed), 0.0)
+            self.assertEqual([qa[0] for qa in asked], ["exists", "exists"])
+            (_, q_yes, a_yes), (_, q_no, a_no) = asked
+            colour, shape = q_yes[len("Is there a "):-1].split()
+            self.assertIn((colour, shape), present)
+            self.assertEqual(a_yes, f"Yes, there is {'an' if colour[0] in 'aeiou' else 'a'} {colour} {shape}.")
+            colour, shape = q_no[len("Is there a "):-1].split()
+            self.assertNotIn((colour, shape), present)
+            self.assertIn(colour, spec.COLOURS)
+            self.assertIn(shape, spec.SHAPES)
+            self.assertEqual(a_no, f"No, there is no {colour} {shape}.")
+            near += colour in ("red", "blue") or shape in ("circle", "square")
+            answers["Yes"] += a_yes.startswith("Yes")
+            answers["No"] += a_no.startswith("No")
+        self.assertEqual(answers, {"Yes": 200, "No": 200})
+        self.assertEqual(near, 200)  # a near miss exists in this scene, so the absent pair is always one
+
+    def test_question_types_restrict_what_is_asked(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "d")
+            r = run_generator("generate", "--out", out, "--seed", "3", "--train", "6", "--val", "2", "--test", "3",
+                              "--number-share", "0", "--question-types", "exists", "--workers", "1", "--fonts-dir", FONTS)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            test = read_jsonl(os.path.join(out, "finetune-test.jsonl"))
+            self.assertEqual(len(test), 6)  # every picture of the test split: one yes, one no
+            self.assertEqual(sorted(l["conversations"][1]["value"].split(",")[0].split()[0] for l in test),
+                             ["No"] * 3 + ["Yes"] * 3)
+            train = read_jsonl(os.path.join(out, "finetune-train.jsonl"))
+            self.assertTrue(train and all("there" in l["conversations"][1]["value"] for l in train))
+            with open(os.path.join(out, "manifest.json")) as f:
+                self.assertEqual(json.load(f)["options"]["question_types"], ["exists"])
+            r = run_generator("generate", "--out", os.path.join(tmp, "e"), "--question-types", "exists", "--fonts-dir", FONTS)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("--number-share 0", r.stderr)
+            r = run_generator("generate", "--out", os.path.join(tmp, "f"), "--question-types", "colour", "--fonts-dir", FONTS)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("unknown question type(s) colour", r.stderr)
+
     def test_balanced_selection_covers_types(self):
         facts = [questions.ShapeFact("circle", "red", 0.15, 0.15), questions.ShapeFact("square", "blue", 0.85, 0.85)]
         asked = questions.shape_questions(facts, np.random.default_rng(0), 0.0)

@@ -46,6 +46,9 @@ def _parser():
     g.add_argument("--questions-per-image", type=int, default=3, help="fine-tuning questions per picture, 0 = all")
     g.add_argument("--multi-turn", action="store_true", help="one multi-turn sample per picture")
     g.add_argument("--paraphrase-share", type=_share, default=0.25, help="training questions in other wordings")
+    g.add_argument("--question-types", type=_question_types, default=(),
+                   help="comma-separated types to ask, of " + ", ".join(_all_question_types())
+                        + " (default: the first six; 'exists' is a task the demo model was not taught)")
     g.add_argument("--fonts-dir", default=spec.DEFAULT_FONTS_DIR)
     g.add_argument("--workers", type=int, default=os.cpu_count() or 1)
 
@@ -67,12 +70,30 @@ def _parser():
     return parser
 
 
+def _all_question_types():
+    from . import questions
+    return questions.QUESTION_TYPES + questions.EXTRA_QUESTION_TYPES
+
+
+def _question_types(text: str):
+    types = tuple(t.strip() for t in text.split(",") if t.strip())
+    unknown = [t for t in types if t not in _all_question_types()]
+    if unknown or not types:
+        raise argparse.ArgumentTypeError(f"unknown question type(s) {', '.join(unknown) or '(none)'}; "
+                                         f"known: {', '.join(_all_question_types())}")
+    return types
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "generate":
         from . import dataset, items, render
+        if args.question_types and "number" not in args.question_types and args.number_share > 0:
+            print("error: --question-types without 'number' asks nothing about number pictures: add --number-share 0",
+                  file=sys.stderr)
+            return 2
         options = items.ItemOptions(args.seed, args.sizes, args.other_size_share, args.number_share, args.format,
-                                    args.questions_per_image, args.paraphrase_share)
+                                    args.questions_per_image, args.paraphrase_share, args.question_types)
         try:
             dataset.generate(options, args.out, {"train": args.train, "val": args.val, "test": args.test},
                              args.multi_turn, args.fonts_dir, max(1, args.workers))

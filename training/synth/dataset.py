@@ -33,9 +33,20 @@ def record(sample_id: str, frame: str, turns: List[questions.QA]) -> dict:
 
 def finetune_records(split: str, item: items.Item, multi_turn: bool) -> List[dict]:
     base = f"{split}-{item.index:07d}"
+    if not item.asked:  # --question-types can leave a picture without a question
+        return []
     if multi_turn:
         return [record(base, item.frame, item.asked)]
     return [record(f"{base}-q{n}", item.frame, [qa]) for n, qa in enumerate(item.asked)]
+
+
+def manifest_options(options: items.ItemOptions, multi_turn: bool) -> dict:
+    out = {**asdict(options), "sizes": list(options.sizes), "multi_turn": multi_turn}
+    if not options.question_types:
+        del out["question_types"]  # the standard types: manifests as before the option existed
+    else:
+        out["question_types"] = list(options.question_types)
+    return out
 
 
 def json_line(value: dict) -> str:
@@ -109,7 +120,7 @@ def generate(options: items.ItemOptions, out_dir: str, counts: Dict[str, int], m
     seconds = time.monotonic() - started
     manifest = {
         "generator": "training.synth",
-        "options": {**asdict(options), "sizes": list(options.sizes), "multi_turn": multi_turn},
+        "options": manifest_options(options, multi_turn),
         "fonts": {name: sha256_of(os.path.join(fonts_dir, file)) for name, file in spec.FONT_FILES.items()},
         "splits": {split: writers[split].close() for split in FINETUNE_SPLITS},
     }

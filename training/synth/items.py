@@ -22,6 +22,7 @@ class ItemOptions:
     image_format: str                 # png | ppm
     questions_per_image: int          # 0 = all
     paraphrase_share: float
+    question_types: Tuple[str, ...] = ()  # the types asked (questions.py); () = the six standard ones
 
 
 @dataclass
@@ -71,6 +72,10 @@ def make_item(options: ItemOptions, out_dir: str, split: str, index: int) -> Ite
         facts = [questions.ShapeFact(s.kind, s.colour, s.cx, s.cy) for s in scene.shapes]
         kind, caption = "shapes", questions.caption(facts)
         asked = questions.shape_questions(facts, rng, paraphrase)
+        if "exists" in options.question_types:
+            asked += questions.exists_questions(facts, rng, paraphrase)
+    if options.question_types:
+        asked = [qa for qa in asked if qa[0] in options.question_types]
     frame = frame_path(split, index, options.image_format)
     path = os.path.join(out_dir, frame)
     os.makedirs(os.path.dirname(path), exist_ok=True)
