@@ -3,6 +3,10 @@
 #include "core/error.h"
 #include "training/training_data.h"
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
 namespace vora::training {
 
 std::vector<TrainingSample> buildSampleSet(const std::vector<std::string>& files, const core::Tokenizer& tokenizer,
@@ -41,6 +45,32 @@ std::vector<TrainingSample> buildSampleSet(const std::vector<std::string>& files
     }
     core::require(!samples.empty(), core::ErrorCode::InvalidArgument, "no usable " + options.role + " samples");
     return samples;
+}
+
+HeldOutSplit holdOutShare(std::vector<TrainingSample> samples, double share, uint64_t seed)
+{
+    const size_t count = samples.size();
+    const size_t held = std::max<size_t>(1, static_cast<size_t>(std::llround(share * static_cast<double>(count))));
+    core::require(share > 0 && held < count, core::ErrorCode::InvalidArgument,
+                  "--val-share " + std::to_string(share) + " of " + std::to_string(count) +
+                      " training sample(s) leaves none to train on: give more data or a --val-data file");
+    std::vector<size_t> order(count);
+    for (size_t i = 0; i < count; ++i) {
+        order[i] = i;
+    }
+    std::mt19937_64 rng(seed * 7919ULL + 0x5eedULL); // its own stream: not the epoch orders' (trainer.cpp)
+    for (size_t i = count; i > 1; --i) {
+        std::swap(order[i - 1], order[rng() % i]);
+    }
+    std::vector<bool> isHeld(count, false);
+    for (size_t i = 0; i < held; ++i) {
+        isHeld[order[i]] = true;
+    }
+    HeldOutSplit split;
+    for (size_t i = 0; i < count; ++i) {
+        (isHeld[i] ? split.validation : split.training).push_back(std::move(samples[i]));
+    }
+    return split;
 }
 
 } // namespace vora::training

@@ -4,6 +4,7 @@
 // Plain C++ (no torch).
 #include "training/sample_builder.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,14 @@ struct SampleSetOptions {
 // Throws core::Error(InvalidArgument) listing the bad lines (at most 20), or when nothing is usable.
 std::vector<TrainingSample> buildSampleSet(const std::vector<std::string>& files, const core::Tokenizer& tokenizer,
                                            const SampleSetOptions& options);
+
+// --val-share: `share` of the samples (rounded, at least one) held out for validation, chosen by a seeded
+// shuffle that is the same on every platform; both parts keep the files' order. Throws
+// core::Error(InvalidArgument) when that would leave no training sample.
+struct HeldOutSplit {
+    std::vector<TrainingSample> training;
+    std::vector<TrainingSample> validation;
+};
+HeldOutSplit holdOutShare(std::vector<TrainingSample> samples, double share, uint64_t seed);
 
 } // namespace vora::training

@@ -43,6 +43,10 @@ const std::vector<TrainOptionDecl>& trainOptionTable()
 
         pathList(&TrainOptions::valDataFiles, {.flag = "val-data", .group = "validation", .valueName = "FILE",
                                                .help = "validation JSON-lines file, same format and image root (repeatable)"}),
+        number(&TrainOptions::valShare, {.flag = "val-share", .group = "validation", .valueName = "F",
+                                         .help = "instead of --val-data: hold out this share of --data's samples as "
+                                                 "validation (chosen by --seed; the rest trains)",
+                                         .min = 0, .max = 0.5}),
         integer(&TrainOptions::valEvery, {.flag = "val-every", .group = "validation", .valueName = "N",
                                           .help = "validation loss every N steps and at the end (0: only at the end)",
                                           .min = 0, .max = kManySteps}),

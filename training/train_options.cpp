@@ -49,7 +49,10 @@ void validateTrainOptions(const TrainOptions& o)
     }
     require(o.imageSize % o.patchSize == 0, ErrorCode::InvalidArgument,
             "--image-size (" + std::to_string(o.imageSize) + ") must be a multiple of --patch-size (" + std::to_string(o.patchSize) + ")");
-    require(o.valEvery == 0 || !o.valDataFiles.empty(), ErrorCode::InvalidArgument, "--val-every needs --val-data");
+    require(o.valShare == 0 || o.valDataFiles.empty(), ErrorCode::InvalidArgument,
+            "--val-share and --val-data exclude each other: hold out a share of --data, or give a validation file");
+    require(o.valEvery == 0 || !o.valDataFiles.empty() || o.valShare > 0, ErrorCode::InvalidArgument,
+            "--val-every needs --val-data or --val-share");
 }
 
 std::string toJson(const TrainOptions& options)

@@ -22,6 +22,7 @@ struct TrainOptions {
     std::string tokenizerPath; // "" -> modelDir
     std::vector<std::string> dataFiles;
     std::vector<std::string> valDataFiles; // validation JSONL files (same format, same image root)
+    double valShare = 0;                   // instead of valDataFiles: this share of --data's samples, held out
     std::string imageRoot;             // "" -> each data file's folder
     bool allowImagesOutsideRoot = false; // frames may lead outside imageRoot (training/image_root.h)
     TrainStage stage = TrainStage::Pretrain;

@@ -68,6 +68,10 @@ public:
         if (!options.valDataFiles.empty()) {
             sampleSet.role = "validation";
             m_valSamples = buildSampleSet(options.valDataFiles, *tokenizer, sampleSet);
+        } else if (options.valShare > 0) {
+            HeldOutSplit split = holdOutShare(std::move(m_samples), options.valShare, options.seed);
+            m_samples = std::move(split.training);
+            m_valSamples = std::move(split.validation);
         }
         m_model = TrainableModel::create(options);
         if (!options.distillDir.empty()) {

@@ -53,7 +53,9 @@ StepTiming stepTimingFromProgress(const QString& progressPath)
 QStringList trialArguments(const QStringList& trainArguments, const QString& outDir, int steps)
 {
     QStringList arguments = trainArguments;
-    for (const char* flag : {"--out", "--max-steps", "--epochs", "--resume", "--overwrite", "--save-every", "--val-every"}) {
+    // A trial trains on all the data: a held-out share (--val-share) would only add a validation pass at its end.
+    for (const char* flag : {"--out", "--max-steps", "--epochs", "--resume", "--overwrite", "--save-every", "--val-every",
+                             "--val-share"}) {
         arguments = withoutFlag(arguments, QLatin1String(flag));
     }
     const QString past = QString::number(steps + 1);

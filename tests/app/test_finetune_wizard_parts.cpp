@@ -306,9 +306,14 @@ private Q_SLOTS:
                                  {QStringLiteral("patch-size"), 14},
                                  {QStringLiteral("vision-width"), 32},
                                  {QStringLiteral("dtype"), QStringLiteral("float32")},
-                                 {QStringLiteral("max-text-len"), 128}};
+                                 {QStringLiteral("max-text-len"), 128},
+                                 {QStringLiteral("val-share"), 0.25},
+                                 {QStringLiteral("val-every"), 10}};
         const QStringList trainArguments = m_catalog.arguments(values);
+        QVERIFY(trainArguments.contains(QStringLiteral("--val-share")));
         const QStringList trial = trialArguments(trainArguments, QStringLiteral("/tmp/x"));
+        // The trial trains on all the data and validates nothing: only training steps are timed.
+        QVERIFY(!trial.contains(QStringLiteral("--val-share")) && !trial.contains(QStringLiteral("--val-every")));
         QCOMPARE(trial.count(QStringLiteral("--out")), 1);
         QCOMPARE(trial.at(trial.indexOf(QStringLiteral("--max-steps")) + 1), QString::number(kTrialSteps));
         QVERIFY(!trial.contains(run));

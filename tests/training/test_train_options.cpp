@@ -167,7 +167,11 @@ private Q_SLOTS:
         QVERIFY(errorOf([&] { validateTrainOptions(o); }).find("--image-size (100) must be a multiple of --patch-size (14)") == 0);
         o.imageSize = 448;
         o.valEvery = 10;
-        QCOMPARE(errorOf([&] { validateTrainOptions(o); }), std::string("--val-every needs --val-data"));
+        QCOMPARE(errorOf([&] { validateTrainOptions(o); }), std::string("--val-every needs --val-data or --val-share"));
+        o.valShare = 0.1;
+        QCOMPARE(errorOf([&] { validateTrainOptions(o); }), std::string());
+        o.valDataFiles = {"v.jsonl"};
+        QVERIFY(errorOf([&] { validateTrainOptions(o); }).find("--val-share and --val-data exclude each other") == 0);
     }
 
     void schemaListsEveryOptionWithItsDefault()

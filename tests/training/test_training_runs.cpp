@@ -26,6 +26,8 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 using namespace vora;
@@ -248,6 +250,61 @@ private Q_SLOTS:
         const TrainResult without = runTraining(o, nullptr, {});
         QCOMPARE(without.losses.size(), withValidation.losses.size());
         QVERIFY(std::memcmp(without.losses.data(), withValidation.losses.data(), without.losses.size() * sizeof(double)) == 0);
+    }
+
+    // --val-share: a seeded share of the data is validation and the rest trains; both keep the files' order.
+    void valShareHoldsOutASeededShareOfTheData()
+    {
+        std::vector<TrainingSample> samples(20);
+        for (size_t i = 0; i < samples.size(); ++i) {
+            samples[i].ids = {static_cast<int64_t>(i)};
+        }
+        const auto idsOf = [](const std::vector<TrainingSample>& part) {
+            std::vector<int64_t> ids;
+            for (const TrainingSample& s : part) {
+                ids.push_back(s.ids.at(0));
+            }
+            return ids;
+        };
+        const HeldOutSplit split = holdOutShare(samples, 0.25, 7);
+        QCOMPARE(split.validation.size(), size_t(5));
+        QCOMPARE(split.training.size(), size_t(15));
+        std::vector<int64_t> all = idsOf(split.training);
+        const std::vector<int64_t> held = idsOf(split.validation);
+        QVERIFY(std::is_sorted(all.begin(), all.end()) && std::is_sorted(held.begin(), held.end()));
+        all.insert(all.end(), held.begin(), held.end());
+        std::sort(all.begin(), all.end());
+        for (size_t i = 0; i < all.size(); ++i) {
+            QCOMPARE(all[i], static_cast<int64_t>(i)); // disjoint, and together every sample once
+        }
+        QCOMPARE(idsOf(holdOutShare(samples, 0.25, 7).validation), held); // the same seed, the same share
+        bool otherSeedDiffers = false;
+        for (uint64_t seed = 8; seed < 12; ++seed) {
+            otherSeedDiffers |= idsOf(holdOutShare(samples, 0.25, seed).validation) != held;
+        }
+        QVERIFY(otherSeedDiffers);
+        QCOMPARE(holdOutShare(samples, 0.01, 7).validation.size(), size_t(1)); // at least one
+        QVERIFY_THROWS_EXCEPTION(core::Error, holdOutShare(std::vector<TrainingSample>(1), 0.5, 7));
+
+        // In a run: the start event counts both parts and validation runs on the held-out samples.
+        const std::string root = m_dir.path().toStdString();
+        TrainOptions o = vora::testing::tinyTrainOptions();
+        o.dataFiles = {vora::testing::writeTrainingDataSet(root)};
+        o.imageRoot = root;
+        o.valShare = 0.5;
+        o.maxSteps = 2;
+        o.valEvery = 1;
+        o.outDir = root + "/held-out";
+        const std::vector<json> lines = collectLines(o, nullptr);
+        const json start = eventsNamed(lines, "start").at(0);
+        QCOMPARE(start.at("samples").get<int>() + start.at("val_samples").get<int>(), 4);
+        QCOMPARE(start.at("val_samples").get<int>(), 2);
+        const std::vector<json> validations = eventsNamed(lines, "validation");
+        QCOMPARE(validations.size(), size_t(2));
+        QCOMPARE(validations.back().at("val_samples").get<int>(), 2);
+        QVERIFY(std::isfinite(validations.back().at("val_loss").get<double>()));
+        o.valDataFiles = o.dataFiles;
+        QVERIFY_THROWS_EXCEPTION(core::Error, validateTrainOptions(o)); // one or the other
     }
 
     // Machines without OpenCV train on pixel files (`vora preprocess` output): the same pixels give the

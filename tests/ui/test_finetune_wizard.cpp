@@ -51,6 +51,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
@@ -233,6 +234,40 @@ private Q_SLOTS:
                 QVERIFY(wizard->nextButton()->isEnabled());
             }
         }
+    }
+
+    // Every run validates: by default 5 % of the data is held out (--val-share); a validation file replaces
+    // the share (--val-data); with neither, the command asks for no validation (and no --val-every).
+    void validationIsPartOfEveryRun()
+    {
+        FinetuneWindow w(qint64(64) << 30);
+        QVERIFY(vora::tests::reachFitPage(w, m_data.path(), 4));
+        FinetuneWizard* wizard = w.wizard();
+        QString command = wizard->methodPage()->commandLine();
+        QVERIFY2(command.contains(QStringLiteral(" --val-share 0.05")) && command.contains(QStringLiteral(" --val-every 50")),
+                 qPrintable(command));
+        QVERIFY(!command.contains(QStringLiteral("--val-data")));
+
+        const QString validation = m_data.filePath(QStringLiteral("data.jsonl"));
+        wizard->goBack();
+        wizard->goBack();
+        QCOMPARE(wizard->currentStep(), 1);
+        wizard->dataPage()->setValidationFile(validation);
+        QVERIFY(!wizard->dataPage()->validationPercentBox()->isEnabled());
+        wizard->goNext();
+        command = wizard->methodPage()->commandLine();
+        QVERIFY2(command.contains(QStringLiteral(" --val-data ") + validation) && !command.contains(QStringLiteral("--val-share")),
+                 qPrintable(command));
+
+        wizard->goBack();
+        wizard->dataPage()->setValidationFile({});
+        wizard->dataPage()->setValidationPercent(0);
+        wizard->goNext();
+        command = wizard->methodPage()->commandLine();
+        QVERIFY2(!command.contains(QStringLiteral("--val-")), qPrintable(command));
+        QCOMPARE(wizard->currentStep(), 2);
+        wizard->goNext(); // nothing blocks a run without validation
+        QCOMPARE(wizard->currentStep(), 3);
     }
 
     // The device list is asked again each time the fit step shows (free memory changes); choosing a

@@ -2,7 +2,7 @@
 // resources/icons (never a theme or style fallback) in the palette's colour, and redraws in the new
 // colour when the palette turns dark; a focused icon button shows a focus ring in the highlight
 // colour; dialog buttons carry no stock icons; the banner and the user's bubble are tinted from the
-// palette, so they read in light and dark.
+// palette, so they read in light and dark. The chat column keeps a readable width.
 #include "app/chat/message_list_model.h"
 #include "studio_fixture.h"
 #include "ui/chat/chat_view.h"
@@ -11,12 +11,15 @@
 #include "ui/common/icon_button.h"
 #include "ui/common/icons.h"
 #include "ui/common/theme.h"
+#include "ui/composer/composer_widget.h"
 #include "ui/settings/chat_settings_dialog.h"
 
 #include <QAbstractButton>
 #include <QApplication>
 #include <QDialogButtonBox>
 #include <QPushButton>
+
+#include <cstdlib>
 
 using vora::tests::StudioFixture;
 
@@ -155,6 +158,38 @@ private Q_SLOTS:
             const QColor bubbleFill = shot.pixelColor(4, shot.height() / 2);
             QCOMPARE(bubbleFill.name(), vora::ui::bubbleColor(palette).name());
         }
+    }
+
+    // A chat column of readable width: on a wide window the turns and the composer are at most
+    // ChatView::kColumnWidth wide and centred in the chat area; on a narrow one they use the room there is.
+    void theChatColumnHasAReadableWidth()
+    {
+        StudioFixture studio;
+        vora::app::FakeChatScript script;
+        script.pieces = {QString(QStringLiteral("a long answer ")).repeated(60)};
+        QVERIFY(studio.loadModel(script));
+        studio.window->resize(1800, 900);
+        studio.window->show();
+        QVERIFY(studio.controller->send(QString(QStringLiteral("a long question ")).repeated(40), {}));
+        QVERIFY(studio.waitUntilIdle());
+        QApplication::processEvents();
+        vora::ui::ChatView* view = studio.window->chatView();
+        const int area = view->viewport()->width();
+        QVERIFY2(area > vora::ui::ChatView::kColumnWidth + 200, qPrintable(QString::number(area)));
+        for (int row = 0; row < 2; ++row) {
+            QWidget* turn = view->messageWidget(row);
+            const QRect r(turn->mapTo(view->viewport(), QPoint(0, 0)), turn->size());
+            QVERIFY2(r.width() <= vora::ui::ChatView::kColumnWidth && r.width() > vora::ui::ChatView::kColumnWidth - 40,
+                     qPrintable(QString::number(r.width())));
+            QVERIFY2(std::abs(r.center().x() - area / 2) <= 10, qPrintable(QStringLiteral("%1 of %2").arg(r.center().x()).arg(area)));
+        }
+        QVERIFY(studio.window->composer()->width() <= vora::ui::ChatView::kColumnWidth);
+
+        studio.window->resize(800, 900); // narrower than the column: the turns take the chat area's width
+        QApplication::processEvents();
+        const int narrow = view->viewport()->width();
+        QVERIFY(narrow < vora::ui::ChatView::kColumnWidth);
+        QVERIFY2(view->messageWidget(1)->width() >= narrow - 60, qPrintable(QString::number(view->messageWidget(1)->width())));
     }
 };
 

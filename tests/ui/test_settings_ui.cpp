@@ -17,6 +17,7 @@
 #include "ui/settings/preferences_dialog.h"
 
 #include <QAbstractButton>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -250,6 +251,18 @@ private Q_SLOTS:
         QCOMPARE(second.host->info().path, model);
         QCOMPARE(second.window->windowTitle(), QStringLiteral("remember this \u2014 VoRA Studio"));
         QCOMPARE(second.window->chatPage()->sidebar()->listView()->currentIndex().row(), 0);
+
+        // The user turns it off in Preferences ("Startup"); the next launch opens nothing and a new chat.
+        QVERIFY(withModal([&] { second.window->showPreferences(); }, [](QWidget* dialog) {
+            auto* reopen = dialog->findChild<QCheckBox*>(QStringLiteral("reopenChoice"));
+            QVERIFY(reopen && reopen->isChecked()); // on by default
+            reopen->setChecked(false);
+            QTest::mouseClick(dialogButton(dialog, QDialogButtonBox::Save), Qt::LeftButton);
+        }));
+        QVERIFY(!second.appSettings.reopenLastSession());
+        const vora::app::LaunchPlan off = keeper.plan({});
+        QVERIFY(off.model.isEmpty());
+        QCOMPARE(off.conversation, qint64(0));
     }
 };
 

@@ -31,7 +31,7 @@ EXACT = {
     "position": "Where is the {colour} {shape}?",
     "describe": "Describe the image.",
     "number": "What number is written in the image?",
-    "exists": "Is there a {colour} {shape}?",
+    "exists": "Is there {a} {colour} {shape}?",
 }
 
 # Training-only variety (never in the test split): the model should not hinge on one wording.
@@ -47,8 +47,8 @@ PARAPHRASES = {
     "describe": ("Describe this picture.", "What is in the image?", "What do you see in the image?"),
     "number": ("What number is shown?", "Which number is written in the picture?", "Read the number in the image.",
                "What is the number in the image?"),
-    "exists": ("Is there a {colour} {shape} in the image?", "Do you see a {colour} {shape}?",
-               "Does the picture have a {colour} {shape}?"),
+    "exists": ("Is there {a} {colour} {shape} in the image?", "Do you see {a} {colour} {shape}?",
+               "Does the picture have {a} {colour} {shape}?"),
 }
 
 _ROWS = ("top", "middle", "bottom")
@@ -137,7 +137,7 @@ def shape_questions(facts: Sequence[ShapeFact], rng: np.random.Generator, paraph
 
 
 def exists_questions(facts: Sequence[ShapeFact], rng: np.random.Generator, paraphrase_share: float) -> List[QA]:
-    """"Is there a <colour> <shape>?" twice: once for a pair in the picture ("Yes, there is ..."), once for one
+    """"Is there a/an <colour> <shape>?" twice: once for a pair in the picture ("Yes, there is ..."), once for one
     that is not ("No, there is no ..."), which shares its colour or its shape with something in the picture
     when it can (so that neither word alone gives the answer)."""
     present = sorted({(f.colour, f.kind) for f in facts})
@@ -146,9 +146,9 @@ def exists_questions(facts: Sequence[ShapeFact], rng: np.random.Generator, parap
     near = [(c, k) for c, k in absent if c in colours or k in kinds]
     yes = present[rng.integers(len(present))]
     no = (near or absent)[rng.integers(len(near or absent))]
-    return [("exists", _phrase(rng, "exists", paraphrase_share, colour=yes[0], shape=yes[1]),
+    return [("exists", _phrase(rng, "exists", paraphrase_share, a=_article(yes[0]), colour=yes[0], shape=yes[1]),
              f"Yes, there is {_article(yes[0])} {yes[0]} {yes[1]}."),
-            ("exists", _phrase(rng, "exists", paraphrase_share, colour=no[0], shape=no[1]),
+            ("exists", _phrase(rng, "exists", paraphrase_share, a=_article(no[0]), colour=no[0], shape=no[1]),
              f"No, there is no {no[0]} {no[1]}.")]
 
 

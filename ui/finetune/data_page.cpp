@@ -14,7 +14,9 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QHBoxLayout>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTextBrowser>
 #include <QTreeWidget>
@@ -54,6 +56,8 @@ DataPage::DataPage(const FinetuneContext& context, WizardState& state, QWidget* 
     , m_context(context)
     , m_file(new QLineEdit(this))
     , m_root(new QLineEdit(this))
+    , m_valPercent(new QSpinBox(this))
+    , m_valFile(new QLineEdit(this))
     , m_summary(new QLabel(this))
     , m_problems(new QTreeWidget(this))
     , m_preview(new QTextBrowser(this))
@@ -71,6 +75,20 @@ DataPage::DataPage(const FinetuneContext& context, WizardState& state, QWidget* 
     grid->addWidget(new QLabel(tr("Images"), this), 1, 0);
     grid->addWidget(m_root, 1, 1);
     grid->addWidget(import, 1, 2);
+    // Every run reports a validation loss: a held-out share of the data unless a separate file is given.
+    auto* validation = new QHBoxLayout;
+    m_valPercent->setRange(0, 50);
+    m_valPercent->setSuffix(tr(" % held out"));
+    m_valPercent->setValue(state.validationPercent);
+    m_valPercent->setToolTip(tr("This share of the samples (chosen by the seed) is kept out of training and gives the "
+                                "validation loss (vora train --val-share)"));
+    m_valFile->setPlaceholderText(tr("or a validation file (same format and image root)"));
+    auto* browseValidation = new QPushButton(tr("Choose…"), this);
+    validation->addWidget(m_valPercent);
+    validation->addWidget(m_valFile, 1);
+    grid->addWidget(new QLabel(tr("Validation"), this), 2, 0);
+    grid->addLayout(validation, 2, 1);
+    grid->addWidget(browseValidation, 2, 2);
     layout->addLayout(grid);
     m_summary->setWordWrap(true);
     m_summary->setObjectName(QStringLiteral("dataSummary"));
@@ -98,6 +116,14 @@ DataPage::DataPage(const FinetuneContext& context, WizardState& state, QWidget* 
             importCaptions(folder);
         }
     });
+    connect(browseValidation, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Validation data"), {}, tr("JSON lines (*.jsonl *.json);;All files (*)"));
+        if (!file.isEmpty()) {
+            setValidationFile(file);
+        }
+    });
+    connect(m_valPercent, &QSpinBox::valueChanged, this, [this](int percent) { this->state().validationPercent = percent; });
+    connect(m_valFile, &QLineEdit::editingFinished, this, [this] { setValidationFile(m_valFile->text()); });
     connect(m_file, &QLineEdit::editingFinished, this, [this] { setDataFile(m_file->text(), m_root->text()); });
     connect(m_root, &QLineEdit::editingFinished, this, [this] { setDataFile(m_file->text(), m_root->text()); });
 }
@@ -110,6 +136,18 @@ void DataPage::setDataFile(const QString& file, const QString& imageRoot)
     state().dataFile = file;
     state().imageRoot = imageRoot;
     check();
+}
+
+void DataPage::setValidationPercent(int percent)
+{
+    m_valPercent->setValue(percent); // the spin box clamps to 0-50 and updates the state
+}
+
+void DataPage::setValidationFile(const QString& file)
+{
+    m_valFile->setText(file.trimmed());
+    state().validationFile = file.trimmed();
+    m_valPercent->setEnabled(state().validationFile.isEmpty()); // a file replaces the held-out share
 }
 
 void DataPage::importCaptions(const QString& folderOrCsv)

@@ -36,7 +36,7 @@ const QStringList kAdvancedFlags = {
     QStringLiteral("epochs"),       QStringLiteral("batch-size"),   QStringLiteral("grad-accum"),
     QStringLiteral("max-text-len"), QStringLiteral("gradient-checkpointing"), QStringLiteral("dtype"),
     QStringLiteral("device"),       QStringLiteral("image-size"),   QStringLiteral("vision-width"),
-    QStringLiteral("save-every"),   QStringLiteral("distill"),
+    QStringLiteral("save-every"),   QStringLiteral("val-every"),    QStringLiteral("distill"),
 };
 
 QPushButton* presetCard(const QString& title, const QString& text, QWidget* parent)
@@ -147,7 +147,8 @@ void MethodPage::choosePreset(TrainPreset preset)
     m_form->setValues({{QStringLiteral("lora-rank"), static_cast<int>(rank)},
                        {QStringLiteral("lora-layers"), std::min(layers, 24)},
                        {QStringLiteral("lr"), see ? 2e-4 : 1e-4},
-                       {QStringLiteral("schedule"), see ? QStringLiteral("cosine") : QStringLiteral("constant_with_warmup")}});
+                       {QStringLiteral("schedule"), see ? QStringLiteral("cosine") : QStringLiteral("constant_with_warmup")},
+                       {QStringLiteral("val-every"), 50}});
 }
 
 void MethodPage::setOptionValues(const QJsonObject& values)
@@ -177,6 +178,13 @@ void MethodPage::update()
     values.insert(QStringLiteral("data"), QJsonArray{state().dataFile});
     if (!state().imageRoot.isEmpty()) {
         values.insert(QStringLiteral("image-root"), state().imageRoot);
+    }
+    if (!state().validationFile.isEmpty()) {
+        values.insert(QStringLiteral("val-data"), QJsonArray{state().validationFile});
+    } else if (state().validationPercent > 0) {
+        values.insert(QStringLiteral("val-share"), state().validationPercent / 100.0);
+    } else {
+        values.remove(QStringLiteral("val-every")); // no validation data: nothing to validate on
     }
     values.insert(QStringLiteral("out"), m_runFolder->text());
     const bool see = m_preset == TrainPreset::TeachToSee;

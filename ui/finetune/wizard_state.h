@@ -16,6 +16,9 @@ struct WizardState {
     QString dataFile;
     QString imageRoot; // empty: the data file's folder
     std::optional<vora::app::DataCheckSummary> check;
+    // Validation: a separate file (--val-data), else this percentage of the data held out (--val-share).
+    QString validationFile;
+    int validationPercent = 5;
     QJsonObject values; // train option values (flag -> value) for TrainOptionCatalog::arguments
     qint64 trainJobId = 0; // the training the run page follows; 0 before it is queued
 };
