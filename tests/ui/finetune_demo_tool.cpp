@@ -120,7 +120,10 @@ int main(int argc, char** argv)
                                            {"lr", parser.value(lr).toDouble()}, {"warmup-steps", std::max(1, n / 10)},
                                            {"val-every", std::max(1, n / 4)},
                                            {"lora-rank", parser.value(rank).toInt()}, {"lora-layers", parser.value(layers).toInt()},
-                                           {"save-every", std::max(1, n / 4)}, {"dtype", "float32"}, {"device", "cpu"}});
+                                           {"save-every", std::max(1, n / 4)}, {"dtype", "float32"}, {"device", "cpu"},
+                                           // The questions and answers are a few dozen tokens: the default 2048 would
+                                           // make the fit step plan activations for samples this data never has.
+                                           {"max-text-len", 128}});
     wizard->goNext();
     if (wizard->currentStep() != 3) {
         qCritical("stuck at step %d: %s", wizard->currentStep(), qPrintable(wizard->blockerLabel()->text()));

@@ -236,6 +236,32 @@ private Q_SLOTS:
         }
     }
 
+    // The method step proposes a max-text-len from the data's longest sample (not the trainer's 2048, which
+    // would make the fit step plan for samples the data never has); a value the user sets stays.
+    void textLengthFollowsTheData()
+    {
+        using vora::ui::fittedTextLength;
+        QCOMPARE(fittedTextLength(1), 64);
+        QCOMPARE(fittedTextLength(64), 64);
+        QCOMPARE(fittedTextLength(65), 128);
+        QCOMPARE(fittedTextLength(100000), 2048);
+        FinetuneWindow w(qint64(64) << 30);
+        FinetuneWizard* wizard = w.wizard();
+        wizard->baseModelPage()->chooseModel(vora::tests::kBase);
+        wizard->goNext();
+        wizard->dataPage()->setDataFile(m_data.filePath(QStringLiteral("data.jsonl")));
+        QVERIFY(vora::tests::waitForDataCheck(w));
+        const int longest = wizard->state().check->maxTextTokens;
+        QVERIFY2(longest > 0 && fittedTextLength(longest) < 2048, qPrintable(QString::number(longest)));
+        wizard->goNext();
+        QVERIFY2(wizard->methodPage()->commandLine().contains(QStringLiteral(" --max-text-len %1").arg(fittedTextLength(longest))),
+                 qPrintable(wizard->methodPage()->commandLine()));
+        wizard->methodPage()->setOptionValues({{"max-text-len", 300}});
+        wizard->goBack();
+        wizard->goNext(); // the same data: the user's value stays
+        QVERIFY(wizard->methodPage()->commandLine().contains(QStringLiteral(" --max-text-len 300")));
+    }
+
     // Every run validates: by default 5 % of the data is held out (--val-share); a validation file replaces
     // the share (--val-data); with neither, the command asks for no validation (and no --val-every).
     void validationIsPartOfEveryRun()

@@ -127,8 +127,26 @@ void MethodPage::enter()
     }
     if (m_form) {
         m_form->setValues(state().values); // the fit page may have changed some
+        fitTextLengthToData();
     }
     update();
+}
+
+void MethodPage::fitTextLengthToData()
+{
+    // The trainer's default (2048 text tokens) makes the fit step plan activations for samples far longer
+    // than most data sets have; the data check knows the longest, so the default follows it (rounded up to
+    // 64, at most 2048). Changing the data sets it again; otherwise the user's value stays.
+    if (!state().check || state().check->maxTextTokens <= 0 || m_lengthFittedFor == state().dataFile) {
+        return;
+    }
+    m_lengthFittedFor = state().dataFile;
+    m_form->setValues({{QStringLiteral("max-text-len"), fittedTextLength(state().check->maxTextTokens)}});
+}
+
+int fittedTextLength(int longestSample)
+{
+    return std::min(2048, std::max(64, (longestSample + 63) / 64 * 64));
 }
 
 void MethodPage::choosePreset(TrainPreset preset)

@@ -17,6 +17,10 @@ class OptionForm;
 
 enum class TrainPreset { TeachToSee, TeachTask };
 
+// The max-text-len the method step proposes for data whose longest sample has this many text tokens:
+// rounded up to a multiple of 64, at least 64, at most the trainer's default 2048.
+int fittedTextLength(int longestSample);
+
 class MethodPage : public WizardPage {
     Q_OBJECT
 public:
@@ -37,11 +41,13 @@ public:
 private:
     void buildForm();
     void update(); // state().values and the command line from the widgets
+    void fitTextLengthToData();
 
     const FinetuneContext& m_context;
     vora::app::TrainOptionCatalog m_catalog;
     QString m_catalogError;
     QString m_valuesError;
+    QString m_lengthFittedFor; // the data file whose longest sample set max-text-len (a user's value stays until it changes)
     TrainPreset m_preset = TrainPreset::TeachTask;
     QPushButton* m_see;
     QPushButton* m_task;
