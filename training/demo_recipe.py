@@ -389,18 +389,23 @@ def stage2_variants(spec):
     return variants
 
 
+def stage1_run_or_part(w):
+    """The stage-1 run or part stage 2 built on (after stage1_source chose it)."""
+    return Path(w.state["stage1_part"]) if w.state.get("stage1_part") else Path(w.state["runs"][w.state["stage1"]]["out"])
+
+
 def stage1_source(w):
     """The stage-1 run or part that stage 2 builds on: a reused part, else the best pre-training run (whose part
     leaves at once: run 2 lost everything when the lease ended during stage 2)."""
     if w.state.get("stage1_part"):
-        return Path(w.state["stage1_part"])
+        return stage1_run_or_part(w)
     chosen = best(w, "pretrain-")
     w.state["stage1"] = chosen
     early = w.root / "shipped-early" / "stage1"
     shipped_part(w, w.state["runs"][chosen]["out"], early)
     (w.root / "out").mkdir(exist_ok=True)
     subprocess.run(["tar", "czf", str(w.root / "out" / "stage1-part.tar.gz"), "-C", str(early), "."], check=True)
-    return Path(w.state["runs"][chosen]["out"])
+    return stage1_run_or_part(w)
 
 
 def stage2(a):
@@ -422,10 +427,6 @@ def stage2(a):
 
 
 # ---------------------------------------------------------------- final
-
-def stage1_run_or_part(w):
-    return Path(w.state["stage1_part"]) if w.state.get("stage1_part") else w.state["runs"][w.state["stage1"]]["out"]
-
 
 def shipped_part(w, run_dir, out, drop_prefixes=()):
     """The trainable tensors of a run's last checkpoint (or of a part) in bfloat16, with its state.json (what vora

@@ -3,9 +3,10 @@
 #include "core/error.h"
 #include "training/training_data.h"
 
+#include "training/seeded_order.h"
+
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 namespace vora::training {
 
@@ -54,14 +55,7 @@ HeldOutSplit holdOutShare(std::vector<TrainingSample> samples, double share, uin
     core::require(share > 0 && held < count, core::ErrorCode::InvalidArgument,
                   "--val-share " + std::to_string(share) + " of " + std::to_string(count) +
                       " training sample(s) leaves none to train on: give more data or a --val-data file");
-    std::vector<size_t> order(count);
-    for (size_t i = 0; i < count; ++i) {
-        order[i] = i;
-    }
-    std::mt19937_64 rng(seed * 7919ULL + 0x5eedULL); // its own stream: not the epoch orders' (trainer.cpp)
-    for (size_t i = count; i > 1; --i) {
-        std::swap(order[i - 1], order[rng() % i]);
-    }
+    const std::vector<size_t> order = seededOrder(seed * 7919ULL + 0x5eedULL, count); // not the epoch orders' stream
     std::vector<bool> isHeld(count, false);
     for (size_t i = 0; i < held; ++i) {
         isHeld[order[i]] = true;

@@ -14,6 +14,7 @@
 #include "training/progress_log.h"
 #include "training/run_folder.h"
 #include "training/sample_set.h"
+#include "training/seeded_order.h"
 #include "training/trainable_model.h"
 #include "training/training_step.h"
 #include "training/validation.h"
@@ -27,7 +28,6 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
-#include <random>
 
 namespace vora::training {
 namespace {
@@ -38,15 +38,7 @@ namespace fs = std::filesystem;
 // The order of epoch e depends on the seed and e only, so a resumed run sees the same batches.
 std::vector<size_t> epochOrder(uint64_t seed, int64_t epoch, size_t count)
 {
-    std::vector<size_t> order(count);
-    for (size_t i = 0; i < count; ++i) {
-        order[i] = i;
-    }
-    std::mt19937_64 rng(seed * 1000003ULL + static_cast<uint64_t>(epoch));
-    for (size_t i = count; i > 1; --i) { // Fisher-Yates with our own index draw: same order on every stdlib
-        std::swap(order[i - 1], order[rng() % i]);
-    }
-    return order;
+    return seededOrder(seed * 1000003ULL + static_cast<uint64_t>(epoch), count);
 }
 
 struct DataCursor {

@@ -121,8 +121,8 @@ int main(int argc, char** argv)
                                            {"val-every", std::max(1, n / 4)},
                                            {"lora-rank", parser.value(rank).toInt()}, {"lora-layers", parser.value(layers).toInt()},
                                            {"save-every", std::max(1, n / 4)}, {"dtype", "float32"}, {"device", "cpu"},
-                                           // The questions and answers are a few dozen tokens: the default 2048 would
-                                           // make the fit step plan activations for samples this data never has.
+                                           // The documented run's value (docs/finetune.md); the method step alone
+                                           // proposes 64 for this data (38 text tokens at most).
                                            {"max-text-len", 128}});
     wizard->goNext();
     if (wizard->currentStep() != 3) {
