@@ -42,6 +42,8 @@ const std::vector<OptionSpec> kBenchOptions = {
     {"unfused", false, "keep q/k/v and gate/up as separate projections (to measure the fusion)"},
     {"decode", true, "graph (default on CUDA: one CUDA graph per step), eager, or both (one line each)", "MODE"},
     {"gemv", true, "matrix-vector product of graph decoding: auto (default), vora or cublas", "IMPL"},
+    {"launch-overlap", true, "on (default): each kernel of a graph step may start while the previous one ends "
+                             "(Hopper and later); off: to measure what that saves", "on|off"},
     {"follow-up-tokens", true, "text tokens of the second turn (default 20)", "N"},
 };
 
@@ -104,6 +106,14 @@ core::DecodeGemv gemvOf(const std::string& text)
     throw UsageError("--gemv must be auto, vora or cublas");
 }
 
+bool onOff(const std::string& text, const char* flag)
+{
+    if (text != "on" && text != "off") {
+        throw UsageError(std::string(flag) + " must be on or off");
+    }
+    return text == "on";
+}
+
 std::string deviceName(const core::VoraModel& model)
 {
     if (model.device().is_cuda()) {
@@ -130,7 +140,7 @@ nlohmann::json floorJson(const core::DecodeFloor& floor, double decodeTokensPerS
 int runBench(const Arguments& args)
 {
     const CommandLine line("vora bench --model DIR [--image-tokens N] [--prompt-tokens N] [--new-tokens N] "
-                           "[--device DEV] [--dtype TYPE] [--decode graph|eager] [--gemv IMPL]",
+                           "[--device DEV] [--dtype TYPE] [--decode graph|eager] [--gemv IMPL] [--launch-overlap on|off]",
                            kBenchOptions, args);
     // Every size is checked before anything is loaded or allocated.
     constexpr long long kMaxTokens = std::numeric_limits<int>::max();
@@ -168,7 +178,10 @@ int runBench(const Arguments& args)
     std::unique_ptr<core::DecodeGraphs> graphs;
     std::string whyNoGraphs = "not a CUDA device";
     if (decode != "eager" && model->device().is_cuda()) {
-        graphs = core::makeDecodeGraphs(*model, {gemvOf(line.valueOr("gemv", "auto"))}, &whyNoGraphs);
+        core::DecodeGraphOptions graphOptions;
+        graphOptions.gemv = gemvOf(line.valueOr("gemv", "auto"));
+        graphOptions.overlapLaunches = onOff(line.valueOr("launch-overlap", "on"), "--launch-overlap");
+        graphs = core::makeDecodeGraphs(*model, graphOptions, &whyNoGraphs);
     }
     // Graph setup counts as loading: an engine does it at load too.
     const double loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -103,7 +103,7 @@ class CudaDecodeGraphs : public DecodeGraphs {
 public:
     CudaDecodeGraphs(const VoraModel& model, const DecodeGraphOptions& options)
         : m_model(model)
-        , m_step(model, options.gemv)
+        , m_step(model, options.gemv, options.overlapLaunches)
     {
         const auto on = at::TensorOptions().device(model.device());
         const int64_t vocab = model.config().vocabSize;

@@ -2,18 +2,25 @@
 // Pass 1: a grid of (splits, KvH) blocks; block (s, g) takes the s-th slice of the first `length` keys of KV
 // head g (length read from device memory, so one captured launch serves every step), computes the scores
 // of all `groups` query heads that share g (each key and value row is read once per group), and keeps an
-// online softmax per head: running max, running sum, and the weighted sum of value rows. Pass 2: one block
-// per query head merges the slices by their maxima and writes the output and the row statistics.
+// online softmax per head: running max, running sum, and the weighted sum of value rows. The slice goes in
+// tiles of 32 keys: all 128 threads load a tile's key and value rows into shared memory at once (16-byte
+// loads, every load of the tile in flight together), then scores, softmax (one warp per head, a lane per
+// key) and the weighted value sum run from shared memory. Pass 2: one block per query head merges the
+// slices by their maxima (one warp over the slices, then every dimension in parallel) and writes the output
+// and the row statistics.
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
+#include "core/cuda/launch.cuh"
 
 #include <cmath>
 
 namespace vora::core::cuda {
 namespace {
 
-constexpr int kThreads = 128;        // one key per thread in the score phase
+constexpr int kThreads = 128;        // threads of a pass-1 block
+constexpr int kTileKeys = 32;        // keys per tile: a lane per key in the softmax
 constexpr int kMinKeysPerSplit = 32; // short caches use fewer slices
+constexpr int kMaxSplits = 64;       // pass 2 keeps one weight per slice in shared memory
 
 struct Partials {
     float* out; // [KvH][splits][groups][Dh], unnormalised
@@ -32,9 +39,14 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
                                                         const int64_t* position, int groups, int splits,
                                                         float scaleLog2, Partials partials)
 {
-    constexpr int kParts = kHeadDim >= kThreads ? 1 : kThreads / kHeadDim; // key subsets in the value phase
-    constexpr int kDims = kHeadDim >= kThreads ? kHeadDim / kThreads : 1;  // dimensions per thread
-    constexpr int kVec = Vec16<T>::kCount;
+    static_assert(kHeadDim <= kThreads && kThreads % kHeadDim == 0, "a thread per dimension and key subset");
+    constexpr int kParts = kThreads / kHeadDim; // key subsets in the value phase
+    constexpr int kVec = Vec16<T>::kCount;      // elements per 16-byte vector
+    constexpr int kRowVectors = kHeadDim / kVec;
+    constexpr int kStride = kHeadDim + kVec;    // a row plus one vector: lanes reading different rows spread over banks
+    constexpr int kTileVectors = kTileKeys * kRowVectors;
+    constexpr int kLoadsPerThread = (kTileVectors + kThreads - 1) / kThreads;
+    waitForPrerequisites(); // q and the newest cache row come from the kernel before
     const int tid = threadIdx.x;
     const int kvHead = blockIdx.y;
     const int split = blockIdx.x;
@@ -46,6 +58,7 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
     const int64_t end = min(length, start + chunk);
     const int64_t slot = (int64_t(kvHead) * splits + split) * groups;
     if (start >= end) {
+        startDependents();
         for (int i = tid; i < groups * kHeadDim; i += kThreads) {
             partials.out[slot * kHeadDim + i] = 0.f;
         }
@@ -58,8 +71,10 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
     const T* keys = reinterpret_cast<const T*>(table[2 * layer]) + int64_t(kvHead) * capacity * kHeadDim;
     const T* values = reinterpret_cast<const T*>(table[2 * layer + 1]) + int64_t(kvHead) * capacity * kHeadDim;
 
+    __shared__ __align__(16) T keyTile[kTileKeys][kStride];
+    __shared__ __align__(16) T valueTile[kTileKeys][kStride];
     __shared__ __align__(16) float queries[kMaxGroups][kHeadDim]; // pre-scaled to log2 units
-    __shared__ float scores[kMaxGroups][kThreads];
+    __shared__ float weights[kMaxGroups][kTileKeys];
     __shared__ float runMax[kMaxGroups];
     __shared__ float runSum[kMaxGroups];
     __shared__ float rescale[kMaxGroups];
@@ -71,63 +86,63 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
         runMax[tid] = -INFINITY;
         runSum[tid] = 0.f;
     }
-    __syncthreads();
 
-    const int part = tid / (kHeadDim >= kThreads ? kThreads : kHeadDim);
-    const int dim0 = kHeadDim >= kThreads ? tid : tid % kHeadDim;
-    float acc[kMaxGroups][kDims];
+    const int part = tid / kHeadDim;
+    const int dim = tid % kHeadDim;
+    float acc[kMaxGroups];
 #pragma unroll
     for (int j = 0; j < kMaxGroups; ++j) {
-#pragma unroll
-        for (int e = 0; e < kDims; ++e) {
-            acc[j][e] = 0.f;
-        }
+        acc[j] = 0.f;
     }
-
-    for (int64_t tile = start; tile < end; tile += kThreads) {
-        const int64_t key = tile + tid;
-        float dots[kMaxGroups];
+    const int warp = tid / 32;
+    const int lane = tid % 32;
+    for (int64_t tile = start; tile < end; tile += kTileKeys) {
+        const int tileKeys = static_cast<int>(min(int64_t(kTileKeys), end - tile));
+        // Every key and value vector of the tile is requested before any is stored.
+        uint4 keyParts[kLoadsPerThread];
+        uint4 valueParts[kLoadsPerThread];
 #pragma unroll
-        for (int j = 0; j < kMaxGroups; ++j) {
-            dots[j] = 0.f;
+        for (int u = 0; u < kLoadsPerThread; ++u) {
+            const int i = tid + u * kThreads;
+            const int key = i / kRowVectors;
+            const bool inside = i < kTileVectors && key < tileKeys;
+            const int64_t offset = (tile + key) * kHeadDim + (i % kRowVectors) * kVec;
+            keyParts[u] = inside ? *reinterpret_cast<const uint4*>(keys + offset) : make_uint4(0, 0, 0, 0);
+            valueParts[u] = inside ? *reinterpret_cast<const uint4*>(values + offset) : make_uint4(0, 0, 0, 0);
         }
-        if (key < end) {
-            const uint4* row = reinterpret_cast<const uint4*>(keys + key * kHeadDim);
 #pragma unroll
-            for (int c = 0; c < kHeadDim / kVec; ++c) {
-                const Vec16<T> k(row[c]);
-#pragma unroll
-                for (int j = 0; j < kMaxGroups; ++j) {
-                    if (j < groups) {
-#pragma unroll
-                        for (int e = 0; e < kVec; ++e) {
-                            dots[j] = fmaf(queries[j][c * kVec + e], k.v[e], dots[j]);
-                        }
-                    }
-                }
+        for (int u = 0; u < kLoadsPerThread; ++u) {
+            const int i = tid + u * kThreads;
+            if (i < kTileVectors) {
+                *reinterpret_cast<uint4*>(&keyTile[i / kRowVectors][(i % kRowVectors) * kVec]) = keyParts[u];
+                *reinterpret_cast<uint4*>(&valueTile[i / kRowVectors][(i % kRowVectors) * kVec]) = valueParts[u];
             }
-        }
-#pragma unroll
-        for (int j = 0; j < kMaxGroups; ++j) {
-            scores[j][tid] = key < end ? dots[j] : -INFINITY;
         }
         __syncthreads();
-        // Online softmax per head: one warp per head turns the tile's scores into weights.
-        const int warp = tid / 32;
-        const int lane = tid % 32;
+        // Scores: thread t takes key t % 32 for heads t / 32, t / 32 + 4, ...
+        {
+            const int key = tid % kTileKeys;
+            for (int j = tid / kTileKeys; j < groups; j += kThreads / kTileKeys) {
+                float dot = 0.f;
+#pragma unroll
+                for (int c = 0; c < kRowVectors; ++c) {
+                    const Vec16<T> k(*reinterpret_cast<const uint4*>(&keyTile[key][c * kVec]));
+#pragma unroll
+                    for (int e = 0; e < kVec; ++e) {
+                        dot = fmaf(queries[j][c * kVec + e], k.v[e], dot);
+                    }
+                }
+                weights[j][key] = key < tileKeys ? dot : -INFINITY;
+            }
+        }
+        __syncthreads();
+        // Online softmax per head: one warp per head, a lane per key of the tile.
         for (int j = warp; j < groups; j += kThreads / 32) {
-            float tileMax = -INFINITY;
-            for (int i = lane; i < kThreads; i += 32) {
-                tileMax = fmaxf(tileMax, scores[j][i]);
-            }
-            const float newMax = fmaxf(runMax[j], warpMax(tileMax));
-            float tileSum = 0.f;
-            for (int i = lane; i < kThreads; i += 32) {
-                const float weight = exp2f(scores[j][i] - newMax);
-                scores[j][i] = weight;
-                tileSum += weight;
-            }
-            tileSum = warpSum(tileSum);
+            const float score = weights[j][lane];
+            const float newMax = fmaxf(runMax[j], warpMax(score));
+            const float weight = exp2f(score - newMax);
+            weights[j][lane] = weight;
+            const float tileSum = warpSum(weight);
             if (lane == 0) {
                 const float scale = exp2f(runMax[j] - newMax);
                 rescale[j] = scale;
@@ -136,37 +151,30 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
             }
         }
         __syncthreads();
-        const int tileKeys = static_cast<int>(min(int64_t(kThreads), end - tile));
 #pragma unroll
         for (int j = 0; j < kMaxGroups; ++j) {
             if (j < groups) {
-#pragma unroll
-                for (int e = 0; e < kDims; ++e) {
-                    acc[j][e] *= rescale[j];
-                }
+                acc[j] *= rescale[j];
             }
         }
         for (int i = part; i < tileKeys; i += kParts) {
-            const T* row = values + (tile + i) * kHeadDim;
+            const float v = toFloat(valueTile[i][dim]);
 #pragma unroll
-            for (int e = 0; e < kDims; ++e) {
-                const float v = toFloat(row[dim0 + e * kThreads]);
-#pragma unroll
-                for (int j = 0; j < kMaxGroups; ++j) {
-                    if (j < groups) {
-                        acc[j][e] = fmaf(scores[j][i], v, acc[j][e]);
-                    }
+            for (int j = 0; j < kMaxGroups; ++j) {
+                if (j < groups) {
+                    acc[j] = fmaf(weights[j][i], v, acc[j]);
                 }
             }
         }
-        __syncthreads(); // scores are rewritten by the next tile
+        __syncthreads(); // the tiles and weights are rewritten by the next tile
     }
+    startDependents(); // what is left is writing this slice's partial results
 
     if constexpr (kParts > 1) {
         __shared__ float gathered[kParts][kMaxGroups][kHeadDim];
 #pragma unroll
         for (int j = 0; j < kMaxGroups; ++j) {
-            gathered[part][j][dim0] = acc[j][0];
+            gathered[part][j][dim] = acc[j];
         }
         __syncthreads();
         for (int i = tid; i < groups * kHeadDim; i += kThreads) {
@@ -182,10 +190,7 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
 #pragma unroll
         for (int j = 0; j < kMaxGroups; ++j) {
             if (j < groups) {
-#pragma unroll
-                for (int e = 0; e < kDims; ++e) {
-                    partials.out[(slot + j) * kHeadDim + dim0 + e * kThreads] = acc[j][e];
-                }
+                partials.out[(slot + j) * kHeadDim + dim] = acc[j];
             }
         }
     }
@@ -199,22 +204,40 @@ template <typename T>
 __global__ void combineKernel(Partials partials, T* out, float* rowMax, float* rowSum, int groups, int splits,
                               int headDim)
 {
+    waitForPrerequisites();
+    startDependents();
     const int head = blockIdx.x;
     const int kvHead = head / groups;
     const int j = head % groups;
     auto slot = [&](int s) { return (int64_t(kvHead) * splits + s) * groups + j; };
-    float maximum = -INFINITY;
-    for (int s = 0; s < splits; ++s) {
-        maximum = fmaxf(maximum, partials.max[slot(s)]);
+    __shared__ float sliceWeight[kMaxSplits];
+    __shared__ float maximum;
+    __shared__ float total;
+    if (threadIdx.x < 32) {
+        const int lane = threadIdx.x;
+        float m = -INFINITY;
+        for (int s = lane; s < splits; s += 32) {
+            m = fmaxf(m, partials.max[slot(s)]);
+        }
+        m = warpMax(m);
+        float t = 0.f;
+        for (int s = lane; s < splits; s += 32) {
+            const float weight = exp2f(partials.max[slot(s)] - m);
+            sliceWeight[s] = weight;
+            t += partials.sum[slot(s)] * weight;
+        }
+        t = warpSum(t);
+        if (lane == 0) {
+            maximum = m;
+            total = t;
+        }
     }
-    float total = 0.f;
-    for (int s = 0; s < splits; ++s) {
-        total += partials.sum[slot(s)] * exp2f(partials.max[slot(s)] - maximum);
-    }
+    __syncthreads();
     for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
         float value = 0.f;
+#pragma unroll 8
         for (int s = 0; s < splits; ++s) {
-            value += partials.out[slot(s) * headDim + d] * exp2f(partials.max[slot(s)] - maximum);
+            value += partials.out[slot(s) * headDim + d] * sliceWeight[s];
         }
         out[int64_t(head) * headDim + d] = fromFloat<T>(value / total);
     }
@@ -225,34 +248,33 @@ __global__ void combineKernel(Partials partials, T* out, float* rowMax, float* r
 }
 
 template <typename T, int kHeadDim, int kMaxGroups>
-cudaError_t launch(const void* q, const int64_t* table, int layer, int numLayers, const int64_t* position, void* out,
+cudaError_t launchSplitAndCombine(const void* q, const int64_t* table, int layer, int numLayers, const int64_t* position, void* out,
                    float* rowMax, float* rowSum, Partials partials, int numHeads, int numKvHeads, int splits,
-                   cudaStream_t stream)
+                   const Launch& launch)
 {
     const int groups = numHeads / numKvHeads;
     const float scaleLog2 = static_cast<float>(1.4426950408889634 / std::sqrt(double(kHeadDim)));
-    splitKernel<T, kHeadDim, kMaxGroups><<<dim3(splits, numKvHeads), kThreads, 0, stream>>>(
-        static_cast<const T*>(q), table, layer, numLayers, position, groups, splits, scaleLog2, partials);
-    const cudaError_t first = cudaGetLastError();
+    const cudaError_t first =
+        launchKernel(splitKernel<T, kHeadDim, kMaxGroups>, dim3(splits, numKvHeads), dim3(kThreads), launch,
+                     static_cast<const T*>(q), table, layer, numLayers, position, groups, splits, scaleLog2, partials);
     if (first != cudaSuccess) {
         return first;
     }
-    combineKernel<T><<<numHeads, kHeadDim < 32 ? 32 : (kHeadDim > 256 ? 256 : kHeadDim), 0, stream>>>(
-        partials, static_cast<T*>(out), rowMax, rowSum, groups, splits, kHeadDim);
-    return cudaGetLastError();
+    return launchKernel(combineKernel<T>, dim3(numHeads), dim3(kHeadDim < 32 ? 32 : (kHeadDim > 256 ? 256 : kHeadDim)),
+                        launch, partials, static_cast<T*>(out), rowMax, rowSum, groups, splits, kHeadDim);
 }
 
 template <typename T, int kHeadDim>
 cudaError_t launchForGroups(int groups, const void* q, const int64_t* table, int layer, int numLayers,
                             const int64_t* position, void* out, float* rowMax, float* rowSum, Partials partials,
-                            int numHeads, int numKvHeads, int splits, cudaStream_t stream)
+                            int numHeads, int numKvHeads, int splits, const Launch& launch)
 {
     if (groups <= 8) {
-        return launch<T, kHeadDim, 8>(q, table, layer, numLayers, position, out, rowMax, rowSum, partials, numHeads,
-                                      numKvHeads, splits, stream);
+        return launchSplitAndCombine<T, kHeadDim, 8>(q, table, layer, numLayers, position, out, rowMax, rowSum, partials, numHeads,
+                                      numKvHeads, splits, launch);
     }
-    return launch<T, kHeadDim, 16>(q, table, layer, numLayers, position, out, rowMax, rowSum, partials, numHeads,
-                                   numKvHeads, splits, stream);
+    return launchSplitAndCombine<T, kHeadDim, 16>(q, table, layer, numLayers, position, out, rowMax, rowSum, partials, numHeads,
+                                       numKvHeads, splits, launch);
 }
 
 } // namespace
@@ -270,10 +292,10 @@ int64_t decodeAttentionWorkspaceFloats(int numKvHeads, int groups, int headDim, 
 
 cudaError_t launchDecodeAttention(ElementType type, const void* q, const int64_t* cacheTable, int layer, int numLayers,
                                   const int64_t* position, void* out, float* rowMax, float* rowSum, float* workspace,
-                                  int numHeads, int numKvHeads, int headDim, int splits, cudaStream_t stream)
+                                  int numHeads, int numKvHeads, int headDim, int splits, const Launch& launch)
 {
     const int groups = numHeads / numKvHeads;
-    if (!decodeAttentionSupports(headDim, groups) || numHeads % numKvHeads != 0 || splits < 1) {
+    if (!decodeAttentionSupports(headDim, groups) || numHeads % numKvHeads != 0 || splits < 1 || splits > kMaxSplits) {
         return cudaErrorInvalidValue;
     }
     const Partials partials = partialsOf(workspace, numKvHeads, groups, headDim, splits);
@@ -282,13 +304,13 @@ cudaError_t launchDecodeAttention(ElementType type, const void* q, const int64_t
         switch (headDim) {
         case 16:
             return launchForGroups<T, 16>(groups, q, cacheTable, layer, numLayers, position, out, rowMax, rowSum,
-                                          partials, numHeads, numKvHeads, splits, stream);
+                                          partials, numHeads, numKvHeads, splits, launch);
         case 64:
             return launchForGroups<T, 64>(groups, q, cacheTable, layer, numLayers, position, out, rowMax, rowSum,
-                                          partials, numHeads, numKvHeads, splits, stream);
+                                          partials, numHeads, numKvHeads, splits, launch);
         default:
             return launchForGroups<T, 128>(groups, q, cacheTable, layer, numLayers, position, out, rowMax, rowSum,
-                                           partials, numHeads, numKvHeads, splits, stream);
+                                           partials, numHeads, numKvHeads, splits, launch);
         }
     });
 }

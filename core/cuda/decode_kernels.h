@@ -18,36 +18,56 @@ namespace vora::core::cuda {
 
 enum class ElementType { Float32, BFloat16, Float16 };
 
+// Where a kernel runs: the stream, and whether it may overlap the end of the kernel before it on that
+// stream (programmatic dependent launch, compute capability 9.0 and later; core/cuda/launch.cuh says how
+// the kernels stay correct). Every kernel here supports both; results are the same bits either way.
+struct Launch {
+    Launch(cudaStream_t s, bool overlapPrevious = false) // NOLINT: a plain stream is a serial launch
+        : stream(s), overlap(overlapPrevious)
+    {
+    }
+    cudaStream_t stream;
+    bool overlap;
+};
+
 // residual += delta (when delta is not null, rounded to the element type), then
-// out = weight * (residual * rsqrt(mean(residual^2) + eps)) as HF's RMSNorm rounds it. One row of d.
+// out = weight * (residual * rsqrt(mean(residual^2) + eps)) as HF's RMSNorm rounds it. One row of d, at
+// most addRmsNormMaxSize() (16384) elements.
+int addRmsNormMaxSize();
 cudaError_t launchAddRmsNorm(ElementType type, void* residual, const void* delta, const void* weight, void* out,
-                             int d, float eps, cudaStream_t stream);
+                             int d, float eps, const Launch& launch);
 
 // qkv: [(H + 2 KvH) * Dh] of one token (q heads, k heads, v heads). Rotates q and k by the position read
 // from *position (rotate-half layout; cos/sin tables [maxPositions, Dh] in the element type), writes the
 // rotated q to qOut [H * Dh] and k, v into layer's cache rows at that position (skipped past the capacity).
 cudaError_t launchRopeStore(ElementType type, const void* qkv, const void* cosTable, const void* sinTable,
                             const int64_t* position, const int64_t* cacheTable, int layer, int numLayers, void* qOut,
-                            int numHeads, int numKvHeads, int headDim, cudaStream_t stream);
+                            int numHeads, int numKvHeads, int headDim, const Launch& launch);
 
 // out[i] = silu(gateUp[i]) * gateUp[intermediate + i], each rounded as at::silu and at::mul round.
-cudaError_t launchSwiGlu(ElementType type, const void* gateUp, void* out, int intermediate, cudaStream_t stream);
+cudaError_t launchSwiGlu(ElementType type, const void* gateUp, void* out, int intermediate, const Launch& launch);
 
 // y[n] = W[n, :] . x (+ bias[n]), W row-major [n, k]; float accumulation, one rounding at the end. Needs
 // k a multiple of 16 bytes' worth of elements and 16-byte aligned W and x (gemvFits).
+// Variants 0 .. gemvVariantCount() - 1 differ in how many weight loads each lane keeps in flight and how
+// many rows a warp takes (gemvVariantName()); which is fastest depends on the shape and the card, so the
+// decode step times them at load. The sum's order, and so the result, may differ between variants.
 bool gemvFits(ElementType type, const void* w, const void* x, int k);
+int gemvVariantCount();
+const char* gemvVariantName(int variant);
 cudaError_t launchGemv(ElementType type, const void* w, const void* x, const void* bias, void* y, int n, int k,
-                       cudaStream_t stream);
+                       const Launch& launch, int variant = 0);
 
 // Decode attention of one query token over the first *position + 1 cached keys of layer (read on the
 // device, so the launch is the same every step), split over the keys ("flash decoding"): each block reads
 // one KV head's slice once for its whole query group. q, out: [H * Dh]. Writes each head's row statistics:
 // rowMax[h] (natural units, of q.k / sqrt(Dh)) and rowSum[h] = sum_j exp(s_j - rowMax[h]), so that a
-// probability is exp(s_j - rowMax[h]) / rowSum[h]. workspace: decodeAttentionWorkspaceFloats(...) floats.
+// probability is exp(s_j - rowMax[h]) / rowSum[h]. workspace: decodeAttentionWorkspaceFloats(...) floats;
+// splits: 1 to 64.
 bool decodeAttentionSupports(int headDim, int groups);
 int64_t decodeAttentionWorkspaceFloats(int numKvHeads, int groups, int headDim, int splits);
 cudaError_t launchDecodeAttention(ElementType type, const void* q, const int64_t* cacheTable, int layer, int numLayers,
                                   const int64_t* position, void* out, float* rowMax, float* rowSum, float* workspace,
-                                  int numHeads, int numKvHeads, int headDim, int splits, cudaStream_t stream);
+                                  int numHeads, int numKvHeads, int headDim, int splits, const Launch& launch);
 
 } // namespace vora::core::cuda

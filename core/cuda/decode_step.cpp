@@ -32,26 +32,19 @@ void check(cudaError_t status, const char* what)
 
 cudaStream_t currentStream() { return at::cuda::getCurrentCUDAStream().stream(); }
 
-bool vora(const std::vector<std::pair<std::pair<int64_t, int64_t>, bool>>& choices, int64_t n, int64_t k)
-{
-    for (const auto& [shape, own] : choices) {
-        if (shape == std::make_pair(n, k)) {
-            return own;
-        }
-    }
-    return false;
-}
+constexpr int kCublas = -1;
 
-// x: [1, K], y: [1, N]; the own kernel or cuBLAS through the op eager at::linear uses ([1, K] input).
-void product(const Linear& linear, const at::Tensor& x, at::Tensor y, bool own)
+// x: [1, K], y: [1, N]; the own kernel's variant, or cuBLAS (kCublas) through the op eager at::linear uses
+// ([1, K] input).
+void product(const Linear& linear, const at::Tensor& x, at::Tensor y, int variant, bool overlap)
 {
     const auto type = elementType(linear.weight.scalar_type());
     const auto n = static_cast<int>(linear.weight.size(0));
     const auto k = static_cast<int>(linear.weight.size(1));
-    if (own && cuda::gemvFits(type, linear.weight.data_ptr(), x.data_ptr(), k)) {
+    if (variant != kCublas && cuda::gemvFits(type, linear.weight.data_ptr(), x.data_ptr(), k)) {
         check(cuda::launchGemv(type, linear.weight.data_ptr(), x.data_ptr(),
                                linear.bias.defined() ? linear.bias.data_ptr() : nullptr, y.data_ptr(), n, k,
-                               currentStream()),
+                               cuda::Launch(currentStream(), overlap), variant),
               "gemv");
     } else if (linear.bias.defined()) {
         at::addmm_out(y, linear.bias, x, linear.weight.t());
@@ -72,6 +65,10 @@ std::string DecodeStep::whyNot(const VoraModel& model)
         return "unsupported dtype";
     }
     const ModelConfig& c = model.config();
+    if (c.hiddenSize > cuda::addRmsNormMaxSize()) {
+        return "the decode norm kernel takes at most " + std::to_string(cuda::addRmsNormMaxSize())
+            + " hidden units, not " + std::to_string(c.hiddenSize);
+    }
     if (c.numKeyValueHeads <= 0 || c.numHeads % c.numKeyValueHeads != 0
         || !cuda::decodeAttentionSupports(static_cast<int>(c.headDim), c.numHeads / c.numKeyValueHeads)) {
         return "the decode attention kernel has no variant for head size " + std::to_string(c.headDim) + " and "
@@ -86,7 +83,7 @@ std::string DecodeStep::whyNot(const VoraModel& model)
     return "";
 }
 
-DecodeStep::DecodeStep(const VoraModel& model, DecodeGemv gemv)
+DecodeStep::DecodeStep(const VoraModel& model, DecodeGemv gemv, bool overlapLaunches)
     : m_model(model)
 {
     const std::string reason = whyNot(model);
@@ -126,6 +123,8 @@ DecodeStep::DecodeStep(const VoraModel& model, DecodeGemv gemv)
     m_workspace = at::zeros({cuda::decodeAttentionWorkspaceFloats(c.numKeyValueHeads, groups, static_cast<int>(c.headDim),
                                                                    m_splits)},
                             on.dtype(at::kFloat));
+    // Programmatic dependent launch needs compute capability 9.0 (Hopper) or later.
+    m_overlap = overlapLaunches && at::cuda::getCurrentDeviceProperties()->major >= 9;
     chooseGemv(gemv);
 }
 
@@ -144,40 +143,80 @@ void DecodeStep::chooseGemv(DecodeGemv gemv)
     for (const auto& family : families) {
         const int64_t n = family.front()->weight.size(0);
         const int64_t k = family.front()->weight.size(1);
-        bool own = gemv == DecodeGemv::Vora;
-        if (gemv == DecodeGemv::Auto) {
-            // Time both on real weights, rotating over the layers so the L2 cache holds none of them.
+        std::vector<int> candidates;
+        if (gemv != DecodeGemv::Cublas) {
+            for (int variant = 0; variant < cuda::gemvVariantCount(); ++variant) {
+                candidates.push_back(variant);
+            }
+        }
+        if (gemv != DecodeGemv::Vora) {
+            candidates.push_back(kCublas);
+        }
+        int best = candidates.front();
+        if (candidates.size() > 1) {
+            // Time each on real weights, back to back as the step launches them, rotating over the layers so
+            // the L2 cache holds none of them; the fastest of three rounds counts.
             const at::Tensor x = at::randn({1, k}, m_residual.options()) * 0.1;
             const at::Tensor y = at::empty({1, n}, m_residual.options());
-            auto milliseconds = [&](bool useOwn) {
+            auto milliseconds = [&](int variant) {
                 for (int i = 0; i < 3; ++i) {
-                    product(*family[static_cast<size_t>(i) % family.size()], x, y, useOwn);
+                    product(*family[static_cast<size_t>(i) % family.size()], x, y, variant, m_overlap);
                 }
-                at::cuda::CUDAEvent begin(cudaEventDefault);
-                at::cuda::CUDAEvent end(cudaEventDefault);
-                begin.record();
-                for (int i = 0; i < 20; ++i) {
-                    product(*family[static_cast<size_t>(i) % family.size()], x, y, useOwn);
+                float fastest = 0.f;
+                for (int round = 0; round < 3; ++round) {
+                    at::cuda::CUDAEvent begin(cudaEventDefault);
+                    at::cuda::CUDAEvent end(cudaEventDefault);
+                    begin.record();
+                    for (int i = 0; i < 20; ++i) {
+                        product(*family[static_cast<size_t>(i) % family.size()], x, y, variant, m_overlap);
+                    }
+                    end.record();
+                    end.synchronize();
+                    const float elapsed = begin.elapsed_time(end);
+                    fastest = round == 0 ? elapsed : std::min(fastest, elapsed);
                 }
-                end.record();
-                end.synchronize();
-                return begin.elapsed_time(end);
+                return fastest;
             };
-            own = milliseconds(true) < milliseconds(false);
+            float bestTime = 0.f;
+            for (int variant : candidates) {
+                const float time = milliseconds(variant);
+                if (variant == candidates.front() || time < bestTime) {
+                    best = variant;
+                    bestTime = time;
+                }
+            }
         }
-        m_useVoraGemv.push_back({{n, k}, own});
+        m_gemvChoices.push_back({{n, k}, best});
     }
+}
+
+int DecodeStep::gemvVariantFor(int64_t n, int64_t k) const
+{
+    for (const auto& [shape, variant] : m_gemvChoices) {
+        if (shape == std::make_pair(n, k)) {
+            return variant;
+        }
+    }
+    return kCublas;
 }
 
 std::string DecodeStep::gemvDescription() const
 {
-    const auto own = std::count_if(m_useVoraGemv.begin(), m_useVoraGemv.end(), [](const auto& c) { return c.second; });
-    if (own == 0) {
-        return "cublas";
+    const auto own = std::count_if(m_gemvChoices.begin(), m_gemvChoices.end(),
+                                   [](const auto& c) { return c.second != kCublas; });
+    std::string text = own == 0 ? "cublas"
+        : own == static_cast<long>(m_gemvChoices.size())
+        ? "vora-gemv"
+        : "vora-gemv " + std::to_string(own) + "/" + std::to_string(m_gemvChoices.size()) + " shapes";
+    if (own > 0) {
+        text += " (";
+        for (const auto& [shape, variant] : m_gemvChoices) {
+            text += (&shape == &m_gemvChoices.front().first ? "" : ", ") + std::to_string(shape.first) + "x"
+                + std::to_string(shape.second) + ": " + (variant == kCublas ? "cublas" : cuda::gemvVariantName(variant));
+        }
+        text += ")";
     }
-    return own == static_cast<long>(m_useVoraGemv.size()) ? "vora-gemv"
-                                                           : "vora-gemv " + std::to_string(own) + "/"
-            + std::to_string(m_useVoraGemv.size()) + " shapes";
+    return text + (m_overlap ? ", overlapped launches" : "");
 }
 
 void DecodeStep::bind(const KvCache& cache)
@@ -200,7 +239,7 @@ void DecodeStep::bind(const KvCache& cache)
 
 void DecodeStep::project(const Linear& linear, const at::Tensor& x, const at::Tensor& y)
 {
-    product(linear, x, y, vora(m_useVoraGemv, linear.weight.size(0), linear.weight.size(1)));
+    product(linear, x, y, gemvVariantFor(linear.weight.size(0), linear.weight.size(1)), m_overlap);
 }
 
 void DecodeStep::run()
@@ -211,7 +250,9 @@ void DecodeStep::run()
     const DecoderModel& decoder = m_model.decoder();
     const ModelConfig& c = m_model.config();
     const auto type = elementType(m_model.dtype());
-    const cudaStream_t stream = currentStream();
+    // Each kernel may start while the one before it ends (core/cuda/launch.cuh); the first one follows
+    // the embedding gather, an ordinary launch, and the logits copy follows the last one the ordinary way.
+    const cuda::Launch stream(currentStream(), m_overlap);
     const int layers = c.numLayers;
     const auto d = static_cast<int>(c.hiddenSize);
     const auto heads = c.numHeads;

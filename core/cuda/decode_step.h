@@ -29,7 +29,9 @@ struct Linear;
 class DecodeStep {
 public:
     // Throws Error(InvalidArgument) naming the reason when the model cannot run this way (whyNot()).
-    DecodeStep(const VoraModel& model, DecodeGemv gemv);
+    // overlapLaunches: let each kernel start while the previous one ends (programmatic dependent launch,
+    // used where the device has compute capability 9.0 or later); the results are the same bits.
+    DecodeStep(const VoraModel& model, DecodeGemv gemv, bool overlapLaunches = true);
     // "" when the model's shapes, dtype and layout allow the decode kernels.
     static std::string whyNot(const VoraModel& model);
 
@@ -38,7 +40,8 @@ public:
     // Enqueues the forward pass of `token` at `position` on the current stream: logits ([V] float32) hold
     // the result; the cache row at position is written. Does not advance token or position.
     void run();
-    // Which product each weight shape uses ("vora" or "cublas"), after Auto's measurement.
+    // Which product each weight shape uses (cuBLAS or which variant of the own kernel), after the
+    // measurement at construction, and whether launches overlap.
     std::string gemvDescription() const;
 
     at::Tensor token;      // [1] int64
@@ -52,13 +55,15 @@ public:
 private:
     void project(const Linear& linear, const at::Tensor& x, const at::Tensor& y);
     void chooseGemv(DecodeGemv gemv);
+    int gemvVariantFor(int64_t n, int64_t k) const;
 
     const VoraModel& m_model;
-    std::vector<std::pair<std::pair<int64_t, int64_t>, bool>> m_useVoraGemv; // (n, k) -> own kernel?
+    std::vector<std::pair<std::pair<int64_t, int64_t>, int>> m_gemvChoices; // (n, k) -> own variant, or -1: cuBLAS
     at::Tensor m_cos, m_sin;
     at::Tensor m_residual, m_normed, m_qkv, m_attended, m_attentionOut, m_gateUp, m_activated, m_down, m_vocab;
     at::Tensor m_workspace;
     int m_splits = 1;
+    bool m_overlap = false;
 };
 
 } // namespace vora::core

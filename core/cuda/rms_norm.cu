@@ -1,25 +1,45 @@
 // Residual add + RMSNorm of one token (core/cuda/decode_kernels.h). Eager order: hidden + delta rounded to
 // the element type; then in float32 x * rsqrt(mean(x^2) + eps), rounded; then weight * that, rounded.
+// One block; each thread keeps its elements in registers between the two passes, and loads its norm
+// weights before waitForPrerequisites() (no kernel writes them), so with an overlapped launch they arrive
+// while the previous kernel ends.
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
+#include "core/cuda/launch.cuh"
 
 namespace vora::core::cuda {
 namespace {
 
 constexpr int kThreads = 512;
+constexpr int kPerThread = 32;
+constexpr int kMaxSize = kThreads * kPerThread;
 
 template <typename T>
 __global__ void __launch_bounds__(kThreads) addRmsNormKernel(T* residual, const T* delta, const T* weight, T* out,
                                                               int d, float eps)
 {
+    float scale[kPerThread];
+#pragma unroll
+    for (int c = 0; c < kPerThread; ++c) {
+        const int i = threadIdx.x + c * kThreads;
+        scale[c] = i < d ? toFloat(weight[i]) : 0.f;
+    }
+    waitForPrerequisites();
+    float hidden[kPerThread];
     float squares = 0.f;
-    for (int i = threadIdx.x; i < d; i += kThreads) {
-        float h = toFloat(residual[i]);
-        if (delta) {
-            h = addRounded<T>(h, toFloat(delta[i]));
-            residual[i] = fromFloat<T>(h);
+#pragma unroll
+    for (int c = 0; c < kPerThread; ++c) {
+        const int i = threadIdx.x + c * kThreads;
+        hidden[c] = 0.f;
+        if (i < d) {
+            float h = toFloat(residual[i]);
+            if (delta) {
+                h = addRounded<T>(h, toFloat(delta[i]));
+                residual[i] = fromFloat<T>(h);
+            }
+            hidden[c] = h;
+            squares += h * h;
         }
-        squares += h * h;
     }
     __shared__ float partial[kThreads / 32];
     squares = warpSum(squares);
@@ -36,22 +56,31 @@ __global__ void __launch_bounds__(kThreads) addRmsNormKernel(T* residual, const 
         }
     }
     __syncthreads();
-    for (int i = threadIdx.x; i < d; i += kThreads) {
-        const float normed = mulRounded<T>(toFloat(residual[i]), inverseRms);
-        out[i] = fromFloat<T>(__fmul_rn(toFloat(weight[i]), normed));
+    startDependents(); // what is left is writing out
+#pragma unroll
+    for (int c = 0; c < kPerThread; ++c) {
+        const int i = threadIdx.x + c * kThreads;
+        if (i < d) {
+            const float normed = mulRounded<T>(hidden[c], inverseRms);
+            out[i] = fromFloat<T>(__fmul_rn(scale[c], normed));
+        }
     }
 }
 
 } // namespace
 
+int addRmsNormMaxSize() { return kMaxSize; }
+
 cudaError_t launchAddRmsNorm(ElementType type, void* residual, const void* delta, const void* weight, void* out,
-                             int d, float eps, cudaStream_t stream)
+                             int d, float eps, const Launch& launch)
 {
+    if (d < 1 || d > kMaxSize) {
+        return cudaErrorInvalidValue;
+    }
     return dispatchElement(static_cast<int>(type), [&](auto* tag) {
         using T = std::remove_pointer_t<decltype(tag)>;
-        addRmsNormKernel<T><<<1, kThreads, 0, stream>>>(static_cast<T*>(residual), static_cast<const T*>(delta),
-                                                        static_cast<const T*>(weight), static_cast<T*>(out), d, eps);
-        return cudaGetLastError();
+        return launchKernel(addRmsNormKernel<T>, dim3(1), dim3(kThreads), launch, static_cast<T*>(residual),
+                            static_cast<const T*>(delta), static_cast<const T*>(weight), static_cast<T*>(out), d, eps);
     });
 }
 

@@ -2,6 +2,7 @@
 // x * cos + rotate_half(x) * sin with each product and the sum rounded to the element type; so does this.
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
+#include "core/cuda/launch.cuh"
 
 namespace vora::core::cuda {
 namespace {
@@ -11,6 +12,8 @@ __global__ void ropeStoreKernel(const T* qkv, const T* cosTable, const T* sinTab
                                 const int64_t* cacheTable, int layer, int numLayers, T* qOut, int numHeads,
                                 int numKvHeads, int headDim)
 {
+    startDependents();
+    waitForPrerequisites();
     const int head = blockIdx.x; // q heads, then k heads, then v heads
     const int64_t pos = *position;
     const int64_t capacity = cacheTable[2 * numLayers];
@@ -47,15 +50,15 @@ __global__ void ropeStoreKernel(const T* qkv, const T* cosTable, const T* sinTab
 
 cudaError_t launchRopeStore(ElementType type, const void* qkv, const void* cosTable, const void* sinTable,
                             const int64_t* position, const int64_t* cacheTable, int layer, int numLayers, void* qOut,
-                            int numHeads, int numKvHeads, int headDim, cudaStream_t stream)
+                            int numHeads, int numKvHeads, int headDim, const Launch& launch)
 {
     return dispatchElement(static_cast<int>(type), [&](auto* tag) {
         using T = std::remove_pointer_t<decltype(tag)>;
         const int threads = headDim < 32 ? 32 : (headDim > 256 ? 256 : headDim);
-        ropeStoreKernel<T><<<numHeads + 2 * numKvHeads, threads, 0, stream>>>(
-            static_cast<const T*>(qkv), static_cast<const T*>(cosTable), static_cast<const T*>(sinTable), position,
-            cacheTable, layer, numLayers, static_cast<T*>(qOut), numHeads, numKvHeads, headDim);
-        return cudaGetLastError();
+        return launchKernel(ropeStoreKernel<T>, dim3(numHeads + 2 * numKvHeads), dim3(threads), launch,
+                            static_cast<const T*>(qkv), static_cast<const T*>(cosTable),
+                            static_cast<const T*>(sinTable), position, cacheTable, layer, numLayers,
+                            static_cast<T*>(qOut), numHeads, numKvHeads, headDim);
     });
 }
 

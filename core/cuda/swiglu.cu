@@ -2,6 +2,7 @@
 // exp(-x)) in float), times up, rounded as at::mul rounds it.
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
+#include "core/cuda/launch.cuh"
 
 namespace vora::core::cuda {
 namespace {
@@ -9,6 +10,8 @@ namespace {
 template <typename T>
 __global__ void swiGluKernel(const T* gateUp, T* out, int intermediate)
 {
+    startDependents();
+    waitForPrerequisites();
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= intermediate) {
         return;
@@ -20,14 +23,13 @@ __global__ void swiGluKernel(const T* gateUp, T* out, int intermediate)
 
 } // namespace
 
-cudaError_t launchSwiGlu(ElementType type, const void* gateUp, void* out, int intermediate, cudaStream_t stream)
+cudaError_t launchSwiGlu(ElementType type, const void* gateUp, void* out, int intermediate, const Launch& launch)
 {
     return dispatchElement(static_cast<int>(type), [&](auto* tag) {
         using T = std::remove_pointer_t<decltype(tag)>;
         constexpr int threads = 256;
-        swiGluKernel<T><<<(intermediate + threads - 1) / threads, threads, 0, stream>>>(
-            static_cast<const T*>(gateUp), static_cast<T*>(out), intermediate);
-        return cudaGetLastError();
+        return launchKernel(swiGluKernel<T>, dim3((intermediate + threads - 1) / threads), dim3(threads), launch,
+                            static_cast<const T*>(gateUp), static_cast<T*>(out), intermediate);
     });
 }
 

@@ -30,6 +30,9 @@ enum class DecodeGemv {
 
 struct DecodeGraphOptions {
     DecodeGemv gemv = DecodeGemv::Auto;
+    // Each kernel of the step may start while the one before it ends (programmatic dependent launch, on
+    // compute capability 9.0 and later); off only to measure what it saves.
+    bool overlapLaunches = true;
 };
 
 class DecodeGraphs {

@@ -3,6 +3,8 @@
 // cuBLAS (at::mm, what at::linear runs) and with core/cuda/gemv.cu as a share of that bandwidth, the
 // decode attention kernel at several cache lengths, and the whole step's projections added up.
 // Inputs rotate over copies that together exceed the L2 cache; times are medians of CUDA-event timings.
+// Each projection is also timed the way the decode step runs it: every variant of the own kernel, 28
+// launches in one CUDA graph, serial and with overlapped launches (core/cuda/launch.cuh).
 #include "core/cuda/decode_kernels.h"
 
 #include <ATen/cuda/CUDAContext.h>
@@ -93,6 +95,33 @@ int main()
         const double floorMs = bytes / bandwidth * 1e3;
         std::printf("%-14s %8lld %8lld | %9.1f %6.1f%% | %9.1f %6.1f%%\n", s.name, static_cast<long long>(s.n),
                     static_cast<long long>(s.k), cublas * 1e3, 100 * floorMs / cublas, own * 1e3, 100 * floorMs / own);
+        // As the decode step runs them: 28 launches back to back in one CUDA graph, each variant, with and
+        // without overlapped launches; the time per launch.
+        for (int variant = 0; variant < cuda::gemvVariantCount(); ++variant) {
+            std::printf("    in a graph, %-17s", cuda::gemvVariantName(variant));
+            for (bool overlap : {false, true}) {
+                const int launches = 28;
+                at::cuda::CUDAGraph graph;
+                {
+                    const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
+                    auto launchAll = [&] {
+                        for (int i = 0; i < launches; ++i) {
+                            cuda::launchGemv(cuda::ElementType::BFloat16, weights[i % copies].data_ptr(), x.data_ptr(),
+                                             nullptr, y.data_ptr(), static_cast<int>(s.n), static_cast<int>(s.k),
+                                             cuda::Launch(stream(), overlap), variant);
+                        }
+                    };
+                    launchAll();
+                    graph.capture_begin();
+                    launchAll();
+                    graph.capture_end();
+                }
+                const double perLaunch = medianMs([&](int) { graph.replay(); }, 3, 15) / launches;
+                std::printf(" | %s %6.1f us %6.1f%%", overlap ? "overlapped" : "serial", perLaunch * 1e3,
+                            100 * floorMs / perLaunch);
+            }
+            std::printf("\n");
+        }
         stepCublas += s.perStep * cublas;
         stepVora += s.perStep * own;
         stepBytes += double(s.perStep) * bytes;
@@ -149,27 +178,31 @@ int main()
         const at::Tensor position = at::full({1}, 1000, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
         at::Tensor q = at::empty({heads * headDim}, bf16);
         const auto type = cuda::ElementType::BFloat16;
-        auto smallKernels = [&] {
+        auto smallKernels = [&](bool overlap) {
+            const cuda::Launch launch(stream(), overlap);
             for (int l = 0; l < layers; ++l) {
                 cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), weight.data_ptr(), normed.data_ptr(), d,
-                                       1e-6f, stream());
+                                       1e-6f, launch);
                 cuda::launchRopeStore(type, qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
-                                      table.data_ptr<int64_t>(), 0, 1, q.data_ptr(), heads, kvHeads, headDim, stream());
+                                      table.data_ptr<int64_t>(), 0, 1, q.data_ptr(), heads, kvHeads, headDim, launch);
                 cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), weight.data_ptr(), normed.data_ptr(), d,
-                                       1e-6f, stream());
-                cuda::launchSwiGlu(type, gateUp.data_ptr(), activated.data_ptr(), intermediate, stream());
+                                       1e-6f, launch);
+                cuda::launchSwiGlu(type, gateUp.data_ptr(), activated.data_ptr(), intermediate, launch);
             }
         };
-        at::cuda::CUDAGraph graph;
-        {
-            const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
-            smallKernels();
-            graph.capture_begin();
-            smallKernels();
-            graph.capture_end();
+        for (bool overlap : {false, true}) {
+            at::cuda::CUDAGraph graph;
+            {
+                const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
+                smallKernels(overlap);
+                graph.capture_begin();
+                smallKernels(overlap);
+                graph.capture_end();
+            }
+            const double graphed = medianMs([&](int) { graph.replay(); });
+            std::printf("%snorm x2 + rope + swiglu per layer, x28 layers, as one graph, %s launches: %.3f ms per token\n",
+                        overlap ? "" : "\n", overlap ? "overlapped" : "serial", graphed);
         }
-        const double graphed = medianMs([&](int) { graph.replay(); });
-        std::printf("\nnorm x2 + rope + swiglu per layer, x28 layers, as one graph: %.3f ms per token\n", graphed);
     }
     return 0;
 }

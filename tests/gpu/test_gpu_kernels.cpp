@@ -7,6 +7,8 @@
 #include "gpu_check.h"
 
 #include <ATen/cuda/CUDAContext.h>
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -118,6 +120,7 @@ void decodeAttentionMatchesFloat64()
 void gemvMatchesFloat64()
 {
     int compared = 0;
+    int variantsCompared = 0;
     for (c10::ScalarType type : {at::kFloat, at::kBFloat16, at::kHalf}) {
         for (auto [n, k] : std::vector<std::pair<int, int>>{{1, 8}, {7, 64}, {96, 64}, {4608, 3584}, {3584, 18944},
                                                              {1000, 2056}, {37888, 3584}}) {
@@ -138,10 +141,127 @@ void gemvMatchesFloat64()
                 GPU_CHECK(relativeError(y, reference) < tolerance,
                           describe(type, n, k, withBias) + ": error " + std::to_string(relativeError(y, reference)));
                 ++compared;
+                // Every variant, serial or overlapped, adds in the same order: the same bits.
+                for (int variant = 1; variant < cuda::gemvVariantCount(); ++variant) {
+                    for (bool overlap : {false, true}) {
+                        at::Tensor other = poisoned({n}, type);
+                        GPU_CHECK(cuda::launchGemv(elementType(type), w.data_ptr(), x.data_ptr(),
+                                                   withBias ? bias.data_ptr() : nullptr, other.data_ptr(), n, k,
+                                                   cuda::Launch(stream(), overlap), variant)
+                                      == cudaSuccess,
+                                  "gemv variant launch");
+                        GPU_CHECK(at::equal(other, y), describe(type, n, k, withBias) + ": variant "
+                                                           + cuda::gemvVariantName(variant) + " differs from variant 0");
+                        ++variantsCompared;
+                    }
+                }
             }
         }
     }
     GPU_CHECK(compared == 3 * 7 * 2, "gemv configuration count");
+    GPU_CHECK(variantsCompared == 3 * 7 * 2 * (cuda::gemvVariantCount() - 1) * 2, "gemv variant count");
+    std::printf("  gemv: %d configurations against float64, %d variant outputs bit-compared\n", compared,
+                variantsCompared);
+}
+
+// One decode layer's kernel chain at VoRA-7B shapes (bf16), twice over, with real data dependencies between
+// the kernels: launched serially, overlapped (each kernel may start while the previous one ends), and
+// overlapped inside a captured CUDA graph. A kernel that read its input before waitForPrerequisites()
+// would see the previous layer's values and change the bits.
+void overlappedLaunchesGiveTheSameBits()
+{
+    const auto type = at::kBFloat16;
+    const int d = 3584, intermediate = 18944, heads = 28, kvHeads = 4, headDim = 128, layers = 2, capacity = 1024;
+    const int qkvWidth = (heads + 2 * kvHeads) * headDim;
+    struct Layer {
+        at::Tensor norm1, qkv, o, norm2, gateUp, down, keys, values;
+    };
+    std::vector<Layer> weights;
+    std::vector<int64_t> tableEntries;
+    for (int l = 0; l < layers; ++l) {
+        Layer layer{randomOn({d}, type), randomOn({qkvWidth, d}, type, 0.02), randomOn({d, heads * headDim}, type, 0.02),
+                    randomOn({d}, type), randomOn({2 * intermediate, d}, type, 0.02), randomOn({d, intermediate}, type, 0.02),
+                    randomOn({kvHeads, capacity, headDim}, type), randomOn({kvHeads, capacity, headDim}, type)};
+        tableEntries.push_back(reinterpret_cast<int64_t>(layer.keys.data_ptr()));
+        tableEntries.push_back(reinterpret_cast<int64_t>(layer.values.data_ptr()));
+        weights.push_back(std::move(layer));
+    }
+    tableEntries.push_back(capacity);
+    const at::Tensor table = at::tensor(tableEntries, at::TensorOptions().dtype(at::kLong)).cuda();
+    const at::Tensor position = at::full({1}, 700, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
+    const at::Tensor angles = at::rand({capacity, headDim / 2}, at::TensorOptions().device(at::kCUDA)) * 6.28;
+    const at::Tensor cos = at::cat({angles.cos(), angles.cos()}, 1).to(type).contiguous();
+    const at::Tensor sin = at::cat({angles.sin(), angles.sin()}, 1).to(type).contiguous();
+    const at::Tensor start = randomOn({d}, type);
+    const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+    const int splits = 64;
+    struct Buffers {
+        at::Tensor residual, normed, qkv, q, attended, delta, gateUp, activated, rowMax, rowSum, workspace;
+    };
+    auto buffersFor = [&] {
+        return Buffers{start.clone(), poisoned({d}, type), poisoned({qkvWidth}, type), poisoned({heads * headDim}, type),
+                       poisoned({heads * headDim}, type), at::zeros({d}, start.options()),
+                       poisoned({2 * intermediate}, type), poisoned({intermediate}, type),
+                       at::empty({layers, heads}, f32), at::empty({layers, heads}, f32),
+                       at::empty({cuda::decodeAttentionWorkspaceFloats(kvHeads, heads / kvHeads, headDim, splits)}, f32)};
+    };
+    const auto e = cuda::ElementType::BFloat16;
+    auto chain = [&](Buffers& b, bool overlap) {
+        const cuda::Launch launch(stream(), overlap);
+        auto ok = [](cudaError_t status) { GPU_CHECK(status == cudaSuccess, cudaGetErrorString(status)); };
+        for (int l = 0; l < layers; ++l) {
+            const Layer& w = weights[static_cast<size_t>(l)];
+            ok(cuda::launchAddRmsNorm(e, b.residual.data_ptr(), l == 0 ? nullptr : b.delta.data_ptr(), w.norm1.data_ptr(),
+                                      b.normed.data_ptr(), d, 1e-6f, launch));
+            ok(cuda::launchGemv(e, w.qkv.data_ptr(), b.normed.data_ptr(), nullptr, b.qkv.data_ptr(), qkvWidth, d, launch));
+            ok(cuda::launchRopeStore(e, b.qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
+                                     table.data_ptr<int64_t>(), l, layers, b.q.data_ptr(), heads, kvHeads, headDim, launch));
+            ok(cuda::launchDecodeAttention(e, b.q.data_ptr(), table.data_ptr<int64_t>(), l, layers,
+                                           position.data_ptr<int64_t>(), b.attended.data_ptr(),
+                                           b.rowMax[l].data_ptr<float>(), b.rowSum[l].data_ptr<float>(),
+                                           b.workspace.data_ptr<float>(), heads, kvHeads, headDim, splits, launch));
+            ok(cuda::launchGemv(e, w.o.data_ptr(), b.attended.data_ptr(), nullptr, b.delta.data_ptr(), d, heads * headDim,
+                                launch, 2));
+            ok(cuda::launchAddRmsNorm(e, b.residual.data_ptr(), b.delta.data_ptr(), w.norm2.data_ptr(),
+                                      b.normed.data_ptr(), d, 1e-6f, launch));
+            ok(cuda::launchGemv(e, w.gateUp.data_ptr(), b.normed.data_ptr(), nullptr, b.gateUp.data_ptr(),
+                                2 * intermediate, d, launch, 1));
+            ok(cuda::launchSwiGlu(e, b.gateUp.data_ptr(), b.activated.data_ptr(), intermediate, launch));
+            ok(cuda::launchGemv(e, w.down.data_ptr(), b.activated.data_ptr(), nullptr, b.delta.data_ptr(), d,
+                                intermediate, launch, 3));
+        }
+        ok(cuda::launchAddRmsNorm(e, b.residual.data_ptr(), b.delta.data_ptr(), weights[0].norm1.data_ptr(),
+                                  b.normed.data_ptr(), d, 1e-6f, launch));
+    };
+    // The cache row at `position` is rewritten with the same values by every run.
+    Buffers serial = buffersFor();
+    chain(serial, false);
+    Buffers overlapped = buffersFor();
+    chain(overlapped, true);
+    Buffers graphed = buffersFor();
+    torch::cuda::synchronize(); // the buffers were filled on the default stream; the graph runs on another
+    {
+        at::cuda::CUDAGraph graph;
+        const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
+        Buffers warm = buffersFor();
+        chain(warm, true);
+        graph.capture_begin();
+        chain(graphed, true);
+        graph.capture_end();
+        graph.replay();
+        at::cuda::getCurrentCUDAStream().synchronize();
+    }
+    GPU_CHECK(at::isfinite(serial.normed).all().item<bool>(), "serial chain gave non-finite values");
+    int compared = 0;
+    for (const Buffers* other : {&overlapped, &graphed}) {
+        const std::string which = other == &overlapped ? "overlapped" : "overlapped in a graph";
+        GPU_CHECK(at::equal(other->normed, serial.normed), which + ": final norm differs from the serial chain");
+        GPU_CHECK(at::equal(other->residual, serial.residual), which + ": residual differs");
+        GPU_CHECK(at::equal(other->rowMax, serial.rowMax) && at::equal(other->rowSum, serial.rowSum),
+                  which + ": attention row statistics differ");
+        ++compared;
+    }
+    GPU_CHECK(compared == 2, "chains compared");
 }
 
 void elementwiseKernelsMatchEagerOps()
@@ -213,5 +333,6 @@ int main()
                                                           {"decodeAttentionMatchesFloat64", decodeAttentionMatchesFloat64},
                                                           {"gemvMatchesFloat64", gemvMatchesFloat64},
                                                           {"elementwiseKernelsMatchEagerOps", elementwiseKernelsMatchEagerOps},
+                                                          {"overlappedLaunchesGiveTheSameBits", overlappedLaunchesGiveTheSameBits},
                                                       });
 }

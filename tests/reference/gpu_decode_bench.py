@@ -138,7 +138,7 @@ def summary(folder):
     runs = lines("vora_bench")
     vora = next((r for r in runs if r.get("decode_path", "").startswith("cuda-graph")), runs[0] if runs else {})
     eager = next((r for r in runs if r is not vora and r.get("decode_path", "").startswith("eager")), {})
-    hf_eager, hf_static, fl = (read(n) for n in ("hf_eager", "hf_static", "floor"))
+    hf_eager, hf_static, fl, serial = (read(n) for n in ("hf_eager", "hf_static", "floor", "vora_bench_serial"))
 
     def cell(row, key, digits=1):
         value = row.get(key)
@@ -149,6 +149,7 @@ def summary(folder):
              "| | decode tok/s | first token ms | second-turn first token ms |", "|---|---|---|---|"]
     for name, row, second in (
             (f"vora ({vora.get('decode_path', '?')})", vora, "second_turn_time_to_first_token_ms"),
+            ("vora, graph decode without overlapped launches", serial, "second_turn_time_to_first_token_ms"),
             ("vora, eager decode", eager, "second_turn_time_to_first_token_ms"),
             ("HF eager", hf_eager, "second_turn_time_to_first_token_ms"),
             ("HF eager, first turn's cache passed back", hf_eager, "second_turn_reuse_time_to_first_token_ms"),
