@@ -23,7 +23,7 @@ std::optional<nlohmann::json> readJsonIfPresent(const std::filesystem::path& pat
         nlohmann::json json = nlohmann::json::parse(text);
         require(json.is_object(), ErrorCode::InvalidConfig, path.string() + ": expected a JSON object");
         return json;
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for a number like 1e400
         throw Error(ErrorCode::InvalidConfig, path.string() + ": invalid JSON: " + e.what());
     }
 }

@@ -102,7 +102,7 @@ std::unique_ptr<HfTokenizer> HfTokenizer::fromTokenizerJsonText(const std::strin
     json root;
     try {
         root = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range for a number like 1e400
         throw Error(ErrorCode::CorruptFile, path + ": invalid JSON: " + e.what());
     }
     try {

@@ -31,7 +31,7 @@ nlohmann::json readJsonFile(const std::string& path)
     const std::string text = readTextFile(path);
     try {
         return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for a number like 1e400
         throw Error(ErrorCode::CorruptFile, path + ": invalid JSON: " + e.what());
     }
 }

@@ -258,6 +258,8 @@ private Q_SLOTS:
         QCOMPARE(configError(dir), core::ErrorCode::InvalidConfig);
         writeFile(dir, "preprocessor_config.json", R"({"size": {"shortest_edge": 450}})");
         QCOMPARE(configError(dir), core::ErrorCode::InvalidConfig);
+        writeFile(dir, "preprocessor_config.json", R"({"image_mean": [1e400, 0.5, 0.5]})"); // out_of_range while parsing
+        QCOMPARE(configError(dir), core::ErrorCode::InvalidConfig);
         QVERIFY_THROWS_EXCEPTION(core::Error, PreprocessConfig::fromModelDir("/nonexistent/model"));
     }
 };

@@ -3,6 +3,7 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/unicode/unicode.h"
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -148,6 +149,14 @@ private Q_SLOTS:
         std::ofstream(root + "/bad.model") << "not a sentencepiece model";
         QCOMPARE(loadError(root + "/bad.model"), ErrorCode::CorruptFile);
         QCOMPARE(loadError(root), ErrorCode::FileNotFound); // a folder without tokenizer files
+        // A number out of double's range is nlohmann's out_of_range, not a parse_error (found by fuzzing):
+        // still a clean CorruptFile, in tokenizer.json and in tokenizer_config.json.
+        std::ofstream(root + "/huge-number.json") << R"({"model": {"type": "BPE", "vocab": {"a": 2e322}, "merges": []}})";
+        QCOMPARE(loadError(root + "/huge-number.json"), ErrorCode::CorruptFile);
+        QDir(dir.path()).mkdir("huge-config");
+        std::ofstream(root + "/huge-config/tokenizer.json") << R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})";
+        std::ofstream(root + "/huge-config/tokenizer_config.json") << R"({"model_max_length": 1e400})";
+        QCOMPARE(loadError(root + "/huge-config"), ErrorCode::CorruptFile);
     }
 
     void invalidUtf8IsReplaced()
