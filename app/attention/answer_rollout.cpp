@@ -9,6 +9,7 @@ namespace vora::app {
 RolloutSource rolloutLayersFor(RolloutSource source, int loraLayers, int layers)
 {
     source.visionLayers = loraLayers > 0 && loraLayers <= layers;
+    source.layers = layers;
     source.firstLayer = 0;
     source.lastLayer = (source.visionLayers ? loraLayers : layers) - 1;
     return source;

@@ -24,7 +24,8 @@ struct RolloutSource {
     std::shared_ptr<const core::PromptInput> prompt; // ids with image sentinels and the images' pixels
     std::vector<qint64> answerIds;                   // the generated tokens, in order
     int firstLayer = 0, lastLayer = 0;               // decoder layers rolled out (inclusive)
-    bool visionLayers = false; // the range is the model's vision-LoRA layers (else every layer)
+    bool visionLayers = false; // that default range is the model's vision-LoRA layers (else every layer)
+    int layers = 0;            // the model's decoder layers: any range within them can be asked for
 };
 
 struct AnswerRollout {
@@ -33,8 +34,8 @@ struct AnswerRollout {
     std::vector<std::vector<float>> tokens;
 };
 
-// The range rolled out for a model with `layers` decoder layers of which the first `loraLayers` carry
-// VoRA's vision LoRA: those when there are some, else every layer.
+// The default range rolled out for a model with `layers` decoder layers of which the first `loraLayers`
+// carry VoRA's vision LoRA: those when there are some, else every layer.
 RolloutSource rolloutLayersFor(RolloutSource source, int loraLayers, int layers);
 
 // Image image's grid of token token ([gridHeight * gridWidth], raster order); throws

@@ -210,7 +210,31 @@ private Q_SLOTS:
         method->setCurrentIndex(1);
         QCOMPARE(viewer.overlay(), rolled); // at once, from the kept result
         QCOMPARE(passes.size(), 1);
+
+        // The From/To boxes choose the rollout's layers: they show the range rolled out (not the captured
+        // maps' indices), a new range is one more pass, and a range seen before is at once.
+        auto* first = viewer.findChild<QSpinBox*>(QStringLiteral("attentionFirstLayer"));
+        auto* last = viewer.findChild<QSpinBox*>(QStringLiteral("attentionLastLayer"));
+        QVERIFY(first && last);
+        QVERIFY(first->isEnabled() && last->isEnabled());
+        QCOMPARE(first->value(), 0);
+        QCOMPARE(last->value(), 1);
+        QCOMPARE(last->maximum(), 1); // the tiny model's two decoder layers
+        first->setValue(1);
+        QTRY_VERIFY_WITH_TIMEOUT(legend->text().startsWith(QStringLiteral("Rollout over layers 1-1,")), 60000);
+        QCOMPARE(passes.size(), 2);
+        const QImage lastLayerOnly = viewer.overlay();
+        QVERIFY(lastLayerOnly != rolled);
+        first->setValue(0);
+        QTRY_VERIFY(legend->text().startsWith(QStringLiteral("Rollout over layers 0-1 (every layer)")));
+        QCOMPARE(viewer.overlay(), rolled);
+        QCOMPARE(passes.size(), 2);
+        method->setCurrentIndex(0); // the captured maps keep their own selection
+        QCOMPARE(first->value(), 0);
+        QCOMPARE(last->value(), int(m_attention.layerNumbers.size()) - 1);
+        QCOMPARE(viewer.overlay(), captured);
         if (const QString dir = qEnvironmentVariable("VORA_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            method->setCurrentIndex(1);
             QVERIFY(viewer.grab().save(QDir(dir).filePath(QStringLiteral("attention-viewer-rollout.png"))));
         }
     }

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardItemModel>
@@ -166,6 +167,17 @@ QWidget* AttentionViewer::buildControls()
         box->setRange(0, std::max(0, layers - 1));
     }
     m_lastLayer->setValue(std::max(0, layers - 1));
+    m_capturedLayers = {0, std::max(0, layers - 1)};
+    m_rolloutRangeTimer = new QTimer(this);
+    m_rolloutRangeTimer->setSingleShot(true);
+    m_rolloutRangeTimer->setInterval(kRangeSettleMs);
+    connect(m_rolloutRangeTimer, &QTimer::timeout, this, [this] {
+        if (showingRollout() && m_rollout) {
+            m_rollout->request(m_firstLayer->value(), m_lastLayer->value());
+            updateLayerControls(); // the range as the requester took it (in order, within the model)
+            render();
+        }
+    });
     form->addRow(tr("From layer"), m_firstLayer);
     form->addRow(tr("To layer"), m_lastLayer);
     m_heads = new QComboBox(panel);
@@ -209,8 +221,8 @@ QWidget* AttentionViewer::buildControls()
         updateLayerControls();
         render();
     });
-    connect(m_firstLayer, &QSpinBox::valueChanged, this, rerender);
-    connect(m_lastLayer, &QSpinBox::valueChanged, this, rerender);
+    connect(m_firstLayer, &QSpinBox::valueChanged, this, &AttentionViewer::onLayerBoxChanged);
+    connect(m_lastLayer, &QSpinBox::valueChanged, this, &AttentionViewer::onLayerBoxChanged);
     connect(m_heads, &QComboBox::currentIndexChanged, this, rerender);
     connect(m_hideSinks, &QCheckBox::toggled, this, rerender);
     connect(m_colours, &QComboBox::currentIndexChanged, this, rerender);
@@ -219,12 +231,45 @@ QWidget* AttentionViewer::buildControls()
     return panel;
 }
 
+void AttentionViewer::onLayerBoxChanged()
+{
+    if (showingRollout()) {
+        m_rolloutRangeTimer->start(); // one pass for where the boxes come to rest, not one per step
+        return;
+    }
+    m_capturedLayers = {m_firstLayer->value(), m_lastLayer->value()};
+    render();
+}
+
 void AttentionViewer::updateLayerControls()
 {
     const int scope = m_layerScope->currentIndex();
-    const bool captured = !showingRollout(); // rollout has its own fixed layer range and no head choice
-    m_firstLayer->setEnabled(captured && scope != 0);
-    m_lastLayer->setEnabled(captured && scope == 1);
+    const bool captured = !showingRollout(); // rollout has no head choice and its own layer range
+    const QSignalBlocker blockFirst(m_firstLayer);
+    const QSignalBlocker blockLast(m_lastLayer);
+    const RolloutSource* source = m_rollout ? m_rollout->source() : nullptr;
+    if (captured) {
+        const int layers = int(m_attention.layerNumbers.size());
+        for (QSpinBox* box : {m_firstLayer, m_lastLayer}) {
+            box->setRange(0, std::max(0, layers - 1));
+            box->setToolTip(QString());
+        }
+        m_firstLayer->setValue(m_capturedLayers.first);
+        m_lastLayer->setValue(m_capturedLayers.second);
+        m_firstLayer->setEnabled(scope != 0);
+        m_lastLayer->setEnabled(scope == 1);
+    } else {
+        // The boxes show the range the rollout is about (also while they cannot change it).
+        const int layers = source ? std::max(source->layers, source->lastLayer + 1) : 1;
+        for (QSpinBox* box : {m_firstLayer, m_lastLayer}) {
+            box->setRange(0, std::max(0, layers - 1));
+            box->setEnabled(source != nullptr);
+            box->setToolTip(tr("Decoder layers the rollout goes through; a new range runs the model over the prompt "
+                               "and answer again."));
+        }
+        m_firstLayer->setValue(m_rollout ? m_rollout->range().first : 0);
+        m_lastLayer->setValue(m_rollout ? m_rollout->range().second : 0);
+    }
     const bool hasLayers = m_attention.detail == AttentionDetailLevel::Layers || m_attention.detail == AttentionDetailLevel::Heads;
     m_layerScope->setEnabled(captured && hasLayers);
     m_hideSinks->setEnabled(captured && hasLayers);
@@ -239,6 +284,7 @@ void AttentionViewer::setRolloutRequester(RolloutRequester* requester)
         connect(requester, &RolloutRequester::availabilityChanged, this, &AttentionViewer::updateRolloutChoice);
     }
     updateRolloutChoice();
+    updateLayerControls();
 }
 
 bool AttentionViewer::showingRollout() const
@@ -357,12 +403,16 @@ QString AttentionViewer::renderRollout(int image, OverlayStyle style)
         style.maximum = acrossAnswer ? rolloutMaximum(rollout, m_attention, image) : 0.0f;
         const float top = style.maximum > 0 ? style.maximum : *std::max_element(grid.begin(), grid.end());
         m_overlay = renderAttentionOverlay(m_images[image], m_attention.images[image], grid, style);
-        const bool vision = m_rollout->source() && m_rollout->source()->visionLayers;
-        return tr("Rollout over layers %1-%2 (%3), 0 to %4; scaled %5. The image share does not apply: a rolled-out "
+        const RolloutSource* source = m_rollout->source();
+        const bool every = source && rollout.firstLayer == 0 && rollout.lastLayer == std::max(source->layers, source->lastLayer + 1) - 1;
+        const bool vision = source && source->visionLayers && rollout.firstLayer == source->firstLayer
+            && rollout.lastLayer == source->lastLayer;
+        const QString which = vision ? tr(" (the vision-LoRA layers)") : every ? tr(" (every layer)") : QString();
+        return tr("Rollout over layers %1-%2%3, 0 to %4; scaled %5. The image share does not apply: a rolled-out "
                   "row mixes in the residual of every layer.")
             .arg(rollout.firstLayer)
             .arg(rollout.lastLayer)
-            .arg(vision ? tr("the vision-LoRA layers") : tr("every layer"))
+            .arg(which)
             .arg(double(top), 0, 'g', 3)
             .arg(acrossAnswer ? tr("across the whole answer") : tr("per token"));
     } catch (const std::invalid_argument& error) {

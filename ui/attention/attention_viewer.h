@@ -2,7 +2,8 @@
 // Where an answer looked: its tokens as focusable chips; the chosen (clicked, hovered or scrubbed)
 // token's attention drawn over the ORIGINAL image of each image in context, with layer and head
 // selection, colour map, opacity, normalisation and a legend; or, as the aggregation "Rollout", the
-// answer's rollout computed on demand by the model's worker (RolloutRequester). Reads only app/ types
+// answer's rollout computed on demand by the model's worker (RolloutRequester) through the layer range
+// chosen in the same From/To boxes (by default the vision-LoRA layers). Reads only app/ types
 // (AnswerAttention, attention_selection.h, attention_overlay.h, rollout_requester.h); opened from an
 // assistant message.
 #include "app/attention/answer_attention.h"
@@ -54,6 +55,7 @@ private:
     QWidget* buildTokens();
     QWidget* buildControls();
     void updateLayerControls();
+    void onLayerBoxChanged();
     void updateRolloutChoice();
     void render();
     QString renderRollout(int image, vora::app::OverlayStyle style); // sets m_overlay, returns the legend
@@ -77,6 +79,11 @@ private:
     QComboBox* m_layerScope = nullptr;
     QSpinBox* m_firstLayer = nullptr;
     QSpinBox* m_lastLayer = nullptr;
+    // The boxes serve both aggregations: captured maps index layerNumbers, rollout names decoder layers.
+    // Each keeps its own values; a rollout range is asked for once the boxes rest (kRangeSettleMs).
+    static constexpr int kRangeSettleMs = 350;
+    std::pair<int, int> m_capturedLayers{0, 0};
+    QTimer* m_rolloutRangeTimer = nullptr;
     QComboBox* m_heads = nullptr;
     QComboBox* m_colours = nullptr;
     QComboBox* m_normalise = nullptr;
