@@ -166,6 +166,9 @@ int runBench(const Arguments& args)
                          + std::to_string(followUpTokens) + " + " + std::to_string(kSecondTurnTokens)
                          + " second-turn tokens exceed the model's context of " + std::to_string(context) + " positions");
     }
+    core::DecodeGraphOptions graphOptions; // checked here on every device, used on CUDA ones
+    graphOptions.gemv = gemvOf(line.valueOr("gemv", "auto"));
+    graphOptions.overlapLaunches = onOff(line.valueOr("launch-overlap", "on"), "--launch-overlap");
     const auto started = std::chrono::steady_clock::now();
     const auto model = core::VoraModel::load(line.required("model"), options);
     if (!line.has("unfused")) {
@@ -178,9 +181,6 @@ int runBench(const Arguments& args)
     std::unique_ptr<core::DecodeGraphs> graphs;
     std::string whyNoGraphs = "not a CUDA device";
     if (decode != "eager" && model->device().is_cuda()) {
-        core::DecodeGraphOptions graphOptions;
-        graphOptions.gemv = gemvOf(line.valueOr("gemv", "auto"));
-        graphOptions.overlapLaunches = onOff(line.valueOr("launch-overlap", "on"), "--launch-overlap");
         graphs = core::makeDecodeGraphs(*model, graphOptions, &whyNoGraphs);
     }
     // Graph setup counts as loading: an engine does it at load too.

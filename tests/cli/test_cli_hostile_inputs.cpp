@@ -201,6 +201,13 @@ private Q_SLOTS:
         QCOMPARE(context.exitCode, 2);
         QVERIFY2(context.err.contains("exceed the model's context of 4096"), context.err.constData());
         QVERIFY(clock.elapsed() < 30000);
+        // The CUDA-only choices are checked on every device, before the model loads.
+        const CliResult gemv = runVora({"bench", "--model", m_pristine, "--gemv", "fast"}, {}, 30000);
+        QCOMPARE(gemv.exitCode, 2);
+        QVERIFY2(gemv.err.contains("--gemv must be auto, vora or cublas"), gemv.err.constData());
+        const CliResult overlap = runVora({"bench", "--model", m_pristine, "--launch-overlap", "maybe"}, {}, 30000);
+        QCOMPARE(overlap.exitCode, 2);
+        QVERIFY2(overlap.err.contains("--launch-overlap must be on or off"), overlap.err.constData());
     }
 
 private:
