@@ -40,6 +40,7 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
                                                         float scaleLog2, Partials partials)
 {
     static_assert(kHeadDim <= kThreads && kThreads % kHeadDim == 0, "a thread per dimension and key subset");
+    static_assert(kTileKeys == 32, "the softmax gives each key of a tile one lane of a warp");
     constexpr int kParts = kThreads / kHeadDim; // key subsets in the value phase
     constexpr int kVec = Vec16<T>::kCount;      // elements per 16-byte vector
     constexpr int kRowVectors = kHeadDim / kVec;
