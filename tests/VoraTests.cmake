@@ -9,7 +9,9 @@ function(vora_add_test)
   target_compile_definitions(${T_NAME} PRIVATE QT_NO_KEYWORDS
     VORA_TEST_DATA_DIR="${VORA_TEST_DATA_DIR}"
     VORA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    VORA_BINARY_DIR="${PROJECT_BINARY_DIR}")
+    VORA_BINARY_DIR="${PROJECT_BINARY_DIR}"
+    # Builds without the sentencepiece module (the asan preset) check that it is reported missing instead.
+    $<$<BOOL:${VORA_WITH_SENTENCEPIECE}>:VORA_WITH_SENTENCEPIECE>)
   set_target_properties(${T_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
   set_target_properties(${T_NAME} PROPERTIES AUTOMOC ON)
   vora_set_warnings(${T_NAME})

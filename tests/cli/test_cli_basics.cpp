@@ -24,7 +24,12 @@ private Q_SLOTS:
         const QJsonArray devices = info.value(QStringLiteral("devices")).toArray();
         QVERIFY(!devices.isEmpty());
         QCOMPARE(devices.first().toObject().value(QStringLiteral("id")).toString(), QStringLiteral("cpu"));
-        QVERIFY(info.value(QStringLiteral("sentencepiece")).toObject().value(QStringLiteral("available")).toBool());
+#ifdef VORA_WITH_SENTENCEPIECE
+        const bool expected = true;
+#else
+        const bool expected = false; // built without the module (the asan preset)
+#endif
+        QCOMPARE(info.value(QStringLiteral("sentencepiece")).toObject().value(QStringLiteral("available")).toBool(), expected);
     }
 
     void infoHumanReadable()
