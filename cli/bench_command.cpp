@@ -12,7 +12,9 @@
 #include "core/generation/chat_session.h"
 #include "core/generation/decode_graphs.h"
 #include "core/generation/generator.h"
+#include "core/attention/image_spans.h"
 #include "core/model/vora_model.h"
+#include "core/runtime/attention_recorder.h"
 #include "core/runtime/decode_floor.h"
 
 #include <nlohmann/json.hpp>
@@ -45,6 +47,8 @@ const std::vector<OptionSpec> kBenchOptions = {
     {"launch-overlap", true, "on (default): each kernel of a graph step may start while the previous one ends "
                              "(Hopper and later); off: to measure what that saves", "on|off"},
     {"follow-up-tokens", true, "text tokens of the second turn (default 20)", "N"},
+    {"capture-attention", true, "off (default), mean, layers or heads: record every token's attention over the "
+                                "image as vora run --attention-map does at that detail, to measure what it costs", "DETAIL"},
 };
 
 // A patch grid of exactly n tokens, as square as n allows.
@@ -106,6 +110,23 @@ core::DecodeGemv gemvOf(const std::string& text)
     throw UsageError("--gemv must be auto, vora or cublas");
 }
 
+std::optional<core::AttentionDetail> captureDetailOf(const std::string& text)
+{
+    if (text == "off") {
+        return std::nullopt;
+    }
+    if (text == "mean") {
+        return core::AttentionDetail::Mean;
+    }
+    if (text == "layers") {
+        return core::AttentionDetail::Layers;
+    }
+    if (text == "heads") {
+        return core::AttentionDetail::Heads;
+    }
+    throw UsageError("--capture-attention must be off, mean, layers or heads");
+}
+
 bool onOff(const std::string& text, const char* flag)
 {
     if (text != "on" && text != "off") {
@@ -140,7 +161,8 @@ nlohmann::json floorJson(const core::DecodeFloor& floor, double decodeTokensPerS
 int runBench(const Arguments& args)
 {
     const CommandLine line("vora bench --model DIR [--image-tokens N] [--prompt-tokens N] [--new-tokens N] "
-                           "[--device DEV] [--dtype TYPE] [--decode graph|eager] [--gemv IMPL] [--launch-overlap on|off]",
+                           "[--device DEV] [--dtype TYPE] [--decode graph|eager] [--gemv IMPL] [--launch-overlap on|off] "
+                           "[--capture-attention DETAIL]",
                            kBenchOptions, args);
     // Every size is checked before anything is loaded or allocated.
     constexpr long long kMaxTokens = std::numeric_limits<int>::max();
@@ -169,6 +191,8 @@ int runBench(const Arguments& args)
     core::DecodeGraphOptions graphOptions; // checked here on every device, used on CUDA ones
     graphOptions.gemv = gemvOf(line.valueOr("gemv", "auto"));
     graphOptions.overlapLaunches = onOff(line.valueOr("launch-overlap", "on"), "--launch-overlap");
+    const std::string captureText = line.valueOr("capture-attention", "off");
+    const std::optional<core::AttentionDetail> captureDetail = captureDetailOf(captureText);
     const auto started = std::chrono::steady_clock::now();
     const auto model = core::VoraModel::load(line.required("model"), options);
     if (!line.has("unfused")) {
@@ -194,15 +218,38 @@ int runBench(const Arguments& args)
     core::SamplingParams greedy;
     greedy.temperature = 0;
     core::StopCriteria stop; // no eos: always decode newTokens
-    auto twoTurns = [&](core::DecodeGraphs* decoder, int firstTurnTokens) {
+    std::optional<core::AttentionRecorder> recorder;
+    if (captureDetail) {
+        recorder.emplace(std::vector<int>{}, *captureDetail);
+    }
+    size_t capturedTokens = 0;
+    // As the engine records: the image spans of the whole prompt, the prefill's row and every decode step's.
+    auto generate = [&](core::ChatSession& session, const core::PromptInput& input, bool capture) {
+        core::GenerationHooks turn = hooks;
+        if (capture) {
+            const core::AssembledSequence layout = core::layoutSequence(*model, input);
+            const int patch = model->vision() ? model->vision()->patchSize : 14;
+            recorder->begin(core::imageSpans(layout.isImage, input.images, patch), layout.length());
+            turn.observer = recorder->observer();
+            turn.decodeCapture = recorder->decodeCapture();
+        }
+        core::GenerationOutput output = session.generate(input, greedy, stop, turn);
+        if (capture) {
+            capturedTokens = recorder->tokens().size(); // the copy back, after the timed decode
+        }
+        return output;
+    };
+    auto twoTurns = [&](core::DecodeGraphs* decoder, int firstTurnTokens, bool capture) {
         core::ChatSession session(*model, decoder);
         stop.maxNewTokens = firstTurnTokens;
-        const core::GenerationOutput first = session.generate(prompt, greedy, stop, hooks);
+        const core::GenerationOutput first = generate(session, prompt, capture);
+        const size_t firstTurnCaptured = capturedTokens;
         core::PromptInput next = prompt;
         next.ids.insert(next.ids.end(), first.tokens.begin(), first.tokens.end());
         next.ids.insert(next.ids.end(), followUpText.ids.begin(), followUpText.ids.end());
         stop.maxNewTokens = kSecondTurnTokens;
-        const core::GenerationOutput second = session.generate(next, greedy, stop, hooks);
+        const core::GenerationOutput second = generate(session, next, capture);
+        capturedTokens = firstTurnCaptured;
         return std::make_pair(first, second);
     };
     std::vector<std::pair<core::DecodeGraphs*, bool>> modes; // (decoder, graphs asked for)
@@ -217,12 +264,20 @@ int runBench(const Arguments& args)
                                                       promptTokens + imageTokens + newTokens / 2,
                                                       core::measureReadBandwidth(model->device(), int64_t(1) << 30, 5));
     for (const auto& [decoder, graphsAsked] : modes) {
-        twoTurns(decoder, std::min(4, newTokens)); // warm-up: kernels loaded, decode graph captured
-        std::vector<double> prefill, firstToken, decodeRate, secondFirstToken;
+        // Warm-up: kernels loaded, decode graphs captured (with and without the attention capture).
+        twoTurns(decoder, std::min(4, newTokens), recorder.has_value());
+        if (recorder) {
+            twoTurns(decoder, std::min(4, newTokens), false);
+        }
+        std::vector<double> prefill, firstToken, decodeRate, secondFirstToken, decodeRateWithoutCapture;
         core::GenerationOutput last;
         int64_t secondPrefilled = 0;
         for (int i = 0; i < repeat; ++i) {
-            const auto [first, second] = twoTurns(decoder, newTokens);
+            if (recorder) {
+                // The same decoder without the capture, interleaved: its cost on the same kernels and clocks.
+                decodeRateWithoutCapture.push_back(twoTurns(decoder, newTokens, false).first.stats.decodeTokensPerSecond);
+            }
+            const auto [first, second] = twoTurns(decoder, newTokens, recorder.has_value());
             prefill.push_back(first.stats.prefillMs);
             firstToken.push_back(first.stats.timeToFirstTokenMs);
             decodeRate.push_back(first.stats.decodeTokensPerSecond);
@@ -245,6 +300,13 @@ int runBench(const Arguments& args)
         out["second_turn_time_to_first_token_ms"] = median(secondFirstToken);
         out["second_turn_prefilled_tokens"] = secondPrefilled;
         out["attention"] = attention;
+        out["attention_capture"] = captureText;
+        if (recorder) {
+            out["attention_captured_tokens"] = capturedTokens; // of the last first turn
+            const double without = median(decodeRateWithoutCapture);
+            out["decode_tokens_per_s_without_capture"] = without;
+            out["attention_capture_decode_time_increase"] = without / typical.decodeTokensPerSecond - 1;
+        }
         out["decode_path"] = decodePath;
         out["runs"] = repeat;
         out["floor"] = floorJson(floor, typical.decodeTokensPerSecond);

@@ -1,5 +1,6 @@
 // DecodeGraphs for CUDA (core/generation/decode_graphs.h): DecodeStep + the sampling chain captured in
 // one CUDA graph per sampling configuration, replayed once per token.
+#include "core/cuda/decode_kernels.h"
 #include "core/cuda/decode_step.h"
 #include "core/error.h"
 #include "core/generation/decode_graphs.h"
@@ -13,26 +14,42 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <tuple>
+#include <vector>
 
 namespace vora::core {
 namespace {
 
-// What a captured graph bakes in: the chain's parameters, and whether eos suppression runs at all.
+// Attention capture rows beyond this many bytes on the device send decoding down the eager path, whose
+// recorder keeps only the rows of the tokens it makes (the graph's rows are sized by the token budget).
+constexpr int64_t kMaxCaptureBytes = int64_t(1) << 30;
+
+enum class CaptureMode { None, HeadMean, PerHead };
+
+CaptureMode captureModeOf(const DecodeAttentionCapture* capture)
+{
+    return !capture ? CaptureMode::None : capture->perHead ? CaptureMode::PerHead : CaptureMode::HeadMean;
+}
+
+// What a captured graph bakes in: the chain's parameters, whether eos suppression runs at all, and the
+// attention capture.
 struct GraphKey {
     bool greedy = true;
     double temperature = 0, topP = 1, minP = 0, repetitionPenalty = 1;
     int topK = 0;
     bool suppression = false;
+    CaptureMode capture = CaptureMode::None;
 
-    static GraphKey of(const SamplingParams& p, bool suppression)
+    static GraphKey of(const SamplingParams& p, bool suppression, CaptureMode capture)
     {
         GraphKey key;
         key.greedy = p.greedy();
         key.repetitionPenalty = p.repetitionPenalty;
         key.suppression = suppression;
+        key.capture = capture;
         if (!key.greedy) {
             std::tie(key.temperature, key.topP, key.minP, key.topK) = std::tie(p.temperature, p.topP, p.minP, p.topK);
         }
@@ -48,7 +65,7 @@ struct GraphKey {
         p.repetitionPenalty = repetitionPenalty;
         return p;
     }
-    auto tied() const { return std::tie(greedy, temperature, topP, minP, repetitionPenalty, topK, suppression); }
+    auto tied() const { return std::tie(greedy, temperature, topP, minP, repetitionPenalty, topK, suppression, capture); }
     bool operator<(const GraphKey& other) const { return tied() < other.tied(); }
 };
 
@@ -116,14 +133,21 @@ public:
     }
 
     std::unique_ptr<DecodeStepper> start(KvCache& cache, Sampler& sampler, const EosSuppression& suppression,
-                                         const at::Tensor& firstToken, int maxNewTokens) override
+                                         const at::Tensor& firstToken, int maxNewTokens,
+                                         DecodeAttentionCapture* capture) override
     {
         require(cache.length() + maxNewTokens <= cache.capacity(), ErrorCode::Internal, "KV cache too small to decode into");
+        if (capture) {
+            const std::string why = whyNoCapture(*capture, maxNewTokens);
+            require(why.empty(), ErrorCode::Internal, "attention capture in the decode graph: " + why);
+        }
         // Streams, events and the decode kernels follow the current device: make it the model's (the caller's
         // may be another GPU; graphFor's side stream and DecodeStep's launches would then go there).
         const c10::cuda::CUDAGuard device(m_model.device());
-        const GraphKey key = GraphKey::of(sampler.params(), suppression.minNewTokens() > 0);
+        const GraphKey key = GraphKey::of(sampler.params(), suppression.minNewTokens() > 0, captureModeOf(capture));
+        const at::Tensor captureTable = captureTableFor(capture, cache.length(), maxNewTokens);
         auto setState = [&] {
+            m_step.captureTable.copy_(captureTable);
             m_step.bind(cache);
             m_step.token.copy_(firstToken);
             m_step.position.fill_(cache.length());
@@ -151,19 +175,48 @@ public:
         KvCache scratch(c.numLayers, 1, c.numKeyValueHeads, 2, c.headDim, m_model.device(), m_model.dtype());
         m_step.bind(scratch);
         m_step.position.fill_(0);
+        m_step.captureTable.zero_(); // the capture variants' warm-up runs write nothing
         m_tokenIndex.fill_(1);
-        graphFor(GraphKey::of(sampling, false));
-        graphFor(GraphKey::of(sampling, true));
+        for (const CaptureMode capture : {CaptureMode::None, CaptureMode::HeadMean}) {
+            graphFor(GraphKey::of(sampling, false, capture));
+            graphFor(GraphKey::of(sampling, true, capture));
+        }
         at::cuda::getCurrentCUDAStream().synchronize(); // the scratch cache goes away now
     }
 
     std::string description() const override { return "cuda-graph/" + m_step.gemvDescription(); }
+
+    std::string whyNoCapture(const DecodeAttentionCapture& capture, int maxNewTokens) const override
+    {
+        const ModelConfig& c = m_model.config();
+        if (!m_step.captureSupported()) {
+            return "the capture kernel takes at most 64 heads and 32 KV heads";
+        }
+        if (capture.spans.size() > static_cast<size_t>(cuda::attentionCaptureMaxSpans())) {
+            return std::to_string(capture.spans.size()) + " images in the context (the kernel takes "
+                + std::to_string(cuda::attentionCaptureMaxSpans()) + ")";
+        }
+        int64_t patches = 0;
+        for (const KeySpan& span : capture.spans) {
+            patches += span.count;
+        }
+        const int64_t bytes = int64_t(std::max(1, maxNewTokens - 1)) * c.numLayers * (capture.perHead ? c.numHeads : 1)
+            * patches * int64_t(sizeof(float));
+        if (bytes > kMaxCaptureBytes) {
+            return "the rows of " + std::to_string(maxNewTokens) + " tokens would take " + std::to_string(bytes >> 20)
+                + " MiB (at most " + std::to_string(kMaxCaptureBytes >> 20) + ")";
+        }
+        return "";
+    }
 
 private:
     // One decode step and the draw, as captured: the new token replaces the fed one, position and step advance.
     void stepAndDraw(const GraphKey& key)
     {
         m_step.run();
+        if (key.capture != CaptureMode::None) {
+            m_step.captureImageAttention(key.capture == CaptureMode::PerHead);
+        }
         const SamplingParams params = key.params();
         const at::Tensor uniform = key.greedy ? at::Tensor() : m_uniforms.index_select(0, m_tokenIndex);
         const at::Tensor suppressed = key.suppression ? at::logical_and(m_eosMask, m_tokenIndex.lt(m_minNewTokens)) : at::Tensor();
@@ -171,6 +224,34 @@ private:
         m_step.token.copy_(drawToken(params, m_step.logits, seen, uniform, suppressed));
         m_step.position.add_(1);
         m_tokenIndex.add_(1);
+    }
+
+    // The capture table's entries (core/cuda/decode_kernels.h) for this start, allocating capture->rows; all
+    // zero (write nothing) without a capture.
+    at::Tensor captureTableFor(DecodeAttentionCapture* capture, int64_t firstPosition, int maxNewTokens)
+    {
+        std::vector<int64_t> entries(static_cast<size_t>(cuda::attentionCaptureTableEntries()), 0);
+        if (capture) {
+            const ModelConfig& c = m_model.config();
+            int64_t patches = 0;
+            for (const KeySpan& span : capture->spans) {
+                patches += span.count;
+            }
+            const int64_t rows = std::max(1, maxNewTokens - 1);
+            capture->rows = at::zeros({rows, c.numLayers, capture->perHead ? c.numHeads : 1, patches},
+                                      at::TensorOptions().device(m_model.device()).dtype(at::kFloat));
+            capture->firstPosition = firstPosition;
+            capture->rowsWritten = 0;
+            entries[0] = reinterpret_cast<int64_t>(capture->rows.data_ptr());
+            entries[1] = firstPosition;
+            entries[2] = rows;
+            entries[3] = static_cast<int64_t>(capture->spans.size());
+            for (size_t s = 0; s < capture->spans.size(); ++s) {
+                entries[4 + 2 * s] = capture->spans[s].start;
+                entries[5 + 2 * s] = capture->spans[s].count;
+            }
+        }
+        return at::tensor(entries, at::TensorOptions().dtype(at::kLong));
     }
 
     at::cuda::CUDAGraph& graphFor(const GraphKey& key)

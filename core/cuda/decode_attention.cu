@@ -6,8 +6,8 @@
 // tiles of 32 keys: all 128 threads load a tile's key and value rows into shared memory at once (16-byte
 // loads, every load of the tile in flight together), then scores, softmax (one warp per head, a lane per
 // key) and the weighted value sum run from shared memory. Pass 2: one block per query head merges the
-// slices by their maxima (one warp over the slices, then every dimension in parallel) and writes the output
-// and the row statistics.
+// slices the cache length used by their maxima (one warp over the slices, then every dimension in parallel,
+// 16 slices per round trip) and writes the output and the row statistics.
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
 #include "core/cuda/launch.cuh"
@@ -34,6 +34,12 @@ Partials partialsOf(float* workspace, int numKvHeads, int groups, int headDim, i
     return {workspace, workspace + rows * headDim, workspace + rows * headDim + rows};
 }
 
+// The slices pass 1 used for a cache of `length` keys (the rest hold nothing).
+__device__ __forceinline__ int slicesUsed(int64_t length, int splits)
+{
+    return static_cast<int>(min(int64_t(splits), (length + kMinKeysPerSplit - 1) / kMinKeysPerSplit));
+}
+
 template <typename T, int kHeadDim, int kMaxGroups>
 __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_t* table, int layer, int numLayers,
                                                         const int64_t* position, int groups, int splits,
@@ -53,7 +59,7 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
     const int split = blockIdx.x;
     const int64_t length = *position + 1;
     const int64_t capacity = table[2 * numLayers];
-    const int used = static_cast<int>(min(int64_t(splits), (length + kMinKeysPerSplit - 1) / kMinKeysPerSplit));
+    const int used = slicesUsed(length, splits);
     const int64_t chunk = (length + used - 1) / used;
     const int64_t start = split * chunk;
     const int64_t end = min(length, start + chunk);
@@ -79,9 +85,14 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
     __shared__ float runMax[kMaxGroups];
     __shared__ float runSum[kMaxGroups];
     __shared__ float rescale[kMaxGroups];
-    for (int i = tid; i < groups * kHeadDim; i += kThreads) {
-        const int j = i / kHeadDim;
-        queries[j][i % kHeadDim] = toFloat(q[int64_t(kvHead * groups + j) * kHeadDim + i % kHeadDim]) * scaleLog2;
+    // The group's query heads are requested together; they reach shared memory once the first tile's loads
+    // are in flight too (one round trip to memory for both, not one per head).
+    constexpr int kQueryLoads = (kMaxGroups * kHeadDim + kThreads - 1) / kThreads;
+    float queryParts[kQueryLoads];
+#pragma unroll
+    for (int u = 0; u < kQueryLoads; ++u) {
+        const int i = tid + u * kThreads;
+        queryParts[u] = i < groups * kHeadDim ? toFloat(q[int64_t(kvHead) * groups * kHeadDim + i]) : 0.f;
     }
     if (tid < kMaxGroups) {
         runMax[tid] = -INFINITY;
@@ -110,6 +121,15 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
             const int64_t offset = (tile + key) * kHeadDim + (i % kRowVectors) * kVec;
             keyParts[u] = inside ? *reinterpret_cast<const uint4*>(keys + offset) : make_uint4(0, 0, 0, 0);
             valueParts[u] = inside ? *reinterpret_cast<const uint4*>(values + offset) : make_uint4(0, 0, 0, 0);
+        }
+        if (tile == start) {
+#pragma unroll
+            for (int u = 0; u < kQueryLoads; ++u) {
+                const int i = tid + u * kThreads;
+                if (i < groups * kHeadDim) {
+                    queries[i / kHeadDim][i % kHeadDim] = queryParts[u] * scaleLog2;
+                }
+            }
         }
 #pragma unroll
         for (int u = 0; u < kLoadsPerThread; ++u) {
@@ -202,30 +222,47 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
 }
 
 template <typename T>
-__global__ void combineKernel(Partials partials, T* out, float* rowMax, float* rowSum, int groups, int splits,
-                              int headDim)
+__global__ void combineKernel(Partials partials, const int64_t* position, T* out, float* rowMax, float* rowSum, int groups,
+                              int splits, int headDim)
 {
+    constexpr int kBatch = 16; // slices whose partial outputs are requested together
     waitForPrerequisites();
     startDependents();
     const int head = blockIdx.x;
     const int kvHead = head / groups;
     const int j = head % groups;
+    // Only the slices pass 1 used: the others would add exactly zero (weight 0 times output 0), so the
+    // result is the same bits, with fewer dependent loads.
+    const int used = slicesUsed(*position + 1, splits);
     auto slot = [&](int s) { return (int64_t(kvHead) * splits + s) * groups + j; };
     __shared__ float sliceWeight[kMaxSplits];
     __shared__ float maximum;
     __shared__ float total;
     if (threadIdx.x < 32) {
         const int lane = threadIdx.x;
+        float sliceMax[kMaxSplits / 32];
+        float sliceSum[kMaxSplits / 32];
+#pragma unroll
+        for (int u = 0; u < kMaxSplits / 32; ++u) {
+            const int s = lane + 32 * u;
+            sliceMax[u] = s < used ? partials.max[slot(s)] : -INFINITY;
+            sliceSum[u] = s < used ? partials.sum[slot(s)] : 0.f;
+        }
         float m = -INFINITY;
-        for (int s = lane; s < splits; s += 32) {
-            m = fmaxf(m, partials.max[slot(s)]);
+#pragma unroll
+        for (int u = 0; u < kMaxSplits / 32; ++u) {
+            m = fmaxf(m, sliceMax[u]);
         }
         m = warpMax(m);
         float t = 0.f;
-        for (int s = lane; s < splits; s += 32) {
-            const float weight = exp2f(partials.max[slot(s)] - m);
-            sliceWeight[s] = weight;
-            t += partials.sum[slot(s)] * weight;
+#pragma unroll
+        for (int u = 0; u < kMaxSplits / 32; ++u) {
+            const int s = lane + 32 * u;
+            if (s < used) {
+                const float weight = exp2f(sliceMax[u] - m);
+                sliceWeight[s] = weight;
+                t += sliceSum[u] * weight;
+            }
         }
         t = warpSum(t);
         if (lane == 0) {
@@ -236,9 +273,18 @@ __global__ void combineKernel(Partials partials, T* out, float* rowMax, float* r
     __syncthreads();
     for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
         float value = 0.f;
-#pragma unroll 8
-        for (int s = 0; s < splits; ++s) {
-            value += partials.out[slot(s) * headDim + d] * sliceWeight[s];
+        for (int base = 0; base < used; base += kBatch) {
+            float parts[kBatch];
+#pragma unroll
+            for (int u = 0; u < kBatch; ++u) {
+                parts[u] = base + u < used ? partials.out[slot(base + u) * headDim + d] : 0.f;
+            }
+#pragma unroll
+            for (int u = 0; u < kBatch; ++u) {
+                if (base + u < used) {
+                    value += parts[u] * sliceWeight[base + u];
+                }
+            }
         }
         out[int64_t(head) * headDim + d] = fromFloat<T>(value / total);
     }
@@ -262,7 +308,7 @@ cudaError_t launchSplitAndCombine(const void* q, const int64_t* table, int layer
         return first;
     }
     return launchKernel(combineKernel<T>, dim3(numHeads), dim3(kHeadDim < 32 ? 32 : (kHeadDim > 256 ? 256 : kHeadDim)),
-                        launch, partials, static_cast<T*>(out), rowMax, rowSum, groups, splits, kHeadDim);
+                        launch, partials, position, static_cast<T*>(out), rowMax, rowSum, groups, splits, kHeadDim);
 }
 
 template <typename T, int kHeadDim>

@@ -70,4 +70,21 @@ cudaError_t launchDecodeAttention(ElementType type, const void* q, const int64_t
                                   const int64_t* position, void* out, float* rowMax, float* rowSum, float* workspace,
                                   int numHeads, int numKvHeads, int headDim, int splits, const Launch& launch);
 
+// Attention capture (docs/attention-maps.md) after a decode step: the probabilities that the step's query
+// row gave each image key, for every layer and head, from queries [layers, H * Dh] (rotated, unscaled) and the
+// decode attention kernel's rowMax / rowSum [layers, H] (the whole row's statistics), reading only the image
+// keys of the cache. The capture table (int64 on the device, attentionCaptureTableEntries() entries) says
+// where: [0] the output (float*; 0: write nothing), [1] the query position of output row 0, [2] the output's
+// rows, [3] the number of spans n (at most attentionCaptureMaxSpans()), then n pairs (first key position,
+// key count). Output row r (the query at position [1] + r; rows outside [0, [2]) are not written) is
+// [layers][perHead ? H : 1][patches] float32, patches = the spans' keys in span order; without perHead each
+// value is the mean over the H heads. blocks: the grid (a loop over layers x 32-key chunks covers any size).
+int attentionCaptureMaxSpans();
+int attentionCaptureTableEntries();
+bool attentionCaptureSupports(int headDim, int numHeads, int numKvHeads);
+cudaError_t launchImageAttentionCapture(ElementType type, const void* queries, const float* rowMax, const float* rowSum,
+                                        const int64_t* cacheTable, const int64_t* position,
+                                        const int64_t* captureTable, int numLayers, int numHeads, int numKvHeads,
+                                        int headDim, bool perHead, int blocks, const Launch& launch);
+
 } // namespace vora::core::cuda

@@ -104,6 +104,7 @@ DecodeStep::DecodeStep(const VoraModel& model, DecodeGemv gemv, bool overlapLaun
     queries = at::zeros({layers, qWidth}, on.dtype(dtype));
     rowMax = at::zeros({layers, c.numHeads}, on.dtype(at::kFloat));
     rowSum = at::zeros({layers, c.numHeads}, on.dtype(at::kFloat));
+    captureTable = at::zeros({cuda::attentionCaptureTableEntries()}, on.dtype(at::kLong));
     m_residual = at::zeros({1, c.hiddenSize}, on.dtype(dtype));
     m_normed = at::zeros_like(m_residual);
     m_attentionOut = at::zeros_like(m_residual);
@@ -119,6 +120,7 @@ DecodeStep::DecodeStep(const VoraModel& model, DecodeGemv gemv, bool overlapLaun
     // Two slices per multiprocessor over all KV heads, at most 64 per head.
     const int processors = at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
     m_splits = std::clamp(2 * processors / c.numKeyValueHeads, 1, 64);
+    m_captureBlocks = 4 * processors;
     const int groups = c.numHeads / c.numKeyValueHeads;
     m_workspace = at::zeros({cuda::decodeAttentionWorkspaceFloats(c.numKeyValueHeads, groups, static_cast<int>(c.headDim),
                                                                    m_splits)},
@@ -292,6 +294,26 @@ void DecodeStep::run()
           "final norm");
     project(Linear{decoder.lm_head, {}, {}, {}, 1.0}, m_normed, m_vocab);
     logits.copy_(m_vocab.view({c.vocabSize}));
+}
+
+bool DecodeStep::captureSupported() const
+{
+    const ModelConfig& c = m_model.config();
+    return cuda::attentionCaptureSupports(static_cast<int>(c.headDim), static_cast<int>(c.numHeads),
+                                          static_cast<int>(c.numKeyValueHeads));
+}
+
+void DecodeStep::captureImageAttention(bool perHead)
+{
+    const c10::cuda::CUDAGuard device(m_model.device()); // as in run()
+    const ModelConfig& c = m_model.config();
+    check(cuda::launchImageAttentionCapture(elementType(m_model.dtype()), queries.data_ptr(), rowMax.data_ptr<float>(),
+                                            rowSum.data_ptr<float>(), cacheTable.data_ptr<int64_t>(),
+                                            position.data_ptr<int64_t>(), captureTable.data_ptr<int64_t>(),
+                                            static_cast<int>(c.numLayers), static_cast<int>(c.numHeads),
+                                            static_cast<int>(c.numKeyValueHeads), static_cast<int>(c.headDim), perHead,
+                                            m_captureBlocks, cuda::Launch(currentStream(), false)),
+          "attention capture");
 }
 
 } // namespace vora::core

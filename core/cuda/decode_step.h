@@ -4,15 +4,12 @@
 // waits for the host, so the pass can be captured in a CUDA graph. Inputs are the device tensors token and
 // position; the KV cache is reached through cacheTable (bind() points it at a cache).
 //
-// The hook for attention capture (docs/attention-maps.md): after each step, queries[l] holds layer l's
-// query heads (RoPE applied, not scaled) and rowMax[l] / rowSum[l] the decode attention kernel's softmax
-// statistics of each head's WHOLE row (every cached key up to and including the step's position), so
+// Attention capture (docs/attention-maps.md): after each step, queries[l] holds layer l's query heads (RoPE
+// applied, not scaled) and rowMax[l] / rowSum[l] the decode attention kernel's softmax statistics of each
+// head's WHOLE row (every cached key up to and including the step's position), so
 //   probability(l, h, key j) = exp(q_h . k_j / sqrt(Dh) - rowMax[l, h]) / rowSum[l, h]
-// for any key span of the cache. core/attention/image_attention.h takes exactly that:
-//   imageAttentionProbabilities(queries[l].view({H, Dh}), cache.keys(l)[0].narrow(1, 0, position + 1),
-//                               imageSpans, rowMax[l] + rowSum[l].log())
-// reads only the image keys. The buffers are static, so the same ops (or one small kernel) can be appended
-// to the captured graph; tests/gpu/test_gpu_attention_hook.cpp checks the values against the explicit path.
+// for any key span of the cache; captureImageAttention() enqueues the kernel that computes exactly that for
+// the image keys named in captureTable (core/cuda/decode_kernels.h), inside the captured graph.
 #include "core/generation/decode_graphs.h"
 
 #include <ATen/core/Tensor.h>
@@ -40,6 +37,10 @@ public:
     // Enqueues the forward pass of `token` at `position` on the current stream: logits ([V] float32) hold
     // the result; the cache row at position is written. Does not advance token or position.
     void run();
+    // Enqueues the attention capture of the step run() enqueued, as captureTable says (every layer; each head
+    // or the head mean). Only when captureSupported().
+    void captureImageAttention(bool perHead);
+    bool captureSupported() const;
     // Which product each weight shape uses (cuBLAS or which variant of the own kernel), after the
     // measurement at construction, and whether launches overlap.
     std::string gemvDescription() const;
@@ -51,6 +52,7 @@ public:
     at::Tensor queries;    // [layers, H * Dh]
     at::Tensor rowMax;     // [layers, H] float32
     at::Tensor rowSum;     // [layers, H] float32
+    at::Tensor captureTable; // [cuda::attentionCaptureTableEntries()] int64: output 0 (capture nothing) at first
 
 private:
     void project(const Linear& linear, const at::Tensor& x, const at::Tensor& y);
@@ -63,6 +65,7 @@ private:
     at::Tensor m_residual, m_normed, m_qkv, m_attended, m_attentionOut, m_gateUp, m_activated, m_down, m_vocab;
     at::Tensor m_workspace;
     int m_splits = 1;
+    int m_captureBlocks = 1;
     bool m_overlap = false;
 };
 

@@ -7,6 +7,7 @@
 // Implemented in core/cuda/ for CUDA builds; makeDecodeGraphs returns null when the build, the device or
 // the model's shapes do not allow it (the reason goes to whyNot), and decoding stays eager.
 // Thread: the one running the model.
+#include "core/attention/image_attention.h"
 #include "core/generation/decode_loop.h"
 #include "core/generation/generation_settings.h"
 
@@ -35,15 +36,36 @@ struct DecodeGraphOptions {
     bool overlapLaunches = true;
 };
 
+// Attention capture inside the graph (docs/attention-maps.md): after every step, a kernel computes the
+// probabilities that the step's query gave the image keys, for every layer, from the decode attention's row
+// statistics, into rows that stay on the device (no host work per step).
+struct DecodeAttentionCapture {
+    std::vector<KeySpan> spans; // the image keys, in the order the patches are wanted
+    bool perHead = false;       // every head, or the mean over heads
+    // Set by start(): [maxNewTokens - 1 (at least 1), layers, perHead ? H : 1, patches] float32 on the model's
+    // device. Row r is the query at position firstPosition + r, the one that predicted token r + 1; it is
+    // written by the step that produced that token.
+    at::Tensor rows;
+    int64_t firstPosition = 0;
+    // Set by the generator after decoding: rows holding a generated token's attention (tokens read - 1).
+    int64_t rowsWritten = 0;
+};
+
 class DecodeGraphs {
 public:
     virtual ~DecodeGraphs() = default;
     // Starts graph decoding after a prefill. firstToken: [1] int64 on the device (token 0); the cache holds
     // every position before it and must have room for maxNewTokens more. The sampler provides the seen-token
     // mask and the uniforms of tokens 1..maxNewTokens-1; the stepper must not outlive cache or sampler.
+    // capture (may be null): also capture attention after every step; it must outlive the stepper, and
+    // whyNoCapture(*capture, maxNewTokens) must be empty.
     virtual std::unique_ptr<DecodeStepper> start(KvCache& cache, Sampler& sampler, const EosSuppression& suppression,
-                                                 const at::Tensor& firstToken, int maxNewTokens) = 0;
-    // Captures the graph for these sampling parameters now (warm-up), so the first answer does not.
+                                                 const at::Tensor& firstToken, int maxNewTokens,
+                                                 DecodeAttentionCapture* capture = nullptr) = 0;
+    // "" when start() can capture this (the model's heads, the number of spans, the rows' size).
+    virtual std::string whyNoCapture(const DecodeAttentionCapture& capture, int maxNewTokens) const = 0;
+    // Captures the graphs for these sampling parameters now (warm-up), with and without the head-mean attention
+    // capture (the app's default detail), so the first answer does not.
     virtual void prepare(const SamplingParams& sampling) = 0;
     // For statistics and benchmarks, e.g. "cuda-graph/vora-gemv".
     virtual std::string description() const = 0;

@@ -42,9 +42,13 @@ auto guardMemory(const VoraModel& model, Work&& work)
     }
 }
 
-bool graphsApply(const DecodeGraphs* graphs, const GenerationHooks& hooks)
+bool graphsApply(const DecodeGraphs* graphs, const GenerationHooks& hooks, int maxNewTokens)
 {
-    return graphs && !hooks.observer && hooks.attention == AttentionImpl::Fused && !hooks.onStepLogits;
+    if (!graphs || hooks.attention != AttentionImpl::Fused || hooks.onStepLogits) {
+        return false;
+    }
+    return !hooks.observer
+        || (hooks.decodeCapture && graphs->whyNoCapture(*hooks.decodeCapture, maxNewTokens).empty());
 }
 
 } // namespace
@@ -116,8 +120,14 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         output.stats.prefillMs = millisecondsSince(started);
 
         std::unique_ptr<DecodeStepper> stepper;
-        if (graphsApply(graphs, hooks)) {
-            stepper = graphs->start(cache, sampler, suppression, first, maxNewTokens);
+        DecodeAttentionCapture* capture = hooks.observer ? hooks.decodeCapture : nullptr;
+        if (hooks.decodeCapture) {
+            hooks.decodeCapture->rows = at::Tensor();
+            hooks.decodeCapture->rowsWritten = 0;
+        }
+        const bool onGraphs = graphsApply(graphs, hooks, maxNewTokens);
+        if (onGraphs) {
+            stepper = graphs->start(cache, sampler, suppression, first, maxNewTokens, capture);
             output.decodePath = graphs->description();
         } else {
             stepper = std::make_unique<EagerStepper>(model, cache, sampler, suppression, forward, hooks.onStepLogits, first);
@@ -131,6 +141,10 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         rules.depth = hooks.stepsInFlight > 0 ? hooks.stepsInFlight : (model.device().is_cuda() ? 2 : 1);
         const DecodeLoopOutcome outcome = runDecodeLoop(*stepper, rules, started);
         stepper.reset();
+        if (onGraphs && capture) {
+            // Token k >= 1 came from the step whose query is row k - 1.
+            capture->rowsWritten = std::max<int64_t>(0, static_cast<int64_t>(outcome.tokens.size()) - 1);
+        }
         // Eager steps advanced the cache themselves; graph steps wrote past its host-side length.
         const int64_t cached = promptLength + outcome.fedTokens;
         if (cache.length() < cached) {

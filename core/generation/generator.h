@@ -21,6 +21,7 @@ namespace vora::core {
 
 class AttentionObserver;
 class DecodeGraphs;
+struct DecodeAttentionCapture;
 class KvCache;
 class VoraModel;
 
@@ -34,6 +35,11 @@ struct GenerationHooks {
     const std::atomic<bool>* stopRequested = nullptr;
     AttentionImpl attention = AttentionImpl::Fused;
     AttentionObserver* observer = nullptr;
+    // With an observer and CUDA decode graphs: the decode steps' image attention is captured inside the graph
+    // into decodeCapture's rows (core/generation/decode_graphs.h) and the observer sees the prefill only;
+    // without it (or where the graphs cannot capture it) decoding is eager and the observer sees every step.
+    // Its rows are cleared at the start and rowsWritten set at the end of every generation.
+    DecodeAttentionCapture* decodeCapture = nullptr;
     bool keepPrefillLogits = false;
     // Decode steps queued ahead of the token being read: 0 picks 2 on CUDA (the host reads token t while
     // step t+1 runs) and 1 on the CPU (no wasted step at a stop).

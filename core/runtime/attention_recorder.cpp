@@ -2,6 +2,7 @@
 
 #include "core/attention/image_attention.h"
 #include "core/attention/token_attention_rows.h"
+#include "core/generation/decode_graphs.h"
 #include "core/model/attention_observer.h"
 
 #include <torch/torch.h>
@@ -20,6 +21,20 @@ struct AttentionRecorder::Impl : AttentionObserver {
     // By absolute query position, then by layer: [H, N] (detail Heads) or [1, N] head means,
     // float32 on the model's device; N = all images' patches, images concatenated.
     std::map<int64_t, std::map<int, at::Tensor>> rows;
+    // Rows of graph decoding: [n, every layer, H or 1, N], for the decode steps (the prefill's row is in rows).
+    DecodeAttentionCapture capture;
+
+    // The recorded layers' indices into capture.rows' layer dimension.
+    std::vector<int64_t> capturedLayerIndices() const
+    {
+        std::vector<int64_t> indices;
+        for (int64_t l = 0; l < capture.rows.size(1); ++l) {
+            if (wantsLayer(static_cast<int>(l))) {
+                indices.push_back(l);
+            }
+        }
+        return indices;
+    }
 
     bool wantsLayer(int layer) const override
     {
@@ -74,6 +89,10 @@ void AttentionRecorder::begin(std::vector<ImageSpan> images, int64_t promptLengt
     m_impl->images = std::move(images);
     m_impl->promptLength = promptLength;
     m_impl->rows.clear();
+    m_impl->capture.spans = m_impl->keySpans;
+    m_impl->capture.perHead = m_impl->detail == AttentionDetail::Heads;
+    m_impl->capture.rows = at::Tensor();
+    m_impl->capture.rowsWritten = 0;
 }
 
 const std::vector<ImageSpan>& AttentionRecorder::images() const { return m_impl->images; }
@@ -87,23 +106,46 @@ std::vector<int> AttentionRecorder::recordedLayers() const
         for (const auto& [layer, tensor] : m_impl->rows.begin()->second) {
             out.push_back(layer);
         }
+    } else if (m_impl->capture.rowsWritten > 0) {
+        for (const int64_t layer : m_impl->capturedLayerIndices()) {
+            out.push_back(static_cast<int>(layer));
+        }
     }
     return out;
 }
 
 std::vector<TokenAttention> AttentionRecorder::tokens() const
 {
-    std::vector<TokenAttention> out;
+    std::map<int64_t, TokenAttention> byPosition;
     for (const auto& [position, byLayer] : m_impl->rows) {
         std::vector<at::Tensor> stacked;
         for (const auto& [layer, tensor] : byLayer) {
             stacked.push_back(tensor);
         }
-        out.push_back(tokenAttentionOf(at::stack(stacked), position, m_impl->images, m_impl->detail));
+        byPosition[position] = tokenAttentionOf(at::stack(stacked), position, m_impl->images, m_impl->detail);
+    }
+    const DecodeAttentionCapture& capture = m_impl->capture;
+    if (capture.rowsWritten > 0) {
+        // One copy of every decode step's rows, the recorded layers only.
+        const std::vector<int64_t> layers = m_impl->capturedLayerIndices();
+        const at::Tensor rows = capture.rows.narrow(0, 0, capture.rowsWritten)
+                                    .index_select(1, at::tensor(layers, at::TensorOptions().dtype(at::kLong))
+                                                         .to(capture.rows.device()))
+                                    .cpu();
+        for (int64_t r = 0; r < rows.size(0); ++r) {
+            const int64_t position = capture.firstPosition + r;
+            byPosition[position] = tokenAttentionOf(rows[r], position, m_impl->images, m_impl->detail);
+        }
+    }
+    std::vector<TokenAttention> out;
+    for (auto& [position, token] : byPosition) {
+        out.push_back(std::move(token));
     }
     return out;
 }
 
 AttentionObserver* AttentionRecorder::observer() { return m_impl.get(); }
+
+DecodeAttentionCapture* AttentionRecorder::decodeCapture() { return &m_impl->capture; }
 
 } // namespace vora::core

@@ -2,8 +2,9 @@
 // Records, for every generated token, the attention probabilities its query row gave each image
 // patch, per recorded layer and head, and reduces them to the detail asked for (token_attention.h).
 // On the fused path the probabilities come from the cached image keys and the row's log-sum-exp
-// (core/attention/image_attention.h); on the explicit path they are cut from the full rows. Results
-// stay on the model's device until tokens() is called: decode never waits for a copy.
+// (core/attention/image_attention.h); on the explicit path they are cut from the full rows; CUDA graph
+// decoding computes them inside the graph (decodeCapture()). Results stay on the model's device until
+// tokens() is called: decode never waits for a copy.
 // No torch in this header. Used on the generating thread; read the results after generate() returns.
 #include "core/attention/token_attention.h"
 
@@ -13,6 +14,7 @@
 namespace vora::core {
 
 class AttentionObserver;
+struct DecodeAttentionCapture;
 
 class AttentionRecorder {
 public:
@@ -29,7 +31,9 @@ public:
     // One entry per generated token, in order.
     std::vector<TokenAttention> tokens() const;
 
+    // Give both to the generator (GenerationHooks::observer and decodeCapture).
     AttentionObserver* observer();
+    DecodeAttentionCapture* decodeCapture();
 
 private:
     struct Impl;

@@ -258,6 +258,7 @@ TextResult VoraEngine::generate(ChatSession& session, const PromptInput& prompt,
         std::vector<ImageSpan> spans = imageSpans(layout.isImage, prompt.images, patch);
         callbacks.attention->begin(std::move(spans), layout.length());
         hooks.observer = callbacks.attention->observer();
+        hooks.decodeCapture = callbacks.attention->decodeCapture();
     }
     const GenerationOutput output = session.generate(prompt, settings.sampling, stop, hooks);
     if (!matcher.matched()) {

@@ -208,6 +208,9 @@ private Q_SLOTS:
         const CliResult overlap = runVora({"bench", "--model", m_pristine, "--launch-overlap", "maybe"}, {}, 30000);
         QCOMPARE(overlap.exitCode, 2);
         QVERIFY2(overlap.err.contains("--launch-overlap must be on or off"), overlap.err.constData());
+        const CliResult capture = runVora({"bench", "--model", m_pristine, "--capture-attention", "all"}, {}, 30000);
+        QCOMPARE(capture.exitCode, 2);
+        QVERIFY2(capture.err.contains("--capture-attention must be off, mean, layers or heads"), capture.err.constData());
     }
 
 private:

@@ -254,6 +254,24 @@ private Q_SLOTS:
                  bench.value("decode_tokens_per_s").toDouble() / floor.value("decode_tokens_per_s").toDouble());
     }
 
+    // --capture-attention records every token's image attention as the engine does, and reports the same
+    // decoder's speed without it, measured in the same run.
+    void benchMeasuresTheAttentionCapture()
+    {
+        const CliResult r = runVora({QStringLiteral("bench"), QStringLiteral("--model"), m_model, QStringLiteral("--image-tokens"),
+                                     QStringLiteral("16"), QStringLiteral("--prompt-tokens"), QStringLiteral("8"),
+                                     QStringLiteral("--new-tokens"), QStringLiteral("5"), QStringLiteral("--repeat"),
+                                     QStringLiteral("1"), QStringLiteral("--capture-attention"), QStringLiteral("layers")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject bench = lastJsonLine(r.out);
+        QCOMPARE(bench.value(QStringLiteral("attention_capture")).toString(), QStringLiteral("layers"));
+        QCOMPARE(bench.value(QStringLiteral("attention_captured_tokens")).toInt(), 5); // one map per generated token
+        QVERIFY(bench.value(QStringLiteral("decode_tokens_per_s_without_capture")).toDouble() > 0);
+        const double increase = bench.value(QStringLiteral("attention_capture_decode_time_increase")).toDouble();
+        QCOMPARE(increase, bench.value("decode_tokens_per_s_without_capture").toDouble()
+                               / bench.value("decode_tokens_per_s").toDouble() - 1);
+    }
+
 private:
     QTemporaryDir m_dir;
     QString m_model;

@@ -44,6 +44,20 @@ double medianMs(const std::function<void(int)>& work, int warm = 5, int repeat =
     return times[times.size() / 2];
 }
 
+// Median milliseconds of one replay of a graph of what work() launches (captured on a side stream).
+double graphMs(const std::function<void()>& work)
+{
+    at::cuda::CUDAGraph graph;
+    {
+        const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
+        work();
+        graph.capture_begin();
+        work();
+        graph.capture_end();
+    }
+    return medianMs([&](int) { graph.replay(); });
+}
+
 struct Shape {
     const char* name;
     int64_t n, k;
@@ -153,8 +167,60 @@ int main()
                                         splits, stream());
         });
         const double bytes = 2.0 * kvHeads * length * headDim * 2;
-        std::printf("  length %6lld: %6.1f us (%.0f GB/s of K+V; x28 layers = %.2f ms per token)\n",
-                    static_cast<long long>(length), ms * 1e3, bytes / (ms * 1e-3) / 1e9, 28 * ms);
+        std::printf("  length %6lld: %6.1f us alone (%.0f GB/s of K+V)", static_cast<long long>(length), ms * 1e3,
+                    bytes / (ms * 1e-3) / 1e9);
+        // As the step runs it: 28 layers' attention back to back in one graph, overlapped launches.
+        auto layers = [&] {
+            for (int l = 0; l < 28; ++l) {
+                cuda::launchDecodeAttention(cuda::ElementType::BFloat16, q.data_ptr(), table.data_ptr<int64_t>(), 0, 1,
+                                            position.data_ptr<int64_t>(), out.data_ptr(), rowMax.data_ptr<float>(),
+                                            rowSum.data_ptr<float>(), workspace.data_ptr<float>(), heads, kvHeads,
+                                            headDim, splits, cuda::Launch(stream(), true));
+            }
+        };
+        const double graphed = graphMs(layers);
+        std::printf(" | x28 in a graph: %.3f ms per token (%.1f us per layer)\n", graphed, graphed / 28 * 1e3);
+    }
+
+    // Attention capture (core/cuda/attention_capture.cu) after a step: 28 layers, 1024 image keys of a
+    // 1088-key cache, in a graph, for each detail.
+    {
+        const int layers = 28, imageKeys = 1024;
+        const int64_t length = 1088;
+        std::vector<at::Tensor> storage;
+        std::vector<int64_t> entries;
+        for (int l = 0; l < layers; ++l) {
+            storage.push_back(at::randn({kvHeads, length, headDim}, bf16));
+            entries.push_back(reinterpret_cast<int64_t>(storage.back().data_ptr()));
+            entries.push_back(reinterpret_cast<int64_t>(storage.back().data_ptr()));
+        }
+        entries.push_back(length);
+        const at::Tensor table = at::tensor(entries, at::TensorOptions().dtype(at::kLong)).cuda();
+        const at::Tensor position = at::full({1}, length - 1, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
+        const at::Tensor queries = at::randn({layers, heads * headDim}, bf16);
+        const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+        const at::Tensor rowMax = at::full({layers, heads}, 8.f, f32);
+        const at::Tensor rowSum = at::full({layers, heads}, 100.f, f32);
+        for (bool perHead : {false, true}) {
+            at::Tensor rows = at::zeros({1, layers, perHead ? heads : 1, imageKeys}, f32);
+            std::vector<int64_t> capture(static_cast<size_t>(cuda::attentionCaptureTableEntries()), 0);
+            capture[0] = reinterpret_cast<int64_t>(rows.data_ptr());
+            capture[1] = length - 1;
+            capture[2] = 1;
+            capture[3] = 1;
+            capture[4] = 8;
+            capture[5] = imageKeys;
+            const at::Tensor captureTable = at::tensor(capture, at::TensorOptions().dtype(at::kLong)).cuda();
+            const int blocks = 4 * properties->multiProcessorCount;
+            const double graphed = graphMs([&] {
+                cuda::launchImageAttentionCapture(cuda::ElementType::BFloat16, queries.data_ptr(), rowMax.data_ptr<float>(),
+                                                  rowSum.data_ptr<float>(), table.data_ptr<int64_t>(),
+                                                  position.data_ptr<int64_t>(), captureTable.data_ptr<int64_t>(), layers,
+                                                  heads, kvHeads, headDim, perHead, blocks, stream());
+            });
+            std::printf("attention capture, 28 layers x 1024 image keys, %s: %.1f us per token (in a graph)\n",
+                        perHead ? "every head" : "head means", graphed * 1e3);
+        }
     }
 
     // The small kernels of each layer, captured back to back in one graph as the decode step runs them: what
@@ -191,15 +257,7 @@ int main()
             }
         };
         for (bool overlap : {false, true}) {
-            at::cuda::CUDAGraph graph;
-            {
-                const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
-                smallKernels(overlap);
-                graph.capture_begin();
-                smallKernels(overlap);
-                graph.capture_end();
-            }
-            const double graphed = medianMs([&](int) { graph.replay(); });
+            const double graphed = graphMs([&] { smallKernels(overlap); });
             std::printf("%snorm x2 + rope + swiglu per layer, x28 layers, as one graph, %s launches: %.3f ms per token\n",
                         overlap ? "" : "\n", overlap ? "overlapped" : "serial", graphed);
         }

@@ -7,16 +7,19 @@
 #include "core/attention/image_attention.h"
 #include "core/attention/image_spans.h"
 #include "core/cuda/decode_step.h"
+#include "core/generation/decode_graphs.h"
 #include "core/generation/generator.h"
 #include "core/generation/sequence_assembly.h"
 #include "core/model/attention_observer.h"
 #include "core/model/kv_cache.h"
+#include "core/runtime/attention_recorder.h"
 #include "gpu_check.h"
 #include "gpu_fixtures.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 
@@ -46,11 +49,8 @@ std::vector<KeySpan> imageKeySpans(const ModelConfig& config, const AssembledSeq
     return spans;
 }
 
-void rowStatisticsGiveTheModelsProbabilities()
+PromptInput twoImagePrompt()
 {
-    float32MeansFloat32();
-    const auto model = loadOnCuda("qwen2_vora_merged", "float32");
-    const ModelConfig& c = model->config();
     PromptInput prompt;
     for (const std::string& path : casesOf("qwen2_vora_merged")) {
         prompt = promptOf(*SafetensorsFile::open(path));
@@ -59,6 +59,15 @@ void rowStatisticsGiveTheModelsProbabilities()
         }
     }
     GPU_CHECK(prompt.images.size() >= 2, "a reference prompt with two images");
+    return prompt;
+}
+
+void rowStatisticsGiveTheModelsProbabilities()
+{
+    float32MeansFloat32();
+    const auto model = loadOnCuda("qwen2_vora_merged", "float32");
+    const ModelConfig& c = model->config();
+    const PromptInput prompt = twoImagePrompt();
 
     // The prompt into a cache, then one decode step of its first token with the decode kernels.
     const AssembledSequence sequence = assembleSequence(*model, prompt);
@@ -116,10 +125,127 @@ void rowStatisticsGiveTheModelsProbabilities()
               "expected layers x heads x patches values, compared " + std::to_string(compared));
 }
 
+// Greedy decoding of 12 tokens with an attention recorder, on the decode graphs or eager.
+struct RecordedRun {
+    GenerationOutput output;
+    std::vector<TokenAttention> tokens;
+    std::vector<int> layers;
+};
+
+RecordedRun recordedRun(const VoraModel& model, const AssembledSequence& sequence, const std::vector<ImageSpan>& images,
+                        DecodeGraphs* graphs, const std::vector<int>& layers, AttentionDetail detail)
+{
+    AttentionRecorder recorder(layers, detail);
+    recorder.begin(images, sequence.length());
+    GenerationHooks hooks;
+    hooks.observer = recorder.observer();
+    hooks.decodeCapture = recorder.decodeCapture();
+    SamplingParams greedy;
+    greedy.temperature = 0;
+    StopCriteria stop; // no eos: all 12 tokens
+    stop.maxNewTokens = 12;
+    RecordedRun run;
+    run.output = generate(model, sequence, greedy, stop, hooks, graphs);
+    run.tokens = recorder.tokens();
+    run.layers = recorder.recordedLayers();
+    return run;
+}
+
+// Compares grid lists value by value; returns the count compared and raises worst.
+int64_t compareGrids(const ImageGrids& a, const ImageGrids& b, double& worst)
+{
+    GPU_CHECK(a.size() == b.size(), "grid counts differ");
+    int64_t compared = 0;
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+        GPU_CHECK(a[i].size() == b[i].size(), "grid sizes differ");
+        for (size_t j = 0; j < a[i].size() && j < b[i].size(); ++j) {
+            worst = std::max(worst, double(std::abs(a[i][j] - b[i][j])));
+            ++compared;
+        }
+    }
+    return compared;
+}
+
+// The capture inside the CUDA decode graph (core/cuda/attention_capture.cu) gives what the eager fused path's
+// capture gives (log-sum-exp from the keys, checked against the explicit path above and on the CPU against HF),
+// for every token, recorded layer and head, two images, each detail and a layer subset; the tokens are the same.
+void graphCaptureMatchesTheEagerCapture()
+{
+    float32MeansFloat32();
+    const auto model = loadOnCuda("qwen2_vora_merged", "float32");
+    const ModelConfig& c = model->config();
+    const PromptInput prompt = twoImagePrompt();
+    const AssembledSequence sequence = assembleSequence(*model, prompt);
+    const std::vector<ImageSpan> images = imageSpans(sequence.isImage, prompt.images, c.vision->patchSize);
+    int64_t patches = 0;
+    for (const ImageSpan& image : images) {
+        patches += image.patches();
+    }
+    std::string whyNot;
+    const auto graphs = makeDecodeGraphs(*model, {DecodeGemv::Vora}, &whyNot);
+    GPU_CHECK(graphs != nullptr, "decode graphs: " + whyNot);
+    if (!graphs) {
+        return;
+    }
+    struct Setting {
+        std::vector<int> layers;
+        AttentionDetail detail;
+        const char* name;
+    };
+    const std::vector<Setting> settings = {{{}, AttentionDetail::Heads, "every layer, heads"},
+                                           {{}, AttentionDetail::Layers, "every layer, head means"},
+                                           {{1, c.numLayers - 1}, AttentionDetail::Heads, "layers 1 and last, heads"}};
+    for (const Setting& setting : settings) {
+        const RecordedRun onGraph = recordedRun(*model, sequence, images, graphs.get(), setting.layers, setting.detail);
+        const RecordedRun eager = recordedRun(*model, sequence, images, nullptr, setting.layers, setting.detail);
+        GPU_CHECK(onGraph.output.decodePath.rfind("cuda-graph", 0) == 0,
+                  "capture ran on " + onGraph.output.decodePath + ", not in the decode graph");
+        GPU_CHECK(eager.output.decodePath == "eager", "reference ran on " + eager.output.decodePath);
+        GPU_CHECK(onGraph.output.tokens == eager.output.tokens, "the capture changed the tokens");
+        GPU_CHECK(onGraph.layers == eager.layers, "recorded layers differ");
+        const size_t expectedTokens = onGraph.output.tokens.size();
+        GPU_CHECK(expectedTokens == 12, "12 tokens generated");
+        GPU_CHECK(onGraph.tokens.size() == expectedTokens && eager.tokens.size() == expectedTokens,
+                  "one map per token: " + std::to_string(onGraph.tokens.size()) + " and "
+                      + std::to_string(eager.tokens.size()) + " for " + std::to_string(expectedTokens));
+        double worst = 0;
+        int64_t headValues = 0;
+        int64_t layerValues = 0;
+        for (size_t t = 0; t < onGraph.tokens.size() && t < eager.tokens.size(); ++t) {
+            const TokenAttention& a = onGraph.tokens[t];
+            const TokenAttention& b = eager.tokens[t];
+            GPU_CHECK(a.queryPosition == b.queryPosition, "query positions differ");
+            compareGrids(a.perImage, b.perImage, worst);
+            worst = std::max(worst, double(std::abs(a.imageShare - b.imageShare)));
+            GPU_CHECK(a.layers.size() == b.layers.size() && a.heads.size() == b.heads.size(), "detail differs");
+            for (size_t l = 0; l < a.layers.size() && l < b.layers.size(); ++l) {
+                layerValues += compareGrids(a.layers[l], b.layers[l], worst);
+            }
+            for (size_t l = 0; l < a.heads.size() && l < b.heads.size(); ++l) {
+                GPU_CHECK(a.heads[l].size() == size_t(c.numHeads) && b.heads[l].size() == size_t(c.numHeads), "heads");
+                for (int h = 0; h < c.numHeads && size_t(h) < a.heads[l].size() && size_t(h) < b.heads[l].size(); ++h) {
+                    headValues += compareGrids(a.heads[l][size_t(h)], b.heads[l][size_t(h)], worst);
+                }
+            }
+        }
+        const int64_t layers = setting.layers.empty() ? c.numLayers : static_cast<int64_t>(setting.layers.size());
+        std::printf("  %s: %zu tokens, %lld per-head and %lld per-layer values compared, max |diff| %.3g\n",
+                    setting.name, expectedTokens, static_cast<long long>(headValues), static_cast<long long>(layerValues),
+                    worst);
+        GPU_CHECK(worst < 1e-5, std::string(setting.name) + ": graph capture differs by " + std::to_string(worst));
+        GPU_CHECK(layerValues == int64_t(expectedTokens) * layers * patches, "per-layer values of every token");
+        if (setting.detail == AttentionDetail::Heads) {
+            GPU_CHECK(headValues == int64_t(expectedTokens) * layers * c.numHeads * patches,
+                      "per-head values of every token");
+        }
+    }
+}
+
 } // namespace
 
 int main()
 {
     return gpu_check::runGpuCases("test_gpu_attention_hook",
-                                  {{"rowStatisticsGiveTheModelsProbabilities", rowStatisticsGiveTheModelsProbabilities}});
+                                  {{"rowStatisticsGiveTheModelsProbabilities", rowStatisticsGiveTheModelsProbabilities},
+                                   {"graphCaptureMatchesTheEagerCapture", graphCaptureMatchesTheEagerCapture}});
 }

@@ -139,6 +139,7 @@ def summary(folder):
     vora = next((r for r in runs if r.get("decode_path", "").startswith("cuda-graph")), runs[0] if runs else {})
     eager = next((r for r in runs if r is not vora and r.get("decode_path", "").startswith("eager")), {})
     hf_eager, hf_static, fl, serial = (read(n) for n in ("hf_eager", "hf_static", "floor", "vora_bench_serial"))
+    capture = {detail: read("vora_bench_capture_" + detail) for detail in ("layers", "heads")}
 
     def cell(row, key, digits=1):
         value = row.get(key)
@@ -150,6 +151,8 @@ def summary(folder):
     for name, row, second in (
             (f"vora ({vora.get('decode_path', '?')})", vora, "second_turn_time_to_first_token_ms"),
             ("vora, graph decode without overlapped launches", serial, "second_turn_time_to_first_token_ms"),
+            ("vora, capturing attention per layer (head means)", capture["layers"], "second_turn_time_to_first_token_ms"),
+            ("vora, capturing attention per layer and head", capture["heads"], "second_turn_time_to_first_token_ms"),
             ("vora, eager decode", eager, "second_turn_time_to_first_token_ms"),
             ("HF eager", hf_eager, "second_turn_time_to_first_token_ms"),
             ("HF eager, first turn's cache passed back", hf_eager, "second_turn_reuse_time_to_first_token_ms"),
@@ -163,6 +166,12 @@ def summary(folder):
         lines.append(f"vora decode = {100 * vora['decode_tokens_per_s'] / fl['floor_decode_tokens_per_s']:.1f}% of the floor"
                      + (f", {vora['decode_tokens_per_s'] / hf_static['decode_tokens_per_s']:.2f}x HF static + compile"
                         if hf_static.get("decode_tokens_per_s") else ""))
+    for detail, row in capture.items():
+        if "attention_capture_decode_time_increase" in row:
+            lines.append(f"attention capture ({detail}, {row.get('attention_captured_tokens', '?')} tokens captured, "
+                         f"{row.get('decode_path', '?').split(' ')[0]}): decode {row['decode_tokens_per_s']:.1f} tok/s "
+                         f"vs {row['decode_tokens_per_s_without_capture']:.1f} without, interleaved in one process: "
+                         f"decode time {100 * row['attention_capture_decode_time_increase']:+.2f}%")
     text = "\n".join(lines)
     with open(os.path.join(folder, "summary.txt"), "w") as f:
         f.write(text + "\n")
