@@ -50,6 +50,24 @@ Aggregate parseAggregate(const std::string& text)
     throw UsageError("--aggregate must be mean, max or rollout, got '" + text + "'");
 }
 
+std::optional<core::AttentionDetail> parseAttentionDetail(const std::string& text, const std::string& flag,
+                                                          bool offAllowed)
+{
+    if (offAllowed && text == "off") {
+        return std::nullopt;
+    }
+    if (text == "mean") {
+        return core::AttentionDetail::Mean;
+    }
+    if (text == "layers") {
+        return core::AttentionDetail::Layers;
+    }
+    if (text == "heads") {
+        return core::AttentionDetail::Heads;
+    }
+    throw UsageError(flag + " must be " + (offAllowed ? "off, " : "") + "mean, layers or heads");
+}
+
 std::string aggregateName(Aggregate aggregate)
 {
     switch (aggregate) {

@@ -5,6 +5,7 @@
 #include "core/attention/reprefill_attention.h"
 #include "core/attention/token_attention.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,11 @@ namespace vora::cli {
 enum class Aggregate { Mean, Max, Rollout };
 
 Aggregate parseAggregate(const std::string& text); // throws UsageError
+
+// A detail flag's value: mean, layers or heads, and "off" (nullopt) where offAllowed. Throws UsageError
+// naming the flag.
+std::optional<core::AttentionDetail> parseAttentionDetail(const std::string& text, const std::string& flag,
+                                                          bool offAllowed);
 std::string aggregateName(Aggregate aggregate);
 
 // tokens: recorded with every layer (detail Layers, or Heads for Max); reprefill: needed for Rollout.

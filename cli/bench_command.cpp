@@ -4,6 +4,7 @@
 // for the second-turn time to first token. Prints one JSON line per decode mode, with the
 // memory-bandwidth floor of decoding beside the measured speed (core/runtime/decode_floor.h).
 // A benchmark, not a test: nothing here asserts a speed.
+#include "cli/attention_grids.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/stats_json.h"
@@ -110,23 +111,6 @@ core::DecodeGemv gemvOf(const std::string& text)
     throw UsageError("--gemv must be auto, vora or cublas");
 }
 
-std::optional<core::AttentionDetail> captureDetailOf(const std::string& text)
-{
-    if (text == "off") {
-        return std::nullopt;
-    }
-    if (text == "mean") {
-        return core::AttentionDetail::Mean;
-    }
-    if (text == "layers") {
-        return core::AttentionDetail::Layers;
-    }
-    if (text == "heads") {
-        return core::AttentionDetail::Heads;
-    }
-    throw UsageError("--capture-attention must be off, mean, layers or heads");
-}
-
 bool onOff(const std::string& text, const char* flag)
 {
     if (text != "on" && text != "off") {
@@ -192,7 +176,7 @@ int runBench(const Arguments& args)
     graphOptions.gemv = gemvOf(line.valueOr("gemv", "auto"));
     graphOptions.overlapLaunches = onOff(line.valueOr("launch-overlap", "on"), "--launch-overlap");
     const std::string captureText = line.valueOr("capture-attention", "off");
-    const std::optional<core::AttentionDetail> captureDetail = captureDetailOf(captureText);
+    const std::optional<core::AttentionDetail> captureDetail = parseAttentionDetail(captureText, "--capture-attention", true);
     const auto started = std::chrono::steady_clock::now();
     const auto model = core::VoraModel::load(line.required("model"), options);
     if (!line.has("unfused")) {

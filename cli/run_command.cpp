@@ -1,5 +1,6 @@
 // `vora run`: one generation from the command line, streaming text to stdout.
 #include "cli/answer_summary.h"
+#include "cli/attention_grids.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/generation_options.h"
@@ -44,20 +45,6 @@ std::vector<OptionSpec> runOptions()
     const auto& generation = generationOptionSpecs();
     specs.insert(specs.begin() + 5, generation.begin(), generation.end());
     return specs;
-}
-
-core::AttentionDetail attentionDetail(const std::string& text)
-{
-    if (text == "mean") {
-        return core::AttentionDetail::Mean;
-    }
-    if (text == "layers") {
-        return core::AttentionDetail::Layers;
-    }
-    if (text == "heads") {
-        return core::AttentionDetail::Heads;
-    }
-    throw UsageError("--attention-detail must be mean, layers or heads");
 }
 
 core::AttentionMode attentionMode(const std::string& text)
@@ -135,7 +122,7 @@ int runRun(const Arguments& args)
     if (line.has("attention-detail") && !line.has("attention-map")) {
         throw UsageError("--attention-detail needs --attention-map");
     }
-    const core::AttentionDetail detail = attentionDetail(line.valueOr("attention-detail", "mean"));
+    const core::AttentionDetail detail = *parseAttentionDetail(line.valueOr("attention-detail", "mean"), "--attention-detail", false);
     if (const auto context = line.integer("max-context")) {
         if (*context < 1) {
             throw UsageError("--max-context must be at least 1");

@@ -36,8 +36,9 @@ at::Tensor imageAttentionProbabilities(const at::Tensor& query, const at::Tensor
         return at::empty({heads, 0}, query.options().dtype(at::kFloat));
     }
     const at::Tensor imageKeys = (parts.size() == 1 ? parts[0] : at::cat(parts, 1)).to(at::kFloat);
-    const at::Tensor scores = at::matmul(grouped, imageKeys.transpose(1, 2)) * scale; // [KvH, groups, N]
-    return at::exp(scores - logSumExp).reshape({heads, imageKeys.size(1)});
+    // scale * q.k - lse in one batched product, then exp in place: few dispatches per layer and token.
+    at::Tensor probabilities = at::baddbmm(logSumExp.neg(), grouped, imageKeys.transpose(1, 2), 1.0, scale);
+    return probabilities.exp_().reshape({heads, imageKeys.size(1)}); // [KvH, groups, N] -> [H, N]
 }
 
 } // namespace vora::core
