@@ -178,6 +178,9 @@ public:
         m_step.captureTable.zero_(); // the capture variants' warm-up runs write nothing
         m_tokenIndex.fill_(1);
         for (const CaptureMode capture : {CaptureMode::None, CaptureMode::HeadMean}) {
+            if (capture != CaptureMode::None && !m_step.captureSupported()) {
+                continue; // such models record attention eagerly (whyNoCapture)
+            }
             graphFor(GraphKey::of(sampling, false, capture));
             graphFor(GraphKey::of(sampling, true, capture));
         }
