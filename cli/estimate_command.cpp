@@ -25,8 +25,8 @@ std::string gib(int64_t bytes)
 int runEstimate(const Arguments& args)
 {
     std::vector<OptionSpec> specs = trainOptionSpecs();
-    specs.push_back({"text-tokens", true, "text tokens per sample (default --max-text-len)", "N"});
-    specs.push_back({"images-per-sample", true, "images per sample (default 1)", "N"});
+    specs.push_back({"text-tokens", true, "text tokens per sample (1 to 1048576; default --max-text-len)", "N"});
+    specs.push_back({"images-per-sample", true, "images per sample (0 to 256; default 1)", "N"});
     specs.push_back({"measure", false, "also run two real steps and report the measured peak"});
     specs.push_back({"json", false, "print one JSON object"});
     const CommandLine line("vora estimate --model DIR [train options] [--measure]", specs, args);
@@ -37,8 +37,9 @@ int runEstimate(const Arguments& args)
     training::MemoryEstimateInput input;
     input.config = core::loadModelConfig(options.modelDir);
     input.options = options;
-    input.textTokens = line.integer("text-tokens").value_or(options.maxTextLen);
-    input.imagesPerSample = line.integer("images-per-sample").value_or(1);
+    // Bounded like --max-text-len, and so every product of the estimate fits its 128-bit arithmetic.
+    input.textTokens = line.integerIn("text-tokens", 1, 1048576).value_or(options.maxTextLen);
+    input.imagesPerSample = line.integerIn("images-per-sample", 0, 256).value_or(1);
     const bool cuda = options.device != "cpu";
     input.dtypeBytes = options.dtype == "float32" || (options.dtype == "auto" && !cuda) ? 4 : 2;
     input.explicitAttention = !cuda;

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -211,6 +213,37 @@ private Q_SLOTS:
         const CliResult capture = runVora({"bench", "--model", m_pristine, "--capture-attention", "all"}, {}, 30000);
         QCOMPARE(capture.exitCode, 2);
         QVERIFY2(capture.err.contains("--capture-attention must be off, mean, layers or heads"), capture.err.constData());
+    }
+
+    // The largest sizes the options allow once gave negative byte counts (int64 overflow, exit 0); now every
+    // field is a true non-negative count whose parts add up to the total, or the estimate is refused by name.
+    void estimateNeverOverflows()
+    {
+        // A deeper model of the same shapes (estimate reads config.json only): 64 layers.
+        const QString model = copyModel();
+        setConfigField(model, "config.json", "num_hidden_layers", "64");
+        const QStringList base = {"estimate", "--model", model, "--data",
+                                  QStringLiteral(VORA_TEST_DATA_DIR "/synth_tiny/finetune-test.jsonl"), "--json"};
+        const CliResult huge = runVora(base + QStringList{"--max-text-len", "1048576", "--batch-size", "65536",
+                                                          "--lora-rank", "65536", "--lora-layers", "65536"},
+                                       {}, 60000);
+        QCOMPARE(huge.exitCode, 1);
+        QVERIFY2(huge.err.contains("passes 2^63 bytes"), huge.err.constData());
+        verifyPlainMessage(huge);
+        const CliResult text = runVora(base + QStringList{"--text-tokens", "1000000000000"}, {}, 60000);
+        QCOMPARE(text.exitCode, 2);
+        QVERIFY2(text.err.contains("--text-tokens"), text.err.constData());
+        const CliResult large = runVora(base + QStringList{"--max-text-len", "1048576", "--batch-size", "64"}, {}, 60000);
+        QCOMPARE(large.exitCode, 0);
+        const QJsonObject e = QJsonDocument::fromJson(large.out).object();
+        qint64 sum = 0;
+        for (const char* field : {"weights_bytes", "lora_bytes", "optimizer_bytes", "gradient_bytes", "activation_bytes",
+                                  "logits_bytes", "teacher_bytes"}) {
+            QVERIFY2(e.value(field).toInteger(-1) >= 0, field);
+            sum += e.value(field).toInteger();
+        }
+        QVERIFY(e.value("total_bytes").toInteger() > (qint64(1) << 40)); // quadratic attention of 2^20 tokens
+        QCOMPARE(e.value("total_bytes").toInteger(), sum);
     }
 
 private:
