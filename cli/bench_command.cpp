@@ -217,23 +217,20 @@ int runBench(const Arguments& args)
             turn.observer = recorder->observer();
             turn.decodeCapture = recorder->decodeCapture();
         }
-        core::GenerationOutput output = session.generate(input, greedy, stop, turn);
-        if (capture) {
-            capturedTokens = recorder->tokens().size(); // the copy back, after the timed decode
-        }
-        return output;
+        return session.generate(input, greedy, stop, turn);
     };
     auto twoTurns = [&](core::DecodeGraphs* decoder, int firstTurnTokens, bool capture) {
         core::ChatSession session(*model, decoder);
         stop.maxNewTokens = firstTurnTokens;
         const core::GenerationOutput first = generate(session, prompt, capture);
-        const size_t firstTurnCaptured = capturedTokens;
+        if (capture) {
+            capturedTokens = recorder->tokens().size(); // the copy back, after the timed decode
+        }
         core::PromptInput next = prompt;
         next.ids.insert(next.ids.end(), first.tokens.begin(), first.tokens.end());
         next.ids.insert(next.ids.end(), followUpText.ids.begin(), followUpText.ids.end());
         stop.maxNewTokens = kSecondTurnTokens;
         const core::GenerationOutput second = generate(session, next, capture);
-        capturedTokens = firstTurnCaptured;
         return std::make_pair(first, second);
     };
     std::vector<std::pair<core::DecodeGraphs*, bool>> modes; // (decoder, graphs asked for)

@@ -5,6 +5,7 @@
 #include "training/teacher_config.h"
 #include "training/memory_estimate.h"
 #include "training/memory_measure.h"
+#include "training/train_option_table.h"
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -37,8 +38,9 @@ int runEstimate(const Arguments& args)
     training::MemoryEstimateInput input;
     input.config = core::loadModelConfig(options.modelDir);
     input.options = options;
-    // Bounded like --max-text-len, and so every product of the estimate fits its 128-bit arithmetic.
-    input.textTokens = line.integerIn("text-tokens", 1, 1048576).value_or(options.maxTextLen);
+    // Bounded by --max-text-len's own range, and so every product of the estimate fits its 128-bit arithmetic.
+    const auto maxTextTokens = static_cast<long long>(*training::findTrainOption("max-text-len")->max);
+    input.textTokens = line.integerIn("text-tokens", 1, maxTextTokens).value_or(options.maxTextLen);
     input.imagesPerSample = line.integerIn("images-per-sample", 0, 256).value_or(1);
     const bool cuda = options.device != "cpu";
     input.dtypeBytes = options.dtype == "float32" || (options.dtype == "auto" && !cuda) ? 4 : 2;

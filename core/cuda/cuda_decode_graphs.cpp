@@ -29,6 +29,15 @@ constexpr int64_t kMaxCaptureBytes = int64_t(1) << 30;
 
 enum class CaptureMode { None, HeadMean, PerHead };
 
+int64_t patchCount(const DecodeAttentionCapture& capture)
+{
+    int64_t patches = 0;
+    for (const KeySpan& span : capture.spans) {
+        patches += span.count;
+    }
+    return patches;
+}
+
 CaptureMode captureModeOf(const DecodeAttentionCapture* capture)
 {
     return !capture ? CaptureMode::None : capture->perHead ? CaptureMode::PerHead : CaptureMode::HeadMean;
@@ -199,12 +208,8 @@ public:
             return std::to_string(capture.spans.size()) + " images in the context (the kernel takes "
                 + std::to_string(cuda::attentionCaptureMaxSpans()) + ")";
         }
-        int64_t patches = 0;
-        for (const KeySpan& span : capture.spans) {
-            patches += span.count;
-        }
         const int64_t bytes = int64_t(std::max(1, maxNewTokens - 1)) * c.numLayers * (capture.perHead ? c.numHeads : 1)
-            * patches * int64_t(sizeof(float));
+            * patchCount(capture) * int64_t(sizeof(float));
         if (bytes > kMaxCaptureBytes) {
             return "the rows of " + std::to_string(maxNewTokens) + " tokens would take " + std::to_string(bytes >> 20)
                 + " MiB (at most " + std::to_string(kMaxCaptureBytes >> 20) + ")";
@@ -236,15 +241,10 @@ private:
         std::vector<int64_t> entries(static_cast<size_t>(cuda::attentionCaptureTableEntries()), 0);
         if (capture) {
             const ModelConfig& c = m_model.config();
-            int64_t patches = 0;
-            for (const KeySpan& span : capture->spans) {
-                patches += span.count;
-            }
             const int64_t rows = std::max(1, maxNewTokens - 1);
-            capture->rows = at::zeros({rows, c.numLayers, capture->perHead ? c.numHeads : 1, patches},
+            capture->rows = at::zeros({rows, c.numLayers, capture->perHead ? c.numHeads : 1, patchCount(*capture)},
                                       at::TensorOptions().device(m_model.device()).dtype(at::kFloat));
             capture->firstPosition = firstPosition;
-            capture->rowsWritten = 0;
             entries[0] = reinterpret_cast<int64_t>(capture->rows.data_ptr());
             entries[1] = firstPosition;
             entries[2] = rows;
