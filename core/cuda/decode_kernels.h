@@ -49,12 +49,14 @@ cudaError_t launchSwiGlu(ElementType type, const void* gateUp, void* out, int in
 
 // y[n] = W[n, :] . x (+ bias[n]), W row-major [n, k]; float accumulation, one rounding at the end. Needs
 // k a multiple of 16 bytes' worth of elements and 16-byte aligned W and x (gemvFits).
-// Variants 0 .. gemvVariantCount() - 1 differ in how many weight loads each lane keeps in flight and how
-// many rows a warp takes (gemvVariantName()); which is fastest depends on the shape and the card, so the
-// decode step times them at load. The sum's order, and so the result, may differ between variants.
+// Variants 0 .. gemvVariantCount() - 1 differ in how many weight loads each lane keeps in flight, how
+// many rows a warp takes and whether a block's warps split k (gemvVariantName()); which is fastest depends
+// on the shape and the card, so the decode step times them at load. Variants that split k add in another
+// order than those that do not (gemvVariantSplitsK): the same bits within each kind, not across them.
 bool gemvFits(ElementType type, const void* w, const void* x, int k);
 int gemvVariantCount();
 const char* gemvVariantName(int variant);
+bool gemvVariantSplitsK(int variant);
 cudaError_t launchGemv(ElementType type, const void* w, const void* x, const void* bias, void* y, int n, int k,
                        const Launch& launch, int variant = 0);
 
