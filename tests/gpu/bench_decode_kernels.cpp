@@ -67,9 +67,10 @@ struct Shape {
     int perStep; // how many of these one decode step reads
 };
 
-} // namespace
+// The section running, named when a CUDA error stops the bench (errors surface at the next synchronize).
+const char* runningSection = "setup";
 
-int main()
+int bench()
 {
     if (!torch::cuda::is_available()) {
         std::printf("bench_decode_kernels: no CUDA device\n");
@@ -81,6 +82,7 @@ int main()
                 properties->l2CacheSize >> 20);
     const auto bf16 = at::TensorOptions().device(at::kCUDA).dtype(at::kBFloat16);
 
+    runningSection = "copy bandwidth and projections";
     const int64_t copyBytes = int64_t(2) << 30;
     const at::Tensor source = at::rand({copyBytes / 2}, bf16);
     at::Tensor target = at::empty_like(source);
@@ -154,6 +156,7 @@ int main()
                 100 * (stepBytes / bandwidth * 1e3) / stepVora, stepBytes / 1e9, stepBytes / bandwidth * 1e3);
 
     // Decode attention, Qwen2.5-7B heads (28 query, 4 KV, Dh 128), one layer of a 28-layer cache table.
+    runningSection = "decode attention";
     const int heads = 28, kvHeads = 4, headDim = 128, splits = std::clamp(2 * properties->multiProcessorCount / kvHeads, 1, 64);
     std::printf("decode attention (28/4 heads, Dh 128, %d splits):\n", splits);
     for (int64_t length : {1088, 4096, 16384}) {
@@ -193,6 +196,7 @@ int main()
 
     // Attention capture (core/cuda/attention_capture.cu) after a step: 28 layers, 1024 image keys of a
     // 1088-key cache, in a graph, for each detail.
+    runningSection = "attention capture";
     {
         const int layers = 28, imageKeys = 1024;
         const int64_t length = 1088;
@@ -234,6 +238,7 @@ int main()
 
     // The small kernels of each layer, captured back to back in one graph as the decode step runs them: what
     // they add per token besides the projections and attention.
+    runningSection = "norms, RoPE and SwiGLU";
     {
         const int d = 3584, intermediate = 18944, layers = 28;
         at::Tensor residual = at::randn({d}, bf16);
@@ -274,6 +279,7 @@ int main()
     // The whole step's kernels as the decode step launches them (no embedding gather, no sampling) for 28
     // layers of VoRA-7B weights and a 1088-key cache, in one graph with overlapped launches, each projection
     // with its fastest variant above: what the kernels alone give, against the floor.
+    runningSection = "the whole step";
     {
         const int d = 3584, intermediate = 18944, layers = 28, qkvWidth = (heads + 2 * kvHeads) * headDim;
         const int64_t length = 1088, vocab = 152064;
@@ -341,4 +347,18 @@ int main()
         std::printf("  %.3f ms per token = %.1f tokens/s, %.1f%% of the floor\n", ms, 1e3 / ms, 100 * floorMs / ms);
     }
     return 0;
+}
+
+} // namespace
+
+int main()
+{
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // every line out before an abort, also through a pipe
+    try {
+        return bench();
+    } catch (const std::exception& e) {
+        const std::string what = e.what();
+        std::printf("bench_decode_kernels: stopped in \"%s\": %s\n", runningSection, what.substr(0, what.find('\n')).c_str());
+        return 1;
+    }
 }
