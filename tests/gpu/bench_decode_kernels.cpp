@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <string>
@@ -27,9 +28,21 @@ namespace {
 
 cudaStream_t stream() { return at::cuda::getCurrentCUDAStream().stream(); }
 
+// VORA_BENCH_QUICK=1: one untimed and one timed run of everything, for a pass under compute-sanitizer
+// (packaging/device-steps/memcheck.sh); the times then mean little.
+bool quickPass()
+{
+    static const bool quick = std::getenv("VORA_BENCH_QUICK") && std::string(std::getenv("VORA_BENCH_QUICK")) == "1";
+    return quick;
+}
+
 // Median milliseconds of `repeat` timed runs of work(i) after `warm` untimed ones.
 double medianMs(const std::function<void(int)>& work, int warm = 5, int repeat = 30)
 {
+    if (quickPass()) {
+        warm = std::min(warm, 1);
+        repeat = 1;
+    }
     for (int i = 0; i < warm; ++i) {
         work(i);
     }
