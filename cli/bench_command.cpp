@@ -13,7 +13,6 @@
 #include "core/generation/chat_session.h"
 #include "core/generation/decode_graphs.h"
 #include "core/generation/generator.h"
-#include "core/attention/image_spans.h"
 #include "core/model/vora_model.h"
 #include "core/runtime/attention_recorder.h"
 #include "core/runtime/decode_floor.h"
@@ -211,11 +210,7 @@ int runBench(const Arguments& args)
     auto generate = [&](core::ChatSession& session, const core::PromptInput& input, bool capture) {
         core::GenerationHooks turn = hooks;
         if (capture) {
-            const core::AssembledSequence layout = core::layoutSequence(*model, input);
-            const int patch = model->vision() ? model->vision()->patchSize : 14;
-            recorder->begin(core::imageSpans(layout.isImage, input.images, patch), layout.length());
-            turn.observer = recorder->observer();
-            turn.decodeCapture = recorder->decodeCapture();
+            recorder->begin(*model, input, turn);
         }
         return session.generate(input, greedy, stop, turn);
     };

@@ -1,9 +1,13 @@
 #include "core/runtime/attention_recorder.h"
 
 #include "core/attention/image_attention.h"
+#include "core/attention/image_spans.h"
 #include "core/attention/token_attention_rows.h"
 #include "core/generation/decode_graphs.h"
+#include "core/generation/generator.h"
+#include "core/generation/sequence_assembly.h"
 #include "core/model/attention_observer.h"
+#include "core/model/vora_model.h"
 
 #include <torch/torch.h>
 
@@ -93,6 +97,15 @@ void AttentionRecorder::begin(std::vector<ImageSpan> images, int64_t promptLengt
     m_impl->capture.perHead = m_impl->detail == AttentionDetail::Heads;
     m_impl->capture.rows = at::Tensor();
     m_impl->capture.rowsWritten = 0;
+}
+
+void AttentionRecorder::begin(const VoraModel& model, const PromptInput& prompt, GenerationHooks& hooks)
+{
+    const AssembledSequence layout = layoutSequence(model, prompt);
+    const int patch = model.config().vision ? model.config().vision->patchSize : 14;
+    begin(imageSpans(layout.isImage, prompt.images, patch), layout.length());
+    hooks.observer = observer();
+    hooks.decodeCapture = decodeCapture();
 }
 
 const std::vector<ImageSpan>& AttentionRecorder::images() const { return m_impl->images; }

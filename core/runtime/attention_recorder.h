@@ -14,7 +14,10 @@
 namespace vora::core {
 
 class AttentionObserver;
+class VoraModel;
 struct DecodeAttentionCapture;
+struct GenerationHooks;
+struct PromptInput;
 
 class AttentionRecorder {
 public:
@@ -22,8 +25,11 @@ public:
     explicit AttentionRecorder(std::vector<int> layers = {}, AttentionDetail detail = AttentionDetail::Mean);
     ~AttentionRecorder();
 
-    // Called by the engine before generation.
+    // Called before generation: the prompt's image spans (every image's patch positions) and length.
     void begin(std::vector<ImageSpan> images, int64_t promptLength);
+    // begin() for model generating from prompt (its layout gives the spans and length), then hooks'
+    // observer and decodeCapture set to this recorder's: what the engine does before each recorded turn.
+    void begin(const VoraModel& model, const PromptInput& prompt, GenerationHooks& hooks);
     const std::vector<ImageSpan>& images() const;
     AttentionDetail detail() const;
     // The decoder layers recorded, in the order of TokenAttention::layers (known after generation).

@@ -1,6 +1,5 @@
 #include "core/runtime/vora_engine.h"
 
-#include "core/attention/image_spans.h"
 #include "core/attention/reprefill_cache.h"
 #include "core/error.h"
 #include "core/generation/chat_session.h"
@@ -253,12 +252,7 @@ TextResult VoraEngine::generate(ChatSession& session, const PromptInput& prompt,
         return !matcher.matched();
     };
     if (callbacks.attention) {
-        const AssembledSequence layout = layoutSequence(model, prompt);
-        const int patch = model.config().vision ? model.config().vision->patchSize : 14;
-        std::vector<ImageSpan> spans = imageSpans(layout.isImage, prompt.images, patch);
-        callbacks.attention->begin(std::move(spans), layout.length());
-        hooks.observer = callbacks.attention->observer();
-        hooks.decodeCapture = callbacks.attention->decodeCapture();
+        callbacks.attention->begin(model, prompt, hooks);
     }
     const GenerationOutput output = session.generate(prompt, settings.sampling, stop, hooks);
     if (!matcher.matched()) {
