@@ -1,8 +1,8 @@
 // Residual add + RMSNorm of one token (core/cuda/decode_kernels.h). Eager order: hidden + delta rounded to
 // the element type; then in float32 x * rsqrt(mean(x^2) + eps), rounded; then weight * that, rounded.
-// One block; each thread keeps its elements in registers between the two passes, and loads its norm
-// weights before waitForPrerequisites() (no kernel writes them), so with an overlapped launch they arrive
-// while the previous kernel ends.
+// One block of 512 threads; each thread keeps its elements (8, 16 or 32, the fewest that cover the row) in
+// registers between the two passes, and loads its norm weights before waitForPrerequisites() (no kernel
+// writes them), so with an overlapped launch they arrive while the previous kernel ends.
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
 #include "core/cuda/launch.cuh"
@@ -10,11 +10,11 @@
 namespace vora::core::cuda {
 namespace {
 
-constexpr int kThreads = 512;
-constexpr int kPerThread = 32;
-constexpr int kMaxSize = kThreads * kPerThread;
+constexpr int kMaxThreads = 512;
+constexpr int kMaxPerThread = 32;
+constexpr int kMaxSize = kMaxThreads * kMaxPerThread;
 
-template <typename T>
+template <typename T, int kThreads, int kPerThread>
 __global__ void __launch_bounds__(kThreads) addRmsNormKernel(T* residual, const T* delta, const T* weight, T* out,
                                                               int d, float eps)
 {
@@ -25,20 +25,27 @@ __global__ void __launch_bounds__(kThreads) addRmsNormKernel(T* residual, const 
         scale[c] = i < d ? toFloat(weight[i]) : 0.f;
     }
     waitForPrerequisites();
+    // Every load of the thread first, then the residual writes: interleaved, each load had to wait for the
+    // store before it (the compiler cannot tell that residual and delta do not overlap), a round trip to
+    // L2 per element (measured: 4.8 us per norm in the decode step's chain on an H200).
     float hidden[kPerThread];
+    float added[kPerThread];
+#pragma unroll
+    for (int c = 0; c < kPerThread; ++c) {
+        const int i = threadIdx.x + c * kThreads;
+        hidden[c] = i < d ? toFloat(residual[i]) : 0.f;
+        added[c] = i < d && delta ? toFloat(delta[i]) : 0.f;
+    }
     float squares = 0.f;
 #pragma unroll
     for (int c = 0; c < kPerThread; ++c) {
         const int i = threadIdx.x + c * kThreads;
-        hidden[c] = 0.f;
         if (i < d) {
-            float h = toFloat(residual[i]);
             if (delta) {
-                h = addRounded<T>(h, toFloat(delta[i]));
-                residual[i] = fromFloat<T>(h);
+                hidden[c] = addRounded<T>(hidden[c], added[c]);
+                residual[i] = fromFloat<T>(hidden[c]);
             }
-            hidden[c] = h;
-            squares += h * h;
+            squares += hidden[c] * hidden[c];
         }
     }
     __shared__ float partial[kThreads / 32];
@@ -67,6 +74,15 @@ __global__ void __launch_bounds__(kThreads) addRmsNormKernel(T* residual, const 
     }
 }
 
+template <typename T, int kThreads, int kPerThread>
+cudaError_t launchWith(void* residual, const void* delta, const void* weight, void* out, int d, float eps,
+                       const Launch& launch)
+{
+    return launchKernel(addRmsNormKernel<T, kThreads, kPerThread>, dim3(1), dim3(kThreads), launch,
+                        static_cast<T*>(residual), static_cast<const T*>(delta), static_cast<const T*>(weight),
+                        static_cast<T*>(out), d, eps);
+}
+
 } // namespace
 
 int addRmsNormMaxSize() { return kMaxSize; }
@@ -77,10 +93,16 @@ cudaError_t launchAddRmsNorm(ElementType type, void* residual, const void* delta
     if (d < 1 || d > kMaxSize) {
         return cudaErrorInvalidValue;
     }
+    // 512 threads, each with the fewest elements that cover the row (registers are allocated for all of them).
     return dispatchElement(static_cast<int>(type), [&](auto* tag) {
         using T = std::remove_pointer_t<decltype(tag)>;
-        return launchKernel(addRmsNormKernel<T>, dim3(1), dim3(kThreads), launch, static_cast<T*>(residual),
-                            static_cast<const T*>(delta), static_cast<const T*>(weight), static_cast<T*>(out), d, eps);
+        if (d <= kMaxThreads * 8) {
+            return launchWith<T, kMaxThreads, 8>(residual, delta, weight, out, d, eps, launch);
+        }
+        if (d <= kMaxThreads * 16) {
+            return launchWith<T, kMaxThreads, 16>(residual, delta, weight, out, d, eps, launch);
+        }
+        return launchWith<T, kMaxThreads, 32>(residual, delta, weight, out, d, eps, launch);
     });
 }
 

@@ -5,7 +5,8 @@
 // Inputs rotate over copies that together exceed the L2 cache; times are medians of CUDA-event timings.
 // Each projection is also timed the way the decode step runs it: every variant of the own kernel, 28
 // launches in one CUDA graph, serial and with overlapped launches (core/cuda/launch.cuh). Last, the whole
-// step's kernel chain in one graph with each projection's fastest variant: the kernels' share of the floor.
+// step's kernel chain in one graph with each projection's fastest variant: the kernels' share of the floor,
+// and the same chain with each kind of kernel left out, which says what that kind adds to a token.
 #include "core/cuda/decode_kernels.h"
 
 #include <ATen/cuda/CUDAContext.h>
@@ -36,6 +37,14 @@ bool quickPass()
     return quick;
 }
 
+// VORA_BENCH_SECTIONS=a,b: only those of projections, attention, capture, small, step (default: all).
+// Without projections, every projection takes the first variant that splits k.
+bool wanted(const char* section)
+{
+    const char* list = std::getenv("VORA_BENCH_SECTIONS");
+    return !list || ("," + std::string(list) + ",").find("," + std::string(section) + ",") != std::string::npos;
+}
+
 // Median milliseconds of `repeat` timed runs of work(i) after `warm` untimed ones.
 double medianMs(const std::function<void(int)>& work, int warm = 5, int repeat = 30)
 {
@@ -63,6 +72,9 @@ double medianMs(const std::function<void(int)>& work, int warm = 5, int repeat =
 // Median milliseconds of one replay of a graph of what work() launches (captured on a side stream).
 double graphMs(const std::function<void()>& work)
 {
+    // The inputs were made on the default stream, which the pool stream below does not wait for: without
+    // this, the first (uncaptured) run could read a cache table whose copy had not landed yet.
+    torch::cuda::synchronize();
     at::cuda::CUDAGraph graph;
     {
         const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
@@ -113,6 +125,15 @@ int bench()
     double stepBytes = 0;
     for (const Shape& s : shapes) {
         const int64_t bytes = s.n * s.k * 2;
+        if (!wanted("projections")) {
+            for (int variant = 0; variant < cuda::gemvVariantCount() && !best.count(s.name); ++variant) {
+                if (cuda::gemvVariantSplitsK(variant)) {
+                    best[s.name] = variant;
+                }
+            }
+            stepBytes += double(s.perStep) * bytes;
+            continue;
+        }
         const int copies = static_cast<int>(std::max<int64_t>(2, (int64_t(400) << 20) / bytes));
         std::vector<at::Tensor> weights;
         for (int i = 0; i < copies; ++i) {
@@ -171,8 +192,13 @@ int bench()
     // Decode attention, Qwen2.5-7B heads (28 query, 4 KV, Dh 128), one layer of a 28-layer cache table.
     runningSection = "decode attention";
     const int heads = 28, kvHeads = 4, headDim = 128, splits = std::clamp(2 * properties->multiProcessorCount / kvHeads, 1, 64);
-    std::printf("decode attention (28/4 heads, Dh 128, %d splits):\n", splits);
+    if (wanted("attention")) {
+        std::printf("decode attention (28/4 heads, Dh 128, %d splits):\n", splits);
+    }
     for (int64_t length : {1088, 4096, 16384}) {
+        if (!wanted("attention")) {
+            break;
+        }
         const at::Tensor keys = at::randn({kvHeads, length, headDim}, bf16);
         const at::Tensor values = at::randn({kvHeads, length, headDim}, bf16);
         const at::Tensor table = at::tensor(std::vector<int64_t>{reinterpret_cast<int64_t>(keys.data_ptr()),
@@ -210,7 +236,7 @@ int bench()
     // Attention capture (core/cuda/attention_capture.cu) after a step: 28 layers, 1024 image keys of a
     // 1088-key cache, in a graph, for each detail.
     runningSection = "attention capture";
-    {
+    if (wanted("capture")) {
         const int layers = 28, imageKeys = 1024;
         const int64_t length = 1088;
         std::vector<at::Tensor> storage;
@@ -252,7 +278,7 @@ int bench()
     // The small kernels of each layer, captured back to back in one graph as the decode step runs them: what
     // they add per token besides the projections and attention.
     runningSection = "norms, RoPE and SwiGLU";
-    {
+    if (wanted("small")) {
         const int d = 3584, intermediate = 18944, layers = 28;
         at::Tensor residual = at::randn({d}, bf16);
         const at::Tensor delta = at::randn({d}, bf16);
@@ -293,7 +319,7 @@ int bench()
     // layers of VoRA-7B weights and a 1088-key cache, in one graph with overlapped launches, each projection
     // with its fastest variant above: what the kernels alone give, against the floor.
     runningSection = "the whole step";
-    {
+    if (wanted("step")) {
         const int d = 3584, intermediate = 18944, layers = 28, qkvWidth = (heads + 2 * kvHeads) * headDim;
         const int64_t length = 1088, vocab = 152064;
         const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
@@ -325,39 +351,92 @@ int bench()
         at::Tensor rowMax = at::empty({heads}, f32), rowSum = at::empty({heads}, f32);
         at::Tensor workspace = at::zeros({cuda::decodeAttentionWorkspaceFloats(kvHeads, heads / kvHeads, headDim, splits)}, f32);
         const auto type = cuda::ElementType::BFloat16;
-        auto step = [&] {
+        // The chain as the decode step launches it, and with kinds of kernel left out (the results are then
+        // wrong, the times are not: no kernel's speed depends on the values): what each adds to a token.
+        struct Chain {
+            std::string name;
+            bool norms = true, rope = true, attention = true, swiGlu = true, projections = true;
+        };
+        auto step = [&](const Chain& chain) {
             const cuda::Launch launch(stream(), true);
             for (int l = 0; l < layers; ++l) {
                 const Layer& w = weights[static_cast<size_t>(l)];
-                cuda::launchAddRmsNorm(type, residual.data_ptr(), l == 0 ? nullptr : delta.data_ptr(), w.norm1.data_ptr(),
-                                       normed.data_ptr(), d, 1e-6f, launch);
-                cuda::launchGemv(type, w.qkv.data_ptr(), normed.data_ptr(), w.qkvBias.data_ptr(), qkv.data_ptr(), qkvWidth,
-                                 d, launch, best["qkv_proj"]);
-                cuda::launchRopeStore(type, qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
-                                      table.data_ptr<int64_t>(), l, layers, q.data_ptr(), heads, kvHeads, headDim, launch);
-                cuda::launchDecodeAttention(type, q.data_ptr(), table.data_ptr<int64_t>(), l, layers,
-                                            position.data_ptr<int64_t>(), attended.data_ptr(), rowMax.data_ptr<float>(),
-                                            rowSum.data_ptr<float>(), workspace.data_ptr<float>(), heads, kvHeads, headDim,
-                                            splits, launch);
-                cuda::launchGemv(type, w.o.data_ptr(), attended.data_ptr(), nullptr, delta.data_ptr(), d, heads * headDim,
-                                 launch, best["o_proj"]);
-                cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), w.norm2.data_ptr(), normed.data_ptr(), d,
-                                       1e-6f, launch);
-                cuda::launchGemv(type, w.gateUp.data_ptr(), normed.data_ptr(), nullptr, gateUp.data_ptr(), 2 * intermediate,
-                                 d, launch, best["gate_up_proj"]);
-                cuda::launchSwiGlu(type, gateUp.data_ptr(), activated.data_ptr(), intermediate, launch);
-                cuda::launchGemv(type, w.down.data_ptr(), activated.data_ptr(), nullptr, delta.data_ptr(), d, intermediate,
-                                 launch, best["down_proj"]);
+                if (chain.norms) {
+                    cuda::launchAddRmsNorm(type, residual.data_ptr(), l == 0 ? nullptr : delta.data_ptr(),
+                                           w.norm1.data_ptr(), normed.data_ptr(), d, 1e-6f, launch);
+                }
+                if (chain.projections) {
+                    cuda::launchGemv(type, w.qkv.data_ptr(), normed.data_ptr(), w.qkvBias.data_ptr(), qkv.data_ptr(),
+                                     qkvWidth, d, launch, best["qkv_proj"]);
+                }
+                if (chain.rope) {
+                    cuda::launchRopeStore(type, qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
+                                          table.data_ptr<int64_t>(), l, layers, q.data_ptr(), heads, kvHeads, headDim, launch);
+                }
+                if (chain.attention) {
+                    cuda::launchDecodeAttention(type, q.data_ptr(), table.data_ptr<int64_t>(), l, layers,
+                                                position.data_ptr<int64_t>(), attended.data_ptr(), rowMax.data_ptr<float>(),
+                                                rowSum.data_ptr<float>(), workspace.data_ptr<float>(), heads, kvHeads,
+                                                headDim, splits, launch);
+                }
+                if (chain.projections) {
+                    cuda::launchGemv(type, w.o.data_ptr(), attended.data_ptr(), nullptr, delta.data_ptr(), d,
+                                     heads * headDim, launch, best["o_proj"]);
+                }
+                if (chain.norms) {
+                    cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), w.norm2.data_ptr(),
+                                           normed.data_ptr(), d, 1e-6f, launch);
+                }
+                if (chain.projections) {
+                    cuda::launchGemv(type, w.gateUp.data_ptr(), normed.data_ptr(), nullptr, gateUp.data_ptr(),
+                                     2 * intermediate, d, launch, best["gate_up_proj"]);
+                }
+                if (chain.swiGlu) {
+                    cuda::launchSwiGlu(type, gateUp.data_ptr(), activated.data_ptr(), intermediate, launch);
+                }
+                if (chain.projections) {
+                    cuda::launchGemv(type, w.down.data_ptr(), activated.data_ptr(), nullptr, delta.data_ptr(), d,
+                                     intermediate, launch, best["down_proj"]);
+                }
             }
-            cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), finalNorm.data_ptr(), normed.data_ptr(), d,
-                                   1e-6f, launch);
-            cuda::launchGemv(type, lmHead.data_ptr(), normed.data_ptr(), nullptr, logits.data_ptr(), static_cast<int>(vocab),
-                             d, launch, best["lm_head"]);
+            if (chain.norms) {
+                cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), finalNorm.data_ptr(), normed.data_ptr(),
+                                       d, 1e-6f, launch);
+            }
+            if (chain.projections) {
+                cuda::launchGemv(type, lmHead.data_ptr(), normed.data_ptr(), nullptr, logits.data_ptr(),
+                                 static_cast<int>(vocab), d, launch, best["lm_head"]);
+            }
         };
         const double floorMs = stepBytes / bandwidth * 1e3;
         std::printf("\nthe step's kernels, 28 layers + lm_head, 1088 cached keys, one graph (floor %.3f ms):\n", floorMs);
-        const double ms = graphMs(step);
-        std::printf("  %.3f ms per token = %.1f tokens/s, %.1f%% of the floor\n", ms, 1e3 / ms, 100 * floorMs / ms);
+        std::vector<Chain> chains(7);
+        chains[0].name = "the decode step's chain";
+        chains[1].name = "without the norms";
+        chains[1].norms = false;
+        chains[2].name = "without RoPE";
+        chains[2].rope = false;
+        chains[3].name = "without the attention";
+        chains[3].attention = false;
+        chains[4].name = "without SwiGLU";
+        chains[4].swiGlu = false;
+        chains[5].name = "the projections alone";
+        chains[5].norms = chains[5].rope = chains[5].attention = chains[5].swiGlu = false;
+        chains[6].name = "without the projections";
+        chains[6].projections = false;
+        double whole = 0;
+        for (int round = 0; round < 2; ++round) {
+            for (const Chain& chain : chains) {
+                const double ms = graphMs([&] { step(chain); });
+                if (&chain == &chains.front()) {
+                    whole = ms;
+                    std::printf("  %.3f ms per token = %.1f tokens/s, %.1f%% of the floor: %s\n", ms, 1e3 / ms,
+                                100 * floorMs / ms, chain.name.c_str());
+                } else {
+                    std::printf("  %.3f ms per token (%+.3f ms): %s\n", ms, ms - whole, chain.name.c_str());
+                }
+            }
+        }
     }
     return 0;
 }

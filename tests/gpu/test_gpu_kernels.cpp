@@ -288,6 +288,7 @@ void overlappedLaunchesGiveTheSameBits()
 
 void elementwiseKernelsMatchEagerOps()
 {
+    int norms = 0;
     for (c10::ScalarType type : {at::kFloat, at::kBFloat16}) {
         const bool exact = type == at::kFloat;
         // SwiGLU: at::silu(gate) * up.
@@ -328,23 +329,28 @@ void elementwiseKernelsMatchEagerOps()
                   "v row not stored");
         GPU_CHECK(at::isnan(keys.narrow(1, 0, 37)).all().item<bool>(), "rope wrote outside its row");
 
-        // Residual add + RMSNorm, HF's op order.
-        const int d = 3584;
-        at::Tensor residual = randomOn({d}, type);
-        const at::Tensor delta = randomOn({d}, type);
-        const at::Tensor weight = randomOn({d}, type);
-        const at::Tensor expectedResidual = residual + delta;
-        const at::Tensor h = expectedResidual.to(at::kFloat);
-        const at::Tensor eagerNorm = weight * (h * at::rsqrt(h.pow(2).mean(-1, true) + 1e-6)).to(type);
-        at::Tensor normed = poisoned({d}, type);
-        GPU_CHECK(cuda::launchAddRmsNorm(elementType(type), residual.data_ptr(), delta.data_ptr(), weight.data_ptr(),
-                                         normed.data_ptr(), d, 1e-6f, stream())
-                      == cudaSuccess,
-                  "norm launch");
-        GPU_CHECK(at::equal(residual, expectedResidual), "residual add differs from eager");
-        // The mean's summation order differs: float32 within a few ulps, bf16 within one rounding step.
-        GPU_CHECK(relativeError(normed, eagerNorm) < (exact ? 1e-6 : 1e-2), "rms norm differs from eager");
+        // Residual add + RMSNorm, HF's op order, at sizes the launcher gives 8, 16 and 32 elements per thread
+        // (Qwen2.5 0.5B and 7B, 14B, the largest allowed).
+        for (const int d : {896, 3584, 5120, cuda::addRmsNormMaxSize()}) {
+            at::Tensor residual = randomOn({d}, type);
+            const at::Tensor delta = randomOn({d}, type);
+            const at::Tensor weight = randomOn({d}, type);
+            const at::Tensor expectedResidual = residual + delta;
+            const at::Tensor h = expectedResidual.to(at::kFloat);
+            const at::Tensor eagerNorm = weight * (h * at::rsqrt(h.pow(2).mean(-1, true) + 1e-6)).to(type);
+            at::Tensor normed = poisoned({d}, type);
+            GPU_CHECK(cuda::launchAddRmsNorm(elementType(type), residual.data_ptr(), delta.data_ptr(), weight.data_ptr(),
+                                             normed.data_ptr(), d, 1e-6f, stream())
+                          == cudaSuccess,
+                      "norm launch");
+            const std::string size = " (" + std::to_string(d) + ")";
+            GPU_CHECK(at::equal(residual, expectedResidual), "residual add differs from eager" + size);
+            // The mean's summation order differs: float32 within a few ulps, bf16 within one rounding step.
+            GPU_CHECK(relativeError(normed, eagerNorm) < (exact ? 1e-6 : 1e-2), "rms norm differs from eager" + size);
+            ++norms;
+        }
     }
+    GPU_CHECK(norms == 2 * 4, "norm configurations compared");
 }
 
 } // namespace
