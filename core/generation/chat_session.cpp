@@ -59,7 +59,7 @@ GenerationOutput ChatSession::generate(const PromptInput& prompt, const Sampling
     m_keys.resize(static_cast<size_t>(m_cache->length()));
     try {
         m_cache->reserve(capacity);
-        const AssembledSequence sequence = assembleSequence(m_model, prompt, m_cache->length());
+        const AssembledSequence sequence = embedSequence(m_model, prompt, layout, m_cache->length());
         // The first token's wait includes laying out and embedding the new positions (the vision embedding).
         const double assemblyMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         GenerationOutput output = generateWithCache(m_model, *m_cache, sequence, sampling, stop, hooks, m_graphs);

@@ -33,6 +33,12 @@ AssembledSequence assembleSequence(const VoraModel& model, const PromptInput& pr
 // The same layout (flags, ids, keys) without computing any embedding.
 AssembledSequence layoutSequence(const VoraModel& model, const PromptInput& prompt);
 
+// assembleSequence(model, prompt, from) for a prompt whose layout the caller already has (layoutSequence of
+// the same prompt): the layout is taken over, so the images' pixels are not hashed a second time. Throws
+// Error(InvalidArgument) when the layout's length is not the prompt's.
+AssembledSequence embedSequence(const VoraModel& model, const PromptInput& prompt, const AssembledSequence& layout,
+                                int64_t from);
+
 // Pixels -> [1, 3, H, W] float32 tensor on device.
 at::Tensor pixelsToTensor(const ImagePixels& image, c10::Device device);
 

@@ -181,6 +181,43 @@ private Q_SLOTS:
         QVERIFY(total.rows > 2 * 3);
     }
 
+    // The session lays a prompt out once (hashing its images) and embeds the new positions from that layout:
+    // the same sequence as assembling from scratch, bit for bit, at every start an image allows; a layout of
+    // another prompt is refused.
+    void embeddingFromALayoutEqualsAssembling()
+    {
+        const PromptInput prompt = twoImageOpening();
+        const AssembledSequence layout = layoutSequence(*m_model, prompt);
+        QVERIFY(!layout.embeddings.defined());
+        int compared = 0;
+        for (int64_t from = 0; from < layout.length(); ++from) {
+            if (from > 0 && layout.isImage[static_cast<size_t>(from)] && layout.isImage[static_cast<size_t>(from - 1)]) {
+                continue; // inside an image: both refuse it
+            }
+            const AssembledSequence fresh = assembleSequence(*m_model, prompt, from);
+            const AssembledSequence reused = embedSequence(*m_model, prompt, layout, from);
+            QCOMPARE(reused.embeddedFrom, from);
+            QVERIFY(at::equal(reused.embeddings, fresh.embeddings));
+            QCOMPARE(reused.positionKeys, fresh.positionKeys);
+            QCOMPARE(reused.expandedIds, fresh.expandedIds);
+            QCOMPARE(reused.isImage, fresh.isImage);
+            ++compared;
+        }
+        // 26 positions (1 + 16 + 2 + 6 + 1: 56x56 and 28x42 images of 14-pixel patches), less the 15 + 5 inside images.
+        QCOMPARE(compared, 6);
+
+        PromptInput other = prompt;
+        other.ids.back() = 12;
+        QVERIFY_THROWS_EXCEPTION(Error, embedSequence(*m_model, other, layout, 0));
+        other = prompt;
+        other.images[1] = patterned(56, 56, 2); // two more patches
+        QVERIFY_THROWS_EXCEPTION(Error, embedSequence(*m_model, other, layout, 0));
+        other = prompt;
+        std::swap(other.ids[2], other.ids[1]); // text where the layout has the image
+        std::swap(other.ids[4], other.ids[5]);
+        QVERIFY_THROWS_EXCEPTION(Error, embedSequence(*m_model, other, layout, 0));
+    }
+
     void regenerateEditAndImageChangeTruncate()
     {
         ChatSession session(*m_model);
