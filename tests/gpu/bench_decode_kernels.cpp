@@ -185,52 +185,51 @@ int bench()
         stepVora += s.perStep * own;
         stepBytes += double(s.perStep) * bytes;
     }
-    std::printf("%-14s %17s | %8.2fms %6.1f%% | %8.2fms %6.1f%%   (%.2f GB per step, floor %.2f ms)\n\n", "step total", "",
-                stepCublas, 100 * (stepBytes / bandwidth * 1e3) / stepCublas, stepVora,
-                100 * (stepBytes / bandwidth * 1e3) / stepVora, stepBytes / 1e9, stepBytes / bandwidth * 1e3);
+    if (wanted("projections")) {
+        std::printf("%-14s %17s | %8.2fms %6.1f%% | %8.2fms %6.1f%%   (%.2f GB per step, floor %.2f ms)\n\n",
+                    "step total", "", stepCublas, 100 * (stepBytes / bandwidth * 1e3) / stepCublas, stepVora,
+                    100 * (stepBytes / bandwidth * 1e3) / stepVora, stepBytes / 1e9, stepBytes / bandwidth * 1e3);
+    }
 
     // Decode attention, Qwen2.5-7B heads (28 query, 4 KV, Dh 128), one layer of a 28-layer cache table.
     runningSection = "decode attention";
     const int heads = 28, kvHeads = 4, headDim = 128, splits = std::clamp(2 * properties->multiProcessorCount / kvHeads, 1, 64);
     if (wanted("attention")) {
         std::printf("decode attention (28/4 heads, Dh 128, %d splits):\n", splits);
-    }
-    for (int64_t length : {1088, 4096, 16384}) {
-        if (!wanted("attention")) {
-            break;
-        }
-        const at::Tensor keys = at::randn({kvHeads, length, headDim}, bf16);
-        const at::Tensor values = at::randn({kvHeads, length, headDim}, bf16);
-        const at::Tensor table = at::tensor(std::vector<int64_t>{reinterpret_cast<int64_t>(keys.data_ptr()),
-                                                                 reinterpret_cast<int64_t>(values.data_ptr()), length},
-                                            at::TensorOptions().dtype(at::kLong)).cuda();
-        const at::Tensor position = at::full({1}, length - 1, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
-        const at::Tensor q = at::randn({heads * headDim}, bf16);
-        at::Tensor out = at::empty_like(q);
-        const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
-        at::Tensor rowMax = at::empty({heads}, f32);
-        at::Tensor rowSum = at::empty({heads}, f32);
-        at::Tensor workspace = at::empty({cuda::decodeAttentionWorkspaceFloats(kvHeads, heads / kvHeads, headDim, splits)}, f32);
-        const double ms = medianMs([&](int) {
-            cuda::launchDecodeAttention(cuda::ElementType::BFloat16, q.data_ptr(), table.data_ptr<int64_t>(), 0, 1,
-                                        position.data_ptr<int64_t>(), out.data_ptr(), rowMax.data_ptr<float>(),
-                                        rowSum.data_ptr<float>(), workspace.data_ptr<float>(), heads, kvHeads, headDim,
-                                        splits, stream());
-        });
-        const double bytes = 2.0 * kvHeads * length * headDim * 2;
-        std::printf("  length %6lld: %6.1f us alone (%.0f GB/s of K+V)", static_cast<long long>(length), ms * 1e3,
-                    bytes / (ms * 1e-3) / 1e9);
-        // As the step runs it: 28 layers' attention back to back in one graph, overlapped launches.
-        auto layers = [&] {
-            for (int l = 0; l < 28; ++l) {
+        for (int64_t length : {1088, 4096, 16384}) {
+            const at::Tensor keys = at::randn({kvHeads, length, headDim}, bf16);
+            const at::Tensor values = at::randn({kvHeads, length, headDim}, bf16);
+            const std::vector<int64_t> entries = {reinterpret_cast<int64_t>(keys.data_ptr()),
+                                                  reinterpret_cast<int64_t>(values.data_ptr()), length};
+            const at::Tensor table = at::tensor(entries, at::TensorOptions().dtype(at::kLong)).cuda();
+            const auto int64 = at::TensorOptions().dtype(at::kLong).device(at::kCUDA);
+            const at::Tensor position = at::full({1}, length - 1, int64);
+            const at::Tensor q = at::randn({heads * headDim}, bf16);
+            at::Tensor out = at::empty_like(q);
+            const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+            at::Tensor rowMax = at::empty({heads}, f32);
+            at::Tensor rowSum = at::empty({heads}, f32);
+            at::Tensor workspace =
+                at::empty({cuda::decodeAttentionWorkspaceFloats(kvHeads, heads / kvHeads, headDim, splits)}, f32);
+            auto attend = [&](const cuda::Launch& launch) {
                 cuda::launchDecodeAttention(cuda::ElementType::BFloat16, q.data_ptr(), table.data_ptr<int64_t>(), 0, 1,
                                             position.data_ptr<int64_t>(), out.data_ptr(), rowMax.data_ptr<float>(),
                                             rowSum.data_ptr<float>(), workspace.data_ptr<float>(), heads, kvHeads,
-                                            headDim, splits, cuda::Launch(stream(), true));
-            }
-        };
-        const double graphed = graphMs(layers);
-        std::printf(" | x28 in a graph: %.3f ms per token (%.1f us per layer)\n", graphed, graphed / 28 * 1e3);
+                                            headDim, splits, launch);
+            };
+            const double ms = medianMs([&](int) { attend(stream()); });
+            const double bytes = 2.0 * kvHeads * length * headDim * 2;
+            std::printf("  length %6lld: %6.1f us alone (%.0f GB/s of K+V)", static_cast<long long>(length), ms * 1e3,
+                        bytes / (ms * 1e-3) / 1e9);
+            // As the step runs it: 28 layers' attention back to back in one graph, overlapped launches.
+            auto layers = [&] {
+                for (int l = 0; l < 28; ++l) {
+                    attend(cuda::Launch(stream(), true));
+                }
+            };
+            const double graphed = graphMs(layers);
+            std::printf(" | x28 in a graph: %.3f ms per token (%.1f us per layer)\n", graphed, graphed / 28 * 1e3);
+        }
     }
 
     // Attention capture (core/cuda/attention_capture.cu) after a step: 28 layers, 1024 image keys of a
