@@ -35,7 +35,8 @@ AssembledSequence layoutSequence(const VoraModel& model, const PromptInput& prom
 
 // assembleSequence(model, prompt, from) for a prompt whose layout the caller already has (layoutSequence of
 // the same prompt): the layout is taken over, so the images' pixels are not hashed a second time. Throws
-// Error(InvalidArgument) when the layout's length is not the prompt's.
+// Error(InvalidArgument) when the layout is not the prompt's: another length, another text id, or text where
+// the prompt has an image.
 AssembledSequence embedSequence(const VoraModel& model, const PromptInput& prompt, const AssembledSequence& layout,
                                 int64_t from);
 
