@@ -46,6 +46,8 @@ const std::vector<OptionSpec> kBenchOptions = {
     {"gemv", true, "matrix-vector product of graph decoding: auto (default), vora or cublas", "IMPL"},
     {"launch-overlap", true, "on (default): each kernel of a graph step may start while the previous one ends "
                              "(Hopper and later); off: to measure what that saves", "on|off"},
+    {"prefill", true, "kernels (default with graph decoding): prefill with the fused kernels; eager: the eager "
+                      "forward, to measure what the kernels save", "kernels|eager"},
     {"follow-up-tokens", true, "text tokens of the second turn (default 20)", "N"},
     {"capture-attention", true, "off (default), mean, layers or heads: record every token's attention over the "
                                 "image as vora run --attention-map does at that detail, to measure what it costs", "DETAIL"},
@@ -145,7 +147,7 @@ int runBench(const Arguments& args)
 {
     const CommandLine line("vora bench --model DIR [--image-tokens N] [--prompt-tokens N] [--new-tokens N] "
                            "[--device DEV] [--dtype TYPE] [--decode graph|eager] [--gemv IMPL] [--launch-overlap on|off] "
-                           "[--capture-attention DETAIL]",
+                           "[--prefill kernels|eager] [--capture-attention DETAIL]",
                            kBenchOptions, args);
     // Every size is checked before anything is loaded or allocated.
     constexpr long long kMaxTokens = std::numeric_limits<int>::max();
@@ -174,6 +176,11 @@ int runBench(const Arguments& args)
     core::DecodeGraphOptions graphOptions; // checked here on every device, used on CUDA ones
     graphOptions.gemv = gemvOf(line.valueOr("gemv", "auto"));
     graphOptions.overlapLaunches = onOff(line.valueOr("launch-overlap", "on"), "--launch-overlap");
+    const std::string prefillMode = line.valueOr("prefill", "kernels");
+    if (prefillMode != "kernels" && prefillMode != "eager") {
+        throw UsageError("--prefill must be kernels or eager");
+    }
+    graphOptions.kernelPrefill = prefillMode == "kernels";
     const std::string captureText = line.valueOr("capture-attention", "off");
     const std::optional<core::AttentionDetail> captureDetail = parseAttentionDetail(captureText, "--capture-attention", true);
     const auto started = std::chrono::steady_clock::now();
@@ -284,6 +291,7 @@ int runBench(const Arguments& args)
             out["attention_capture_decode_time_increase"] = without / typical.decodeTokensPerSecond - 1;
         }
         out["decode_path"] = decodePath;
+        out["prefill_path"] = last.prefillPath;
         out["runs"] = repeat;
         out["floor"] = floorJson(floor, typical.decodeTokensPerSecond);
         std::cout << out.dump() << std::endl;

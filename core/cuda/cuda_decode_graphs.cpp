@@ -1,5 +1,6 @@
 // DecodeGraphs for CUDA (core/generation/decode_graphs.h): DecodeStep + the sampling chain captured in
 // one CUDA graph per sampling configuration, replayed once per token.
+#include "core/cuda/chunk_prefill.h"
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/decode_step.h"
 #include "core/error.h"
@@ -130,6 +131,8 @@ public:
     CudaDecodeGraphs(const VoraModel& model, const DecodeGraphOptions& options)
         : m_model(model)
         , m_step(model, options.gemv, options.overlapLaunches)
+        , m_prefill(model)
+        , m_kernelPrefill(options.kernelPrefill)
     {
         const auto on = at::TensorOptions().device(model.device());
         const int64_t vocab = model.config().vocabSize;
@@ -195,6 +198,13 @@ public:
         }
         at::cuda::getCurrentCUDAStream().synchronize(); // the scratch cache goes away now
     }
+
+    at::Tensor prefill(KvCache& cache, const at::Tensor& embeddings, const AttentionMaskSpec& mask, bool allRows) override
+    {
+        return m_prefill.run(cache, embeddings, mask, allRows);
+    }
+
+    bool prefillsOnKernels() const override { return m_kernelPrefill; }
 
     std::string description() const override { return "cuda-graph/" + m_step.gemvDescription(); }
 
@@ -285,6 +295,8 @@ private:
 
     const VoraModel& m_model;
     DecodeStep m_step;
+    ChunkPrefill m_prefill;
+    bool m_kernelPrefill;
     at::Tensor m_tokenIndex;       // [1] int64: index of the token the next replay produces
     at::Tensor m_minNewTokens; // [1] int64
     at::Tensor m_uniforms;     // [maxContext + 1] float64, by token index

@@ -1,5 +1,6 @@
 #pragma once
-// Launchers of the CUDA kernels of one decode step (batch 1, one token). Plain pointers and sizes in,
+// Launchers of the CUDA kernels of one decode step (batch 1, one token); the norm, RoPE and SwiGLU kernels
+// also take a number of rows, for the prefill of a chunk of tokens (core/cuda/chunk_prefill.h). Plain pointers and sizes in,
 // an asynchronous launch on the given stream out: no torch here, so the kernels build with nvcc alone and
 // every launcher is usable inside CUDA graph capture. Errors: launchers return the launch's cudaError_t.
 //
@@ -31,21 +32,24 @@ struct Launch {
 };
 
 // residual += delta (when delta is not null, rounded to the element type), then
-// out = weight * (residual * rsqrt(mean(residual^2) + eps)) as HF's RMSNorm rounds it. One row of d, at
-// most addRmsNormMaxSize() (16384) elements.
+// out = weight * (residual * rsqrt(mean(residual^2) + eps)) as HF's RMSNorm rounds it. Rows of d (at most
+// addRmsNormMaxSize(), 16384, elements), contiguous: residual, delta and out are [rows, d].
 int addRmsNormMaxSize();
 cudaError_t launchAddRmsNorm(ElementType type, void* residual, const void* delta, const void* weight, void* out,
-                             int d, float eps, const Launch& launch);
+                             int d, float eps, const Launch& launch, int rows = 1);
 
-// qkv: [(H + 2 KvH) * Dh] of one token (q heads, k heads, v heads). Rotates q and k by the position read
-// from *position (rotate-half layout; cos/sin tables [maxPositions, Dh] in the element type), writes the
-// rotated q to qOut [H * Dh] and k, v into layer's cache rows at that position (skipped past the capacity).
+// qkv: [rows, (H + 2 KvH) * Dh], the tokens at positions *position + row (q heads, k heads, v heads). Rotates
+// q and k by their position (rotate-half layout; cos/sin tables [maxPositions, Dh] in the element type),
+// writes the rotated q to qOut [rows, H * Dh] and k, v into layer's cache rows at those positions (skipped
+// past the capacity).
 cudaError_t launchRopeStore(ElementType type, const void* qkv, const void* cosTable, const void* sinTable,
                             const int64_t* position, const int64_t* cacheTable, int layer, int numLayers, void* qOut,
-                            int numHeads, int numKvHeads, int headDim, const Launch& launch);
+                            int numHeads, int numKvHeads, int headDim, const Launch& launch, int rows = 1);
 
-// out[i] = silu(gateUp[i]) * gateUp[intermediate + i], each rounded as at::silu and at::mul round.
-cudaError_t launchSwiGlu(ElementType type, const void* gateUp, void* out, int intermediate, const Launch& launch);
+// Per row: out[i] = silu(gateUp[i]) * gateUp[intermediate + i], each rounded as at::silu and at::mul round.
+// gateUp: [rows, 2 * intermediate], out: [rows, intermediate].
+cudaError_t launchSwiGlu(ElementType type, const void* gateUp, void* out, int intermediate, const Launch& launch,
+                         int rows = 1);
 
 // y[n] = W[n, :] . x (+ bias[n]), W row-major [n, k]; float accumulation, one rounding at the end. Needs
 // k a multiple of 16 bytes' worth of elements and 16-byte aligned W and x (gemvFits).

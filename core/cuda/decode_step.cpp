@@ -1,6 +1,7 @@
 #include "core/cuda/decode_step.h"
 
 #include "core/cuda/decode_kernels.h"
+#include "core/cuda/torch_interop.h"
 #include "core/error.h"
 #include "core/model/kv_cache.h"
 #include "core/model/vora_model.h"
@@ -15,22 +16,11 @@
 namespace vora::core {
 namespace {
 
-cuda::ElementType elementType(c10::ScalarType type)
-{
-    switch (type) {
-    case at::kBFloat16: return cuda::ElementType::BFloat16;
-    case at::kHalf: return cuda::ElementType::Float16;
-    default: return cuda::ElementType::Float32;
-    }
-}
+using cuda::currentStream;
 
-void check(cudaError_t status, const char* what)
-{
-    require(status == cudaSuccess, ErrorCode::Internal,
-            std::string("CUDA decode step, ") + what + ": " + cudaGetErrorString(status));
-}
+cuda::ElementType elementType(c10::ScalarType type) { return cuda::elementTypeOf(type); }
 
-cudaStream_t currentStream() { return at::cuda::getCurrentCUDAStream().stream(); }
+void check(cudaError_t status, const char* what) { cuda::requireLaunched(status, std::string("decode step, ") + what); }
 
 constexpr int kCublas = -1;
 
@@ -46,10 +36,8 @@ void product(const Linear& linear, const at::Tensor& x, at::Tensor y, int varian
                                linear.bias.defined() ? linear.bias.data_ptr() : nullptr, y.data_ptr(), n, k,
                                cuda::Launch(currentStream(), overlap), variant),
               "gemv");
-    } else if (linear.bias.defined()) {
-        at::addmm_out(y, linear.bias, x, linear.weight.t());
     } else {
-        at::mm_out(y, x, linear.weight.t());
+        cuda::linearInto(linear, x, y);
     }
 }
 
@@ -226,16 +214,7 @@ void DecodeStep::bind(const KvCache& cache)
     const c10::cuda::CUDAGuard device(m_model.device());
     const ModelConfig& c = m_model.config();
     require(cache.numLayers() == c.numLayers, ErrorCode::Internal, "KV cache of another model");
-    std::vector<int64_t> entries;
-    for (int layer = 0; layer < cache.numLayers(); ++layer) {
-        for (const at::Tensor* storage : {&cache.keys(layer), &cache.values(layer)}) {
-            require(storage->is_contiguous() && storage->size(0) == 1 && storage->device() == m_model.device()
-                        && storage->scalar_type() == m_model.dtype(),
-                    ErrorCode::Internal, "KV cache layout the decode kernels cannot read");
-            entries.push_back(reinterpret_cast<int64_t>(storage->data_ptr()));
-        }
-    }
-    entries.push_back(cache.capacity());
+    const std::vector<int64_t> entries = cuda::cacheTableEntries(cache, m_model.device(), m_model.dtype());
     cacheTable.copy_(at::tensor(entries, at::TensorOptions().dtype(at::kLong)));
 }
 

@@ -1,4 +1,4 @@
-// RoPE on q and k of one token plus the KV-cache write (core/cuda/decode_kernels.h). Eager computes
+// RoPE on q and k of each row (token) plus the KV-cache writes (core/cuda/decode_kernels.h). Eager computes
 // x * cos + rotate_half(x) * sin with each product and the sum rounded to the element type; so does this.
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
@@ -14,8 +14,11 @@ __global__ void ropeStoreKernel(const T* qkv, const T* cosTable, const T* sinTab
 {
     startDependents();
     waitForPrerequisites();
-    const int head = blockIdx.x; // q heads, then k heads, then v heads
-    const int64_t pos = *position;
+    const int head = blockIdx.y; // q heads, then k heads, then v heads
+    const int64_t row = blockIdx.x; // the token at *position + row
+    const int64_t pos = *position + row;
+    qkv += row * (numHeads + 2 * numKvHeads) * headDim;
+    qOut += row * numHeads * headDim;
     const int64_t capacity = cacheTable[2 * numLayers];
     const T* x = qkv + static_cast<int64_t>(head) * headDim;
     const int half = headDim / 2;
@@ -50,12 +53,15 @@ __global__ void ropeStoreKernel(const T* qkv, const T* cosTable, const T* sinTab
 
 cudaError_t launchRopeStore(ElementType type, const void* qkv, const void* cosTable, const void* sinTable,
                             const int64_t* position, const int64_t* cacheTable, int layer, int numLayers, void* qOut,
-                            int numHeads, int numKvHeads, int headDim, const Launch& launch)
+                            int numHeads, int numKvHeads, int headDim, const Launch& launch, int rows)
 {
+    if (rows < 1) {
+        return cudaErrorInvalidValue;
+    }
     return dispatchElement(static_cast<int>(type), [&](auto* tag) {
         using T = std::remove_pointer_t<decltype(tag)>;
         const int threads = headDim < 32 ? 32 : (headDim > 256 ? 256 : headDim);
-        return launchKernel(ropeStoreKernel<T>, dim3(numHeads + 2 * numKvHeads), dim3(threads), launch,
+        return launchKernel(ropeStoreKernel<T>, dim3(rows, numHeads + 2 * numKvHeads), dim3(threads), launch,
                             static_cast<const T*>(qkv), static_cast<const T*>(cosTable),
                             static_cast<const T*>(sinTable), position, cacheTable, layer, numLayers,
                             static_cast<T*>(qOut), numHeads, numKvHeads, headDim);

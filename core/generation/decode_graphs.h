@@ -4,12 +4,15 @@
 // session of the model), the sampling chain runs inside the graph, and each step's token is copied back to
 // pinned memory asynchronously. Graphs are captured per sampling configuration (the chain's parameters are
 // baked into the captured kernels) and kept for the model's lifetime.
+// The same object also runs prefills with the fused kernels (prefill()), so a follow-up turn's few new
+// tokens are not bound by the host issuing ~35 eager operations per layer.
 // Implemented in core/cuda/ for CUDA builds; makeDecodeGraphs returns null when the build, the device or
-// the model's shapes do not allow it (the reason goes to whyNot), and decoding stays eager.
+// the model's shapes do not allow it (the reason goes to whyNot), and decoding and prefill stay eager.
 // Thread: the one running the model.
 #include "core/attention/image_attention.h"
 #include "core/generation/decode_loop.h"
 #include "core/generation/generation_settings.h"
+#include "core/model/attention.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -34,6 +37,8 @@ struct DecodeGraphOptions {
     // Each kernel of the step may start while the one before it ends (programmatic dependent launch, on
     // compute capability 9.0 and later); off only to measure what it saves.
     bool overlapLaunches = true;
+    // Prefills run with the fused kernels (DecodeGraphs::prefill); off only to measure what that saves.
+    bool kernelPrefill = true;
 };
 
 // Attention capture inside the graph (docs/attention-maps.md): after every step, a kernel computes the
@@ -62,6 +67,14 @@ public:
     virtual std::unique_ptr<DecodeStepper> start(KvCache& cache, Sampler& sampler, const EosSuppression& suppression,
                                                  const at::Tensor& firstToken, int maxNewTokens,
                                                  DecodeAttentionCapture* capture = nullptr) = 0;
+    // The prefill of a chunk with the fused kernels (core/cuda/chunk_prefill.h): embeddings [1, L, hidden] at
+    // positions [cache.length(), + L) under mask; the cache must have room and is committed. Returns float32
+    // logits, [L, V] when allRows, else [1, V] of the last row. Equal to the eager forward's up to the norm's
+    // order of sums. No attention observer: recorded turns prefill eagerly.
+    virtual at::Tensor prefill(KvCache& cache, const at::Tensor& embeddings, const AttentionMaskSpec& mask,
+                               bool allRows) = 0;
+    // Whether generation should prefill through prefill() (DecodeGraphOptions::kernelPrefill).
+    virtual bool prefillsOnKernels() const = 0;
     // "" when start() can capture this (the model's heads, the number of spans, the rows' size).
     virtual std::string whyNoCapture(const DecodeAttentionCapture& capture, int maxNewTokens) const = 0;
     // Captures the graphs for these sampling parameters now (warm-up), with and without the head-mean attention

@@ -101,16 +101,22 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
 
         const auto started = Clock::now();
         const AttentionMaskSpec prefillMask = buildAttentionMask(sequence.isImage, past, maskMode(model));
-        const at::Tensor hidden = model.decoder().forward(sequence.embeddings, past, prefillMask, &cache, forward);
         const int64_t prefilled = promptLength - past;
-        at::Tensor lastLogits;
-        if (hooks.keepPrefillLogits) {
-            const at::Tensor all = model.decoder().logits(hidden).squeeze(0).to(at::kFloat);
-            output.prefillLogits = all.cpu();
-            lastLogits = all[prefilled - 1];
+        // Float32 logits of every prefilled row when they are kept, else of the last: [rows, V].
+        at::Tensor rowLogits;
+        if (graphs && graphs->prefillsOnKernels() && hooks.attention == AttentionImpl::Fused && !hooks.observer) {
+            rowLogits = graphs->prefill(cache, sequence.embeddings, prefillMask, hooks.keepPrefillLogits);
+            output.prefillPath = "cuda-kernels";
         } else {
-            lastLogits = model.decoder().logits(hidden.select(1, prefilled - 1)).squeeze(0).to(at::kFloat);
+            const at::Tensor hidden = model.decoder().forward(sequence.embeddings, past, prefillMask, &cache, forward);
+            const at::Tensor rows = hooks.keepPrefillLogits ? hidden.squeeze(0) : hidden.select(1, prefilled - 1);
+            rowLogits = model.decoder().logits(rows).to(at::kFloat);
+            output.prefillPath = "eager";
         }
+        if (hooks.keepPrefillLogits) {
+            output.prefillLogits = rowLogits.cpu();
+        }
+        const at::Tensor lastLogits = rowLogits[rowLogits.size(0) - 1];
         if (hooks.onStepLogits) {
             hooks.onStepLogits(lastLogits);
         }

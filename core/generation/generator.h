@@ -53,6 +53,7 @@ struct GenerationOutput {
     int64_t prefilledTokens = 0;  // positions run through the prefill (the rest came from the cache)
     int64_t fedTokens = 0;        // generated tokens whose keys/values were written to the cache
     std::string decodePath;       // "eager" or the graph decoder's description
+    std::string prefillPath;      // "eager" or "cuda-kernels" (DecodeGraphs::prefill)
 };
 
 // Logits of one forward pass over the whole prompt (no cache); [L, V] float32 on CPU.

@@ -210,6 +210,9 @@ private Q_SLOTS:
         const CliResult overlap = runVora({"bench", "--model", m_pristine, "--launch-overlap", "maybe"}, {}, 30000);
         QCOMPARE(overlap.exitCode, 2);
         QVERIFY2(overlap.err.contains("--launch-overlap must be on or off"), overlap.err.constData());
+        const CliResult prefill = runVora({"bench", "--model", m_pristine, "--prefill", "fast"}, {}, 30000);
+        QCOMPARE(prefill.exitCode, 2);
+        QVERIFY2(prefill.err.contains("--prefill must be kernels or eager"), prefill.err.constData());
         const CliResult capture = runVora({"bench", "--model", m_pristine, "--capture-attention", "all"}, {}, 30000);
         QCOMPARE(capture.exitCode, 2);
         QVERIFY2(capture.err.contains("--capture-attention must be off, mean, layers or heads"), capture.err.constData());
