@@ -67,7 +67,7 @@ ReprefillAttention reprefillAttention(const VoraModel& model, const ReprefillReq
     }
     // The last answer token predicted nothing, so the sequence ends one short of it.
     PromptInput input = request.prompt;
-    const int64_t promptLength = layoutSequence(model, input).length();
+    const int64_t promptLength = layoutSequence(model, input, LayoutKeys::Without).length();
     validate(model, request, promptLength, layers);
     if (!request.answerIds.empty()) {
         input.ids.insert(input.ids.end(), request.answerIds.begin(), request.answerIds.end() - 1);

@@ -182,6 +182,10 @@ int attentionCaptureMaxSpans() { return kMaxSpans; }
 
 int attentionCaptureTableEntries() { return 4 + 2 * kMaxSpans; }
 
+int attentionCaptureMaxHeads() { return kMaxCaptureHeads; }
+
+int attentionCaptureMaxKvHeads() { return kMaxCaptureKvHeads; }
+
 bool attentionCaptureSupports(int headDim, int numHeads, int numKvHeads)
 {
     return numKvHeads >= 1 && numKvHeads <= kMaxCaptureKvHeads && numHeads <= kMaxCaptureHeads

@@ -212,7 +212,10 @@ public:
     {
         const ModelConfig& c = m_model.config();
         if (!m_step.captureSupported()) {
-            return "the capture kernel takes at most 64 heads and 32 KV heads";
+            return "the capture kernel takes at most " + std::to_string(cuda::attentionCaptureMaxHeads()) + " heads and "
+                + std::to_string(cuda::attentionCaptureMaxKvHeads()) + " KV heads with a head size the decode attention "
+                + "supports (this model: " + std::to_string(c.numHeads) + " heads, " + std::to_string(c.numKeyValueHeads)
+                + " KV heads of size " + std::to_string(c.headDim) + ")";
         }
         if (capture.spans.size() > static_cast<size_t>(cuda::attentionCaptureMaxSpans())) {
             return std::to_string(capture.spans.size()) + " images in the context (the kernel takes "

@@ -66,6 +66,9 @@ __global__ void __launch_bounds__(kThreads) splitKernel(const T* q, const int64_
     const int64_t slot = (int64_t(kvHead) * splits + split) * groups;
     if (start >= end) {
         startDependents();
+        if (split >= used) {
+            return; // the merge reads only the slices below `used`; an empty one below them it reads as zero
+        }
         for (int i = tid; i < groups * kHeadDim; i += kThreads) {
             partials.out[slot * kHeadDim + i] = 0.f;
         }

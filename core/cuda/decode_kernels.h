@@ -87,6 +87,9 @@ cudaError_t launchDecodeAttention(ElementType type, const void* q, const int64_t
 // value is the mean over the H heads. blocks: the grid (a loop over layers x 32-key chunks covers any size).
 int attentionCaptureMaxSpans();
 int attentionCaptureTableEntries();
+int attentionCaptureMaxHeads();
+int attentionCaptureMaxKvHeads();
+// The head counts within those limits, and a head size and query group the decode attention supports.
 bool attentionCaptureSupports(int headDim, int numHeads, int numKvHeads);
 cudaError_t launchImageAttentionCapture(ElementType type, const void* queries, const float* rowMax, const float* rowSum,
                                         const int64_t* cacheTable, const int64_t* position,

@@ -87,8 +87,9 @@ void validate(const VoraModel& model, const PromptInput& prompt)
 // The layout of the prompt (laidOut when the caller has it: then the image pixels are not hashed again) and,
 // with embedFrom, the embeddings of positions [embedFrom, L).
 AssembledSequence assemble(const VoraModel& model, const PromptInput& prompt, std::optional<int64_t> embedFrom,
-                           const AssembledSequence* laidOut = nullptr)
+                           const AssembledSequence* laidOut = nullptr, LayoutKeys keys = LayoutKeys::With)
 {
+    const bool withKeys = keys == LayoutKeys::With;
     validate(model, prompt);
     AssembledSequence sequence;
     if (laidOut) {
@@ -122,7 +123,9 @@ AssembledSequence assemble(const VoraModel& model, const PromptInput& prompt, st
             if (!laidOut) {
                 sequence.expandedIds.push_back(id);
                 sequence.isImage.push_back(0);
-                sequence.positionKeys.push_back(static_cast<uint64_t>(id));
+                if (withKeys) {
+                    sequence.positionKeys.push_back(static_cast<uint64_t>(id));
+                }
             } else {
                 require(sequence.expandedIds[static_cast<size_t>(position)] == id, ErrorCode::InvalidArgument,
                         "the layout given is another prompt's (position " + std::to_string(position) + ")");
@@ -140,8 +143,8 @@ AssembledSequence assemble(const VoraModel& model, const PromptInput& prompt, st
                     ErrorCode::InvalidArgument,
                     "the layout given is another prompt's (an image at position " + std::to_string(start) + ")");
         } else {
-            const uint64_t hash = contentHash(image);
-            for (int64_t p = 0; p < count; ++p) {
+            const uint64_t hash = withKeys ? contentHash(image) : 0;
+            for (int64_t p = 0; withKeys && p < count; ++p) {
                 sequence.positionKeys.push_back((hash + static_cast<uint64_t>(p) * 0x9E3779B97F4A7C15ull) | kImageKeyBit);
             }
             sequence.expandedIds.insert(sequence.expandedIds.end(), count, kImageTokenSentinel);
@@ -174,9 +177,9 @@ AssembledSequence assembleSequence(const VoraModel& model, const PromptInput& pr
     return assemble(model, prompt, from);
 }
 
-AssembledSequence layoutSequence(const VoraModel& model, const PromptInput& prompt)
+AssembledSequence layoutSequence(const VoraModel& model, const PromptInput& prompt, LayoutKeys keys)
 {
-    return assemble(model, prompt, std::nullopt);
+    return assemble(model, prompt, std::nullopt, nullptr, keys);
 }
 
 AssembledSequence embedSequence(const VoraModel& model, const PromptInput& prompt, const AssembledSequence& layout,

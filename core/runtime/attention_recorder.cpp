@@ -101,7 +101,7 @@ void AttentionRecorder::begin(std::vector<ImageSpan> images, int64_t promptLengt
 
 void AttentionRecorder::begin(const VoraModel& model, const PromptInput& prompt, GenerationHooks& hooks)
 {
-    const AssembledSequence layout = layoutSequence(model, prompt);
+    const AssembledSequence layout = layoutSequence(model, prompt, LayoutKeys::Without); // spans only
     const int patch = model.config().vision ? model.config().vision->patchSize : 14;
     begin(imageSpans(layout.isImage, prompt.images, patch), layout.length());
     hooks.observer = observer();

@@ -198,7 +198,7 @@ PromptInput VoraEngine::rawPrompt(std::string_view text, const std::vector<Prepa
 
 int64_t VoraEngine::promptPositions(const PromptInput& prompt) const
 {
-    return layoutSequence(*m_state->model, prompt).length();
+    return layoutSequence(*m_state->model, prompt, LayoutKeys::Without).length();
 }
 
 void ChatSessionDeleter::operator()(ChatSession* session) const { delete session; }

@@ -184,6 +184,18 @@ private Q_SLOTS:
     // The session lays a prompt out once (hashing its images) and embeds the new positions from that layout:
     // the same sequence as assembling from scratch, bit for bit, at every start an image allows; a layout of
     // another prompt is refused.
+    void layoutWithoutKeysHasTheSameShape()
+    {
+        const PromptInput prompt = twoImageOpening();
+        const AssembledSequence keyed = layoutSequence(*m_model, prompt);
+        const AssembledSequence keyless = layoutSequence(*m_model, prompt, LayoutKeys::Without);
+        QCOMPARE(keyed.positionKeys.size(), size_t(26));
+        QVERIFY(keyless.positionKeys.empty());
+        QCOMPARE(keyless.isImage, keyed.isImage);
+        QCOMPARE(keyless.expandedIds, keyed.expandedIds);
+        QVERIFY(!keyless.embeddings.defined());
+    }
+
     void embeddingFromALayoutEqualsAssembling()
     {
         const PromptInput prompt = twoImageOpening();

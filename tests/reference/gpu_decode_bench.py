@@ -10,7 +10,10 @@
                      follow-up, prefilled again as generate() does) and, eager only, the same with the first
                      turn's cache passed back (second_turn_reuse_time_to_first_token_ms).
   floor OUT.json     device copy bandwidth (2 GiB, bytes read + written) and the bytes one decode step must
-                     read (every LLM weight but the embedding table, which is only gathered, plus the KV cache)
+                     read (every LLM weight but the embedding table, which is only gathered, plus the KV cache);
+                     and the first token's matrix-product time: one layer's four projections at the prompt's
+                     1088 rows through torch.matmul (cuBLAS, as `vora` runs them), times the layers, plus the
+                     vocabulary projection of the last row
   summary DIR        the README rows from DIR/{vora_bench,hf_eager,hf_static,floor}.json (vora_bench.json:
                      `vora bench --decode both`, a line for graph decoding and one for eager decoding)
 """
@@ -118,9 +121,40 @@ def floor(out_path):
     step = weights + kv_cache
     result = {"device_name": torch.cuda.get_device_name(), "copy_bandwidth_bytes_per_s": bandwidth,
               "bytes_per_decode_step": step, "floor_decode_tokens_per_s": round(bandwidth / step, 1)}
+    result.update(prefill_products(d, kv, inter, layers, c["vocab_size"]))
     with open(out_path, "w") as f:
         json.dump(result, f)
     print(json.dumps(result))
+
+
+def prefill_products(d, kv, inter, layers, vocab):
+    """Milliseconds of the first token's matrix products (bf16, cuBLAS) and the rate they run at."""
+    torch.manual_seed(0)
+    bf16 = {"device": "cuda", "dtype": torch.bfloat16}
+    x = torch.randn(PROMPT_POSITIONS, d, **bf16)
+    act = torch.randn(PROMPT_POSITIONS, inter, **bf16)
+    weights = [(x, torch.randn(d + 2 * kv, d, **bf16)), (x, torch.randn(d, d, **bf16)),
+               (x, torch.randn(2 * inter, d, **bf16)), (act, torch.randn(d, inter, **bf16))]
+    head = (x[-1:], torch.randn(vocab, d, **bf16))
+
+    def run(pairs):
+        for inputs, weight in pairs:
+            torch.matmul(inputs, weight.t())
+
+    def milliseconds(pairs, rounds=20):
+        run(pairs)
+        begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        begin.record()
+        for _ in range(rounds):
+            run(pairs)
+        end.record()
+        end.synchronize()
+        return begin.elapsed_time(end) / rounds
+
+    layer_ms = milliseconds(weights)
+    total_ms = layers * layer_ms + milliseconds([head])
+    flops = 2 * PROMPT_POSITIONS * layers * sum(w.numel() for _, w in weights) + 2 * head[1].numel()
+    return {"prefill_products_ms": round(total_ms, 2), "prefill_products_tflops": round(flops / total_ms / 1e9, 1)}
 
 
 def summary(folder):
@@ -140,6 +174,7 @@ def summary(folder):
     eager = next((r for r in runs if r is not vora and r.get("decode_path", "").startswith("eager")), {})
     hf_eager, hf_static, fl, serial = (read(n) for n in ("hf_eager", "hf_static", "floor", "vora_bench_serial"))
     capture = {detail: read("vora_bench_capture_" + detail) for detail in ("layers", "heads")}
+    eager_prefill = read("vora_bench_eager_prefill")
 
     def cell(row, key, digits=1):
         value = row.get(key)
@@ -153,6 +188,7 @@ def summary(folder):
             ("vora, graph decode without overlapped launches", serial, "second_turn_time_to_first_token_ms"),
             ("vora, capturing attention per layer (head means)", capture["layers"], "second_turn_time_to_first_token_ms"),
             ("vora, capturing attention per layer and head", capture["heads"], "second_turn_time_to_first_token_ms"),
+            ("vora, eager prefill (graph decode)", eager_prefill, "second_turn_time_to_first_token_ms"),
             ("vora, eager decode", eager, "second_turn_time_to_first_token_ms"),
             ("HF eager", hf_eager, "second_turn_time_to_first_token_ms"),
             ("HF eager, first turn's cache passed back", hf_eager, "second_turn_reuse_time_to_first_token_ms"),
@@ -162,6 +198,9 @@ def summary(folder):
         lines.append(f"| {name} | {decode} | {first} | {cell(row, second)} |")
     lines.append(f"| floor (copy {fl.get('copy_bandwidth_bytes_per_s', 0) / 1e12:.2f} TB/s / "
                  f"{fl.get('bytes_per_decode_step', 0) / 1e9:.2f} GB per step) | {cell(fl, 'floor_decode_tokens_per_s')} | - | - |")
+    if fl.get("prefill_products_ms"):
+        lines.append(f"first token's matrix products alone (cuBLAS, {PROMPT_POSITIONS} rows): {fl['prefill_products_ms']:.2f} ms "
+                     f"= {fl['prefill_products_tflops']:.0f} TFLOP/s; vora's first token: {cell(vora, 'time_to_first_token_ms')} ms")
     if vora.get("decode_tokens_per_s") and fl.get("floor_decode_tokens_per_s"):
         lines.append(f"vora decode = {100 * vora['decode_tokens_per_s'] / fl['floor_decode_tokens_per_s']:.1f}% of the floor"
                      + (f", {vora['decode_tokens_per_s'] / hf_static['decode_tokens_per_s']:.2f}x HF static + compile"
