@@ -7,6 +7,7 @@
 #include "cli/attention_grids.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
+#include "cli/generation_options.h"
 #include "cli/stats_json.h"
 #include "core/error.h"
 #include "core/device/cuda_devices.h"
@@ -46,8 +47,7 @@ const std::vector<OptionSpec> kBenchOptions = {
     {"gemv", true, "matrix-vector product of graph decoding: auto (default), vora or cublas", "IMPL"},
     {"launch-overlap", true, "on (default): each kernel of a graph step may start while the previous one ends "
                              "(Hopper and later); off: to measure what that saves", "on|off"},
-    {"prefill", true, "kernels (default with graph decoding): prefill with the fused kernels; eager: the eager "
-                      "forward, to measure what the kernels save", "kernels|eager"},
+    prefillOptionSpec(),
     {"follow-up-tokens", true, "text tokens of the second turn (default 20)", "N"},
     {"capture-attention", true, "off (default), mean, layers or heads: record every token's attention over the "
                                 "image as vora run --attention-map does at that detail, to measure what it costs", "DETAIL"},
@@ -176,11 +176,7 @@ int runBench(const Arguments& args)
     core::DecodeGraphOptions graphOptions; // checked here on every device, used on CUDA ones
     graphOptions.gemv = gemvOf(line.valueOr("gemv", "auto"));
     graphOptions.overlapLaunches = onOff(line.valueOr("launch-overlap", "on"), "--launch-overlap");
-    const std::string prefillMode = line.valueOr("prefill", "kernels");
-    if (prefillMode != "kernels" && prefillMode != "eager") {
-        throw UsageError("--prefill must be kernels or eager");
-    }
-    graphOptions.kernelPrefill = prefillMode == "kernels";
+    graphOptions.kernelPrefill = kernelPrefill(line);
     const std::string captureText = line.valueOr("capture-attention", "off");
     const std::optional<core::AttentionDetail> captureDetail = parseAttentionDetail(captureText, "--capture-attention", true);
     const auto started = std::chrono::steady_clock::now();

@@ -5,6 +5,23 @@
 #include <limits>
 
 namespace vora::cli {
+
+const OptionSpec& prefillOptionSpec()
+{
+    static const OptionSpec spec{"prefill", true,
+                                 "kernels (default where CUDA graphs run): prefill with the fused kernels; eager: "
+                                 "the eager forward, to compare the two", "kernels|eager"};
+    return spec;
+}
+
+bool kernelPrefill(const CommandLine& line)
+{
+    const std::string mode = line.valueOr("prefill", "kernels");
+    if (mode != "kernels" && mode != "eager") {
+        throw UsageError("--prefill must be kernels or eager");
+    }
+    return mode == "kernels";
+}
 namespace {
 
 constexpr long long kMaxInt = std::numeric_limits<int>::max();

@@ -16,4 +16,10 @@ const std::vector<OptionSpec>& generationOptionSpecs();
 // is out of range (validateSampling, validateStopCriteria).
 core::GenerationSettings generationSettings(const CommandLine& line, core::GenerationSettings defaults);
 
+// --prefill kernels|eager (`vora run`, `vora bench`): whether prompts prefill with the fused CUDA kernels where
+// the decode graphs run (the default) or through the eager forward, to compare the two. Throws UsageError
+// for any other value.
+const OptionSpec& prefillOptionSpec();
+bool kernelPrefill(const CommandLine& line);
+
 } // namespace vora::cli

@@ -37,7 +37,8 @@ std::vector<OptionSpec> runOptions()
         {"attention", true, "fused (default) or explicit", "MODE"},
         {"no-merge-lora", false, "run lora_A/lora_B unmerged instead of merging at load"},
         {"json", false, "after the text, print one JSON line with text, token ids and stats"},
-        {"dump-logits", true, "write prefill logits and input ids to a safetensors file", "FILE"},
+        {"dump-logits", true, "write prefill logits and input ids to a safetensors file (computed as the prefill is)", "FILE"},
+        prefillOptionSpec(),
         {"attention-map", true, "write each generated token's attention over the image patches as JSON", "FILE"},
         {"attention-detail", true, "with --attention-map: mean (default), layers (+ per layer) or heads (+ per head)",
          "LEVEL"},
@@ -119,6 +120,7 @@ int runRun(const Arguments& args)
     options.dtype = line.valueOr("dtype", "auto");
     options.attention = attentionMode(line.valueOr("attention", "fused"));
     options.mergeLora = !line.has("no-merge-lora");
+    options.kernelPrefill = kernelPrefill(line);
     if (line.has("attention-detail") && !line.has("attention-map")) {
         throw UsageError("--attention-detail needs --attention-map");
     }

@@ -51,15 +51,27 @@ bool graphsApply(const DecodeGraphs* graphs, const GenerationHooks& hooks, int m
         || (hooks.decodeCapture && graphs->whyNoCapture(*hooks.decodeCapture, maxNewTokens).empty());
 }
 
+bool prefillsOnKernels(const DecodeGraphs* graphs, AttentionImpl attention, const AttentionObserver* observer)
+{
+    return graphs && graphs->prefillsOnKernels() && attention == AttentionImpl::Fused && !observer;
+}
+
 } // namespace
 
 at::Tensor promptLogits(const VoraModel& model, const AssembledSequence& sequence, AttentionImpl attention,
-                        AttentionObserver* observer)
+                        AttentionObserver* observer, DecodeGraphs* graphs)
 {
     const c10::InferenceMode inference;
     require(sequence.embeddedFrom == 0, ErrorCode::InvalidArgument, "prompt logits need the whole sequence embedded");
     return guardMemory(model, [&] {
         const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, 0, maskMode(model));
+        if (prefillsOnKernels(graphs, attention, observer)) {
+            const ModelConfig& c = model.config();
+            KvCache cache(c.numLayers, 1, c.numKeyValueHeads, sequence.length(), c.headDim, model.device(), model.dtype());
+            at::Tensor logits = graphs->prefill(cache, sequence.embeddings, mask, true).cpu();
+            requireFiniteLogits(at::isfinite(logits).all(), "for the prompt");
+            return logits;
+        }
         ForwardOptions options;
         options.impl = attention;
         options.observer = observer;
@@ -104,7 +116,7 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         const int64_t prefilled = promptLength - past;
         // Float32 logits of every prefilled row when they are kept, else of the last: [rows, V].
         at::Tensor rowLogits;
-        if (graphs && graphs->prefillsOnKernels() && hooks.attention == AttentionImpl::Fused && !hooks.observer) {
+        if (prefillsOnKernels(graphs, hooks.attention, hooks.observer)) {
             rowLogits = graphs->prefill(cache, sequence.embeddings, prefillMask, hooks.keepPrefillLogits);
             output.prefillPath = "cuda-kernels";
         } else {

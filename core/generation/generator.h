@@ -56,9 +56,11 @@ struct GenerationOutput {
     std::string prefillPath;      // "eager" or "cuda-kernels" (DecodeGraphs::prefill)
 };
 
-// Logits of one forward pass over the whole prompt (no cache); [L, V] float32 on CPU.
+// Logits of one forward pass over the whole prompt (no cache); [L, V] float32 on CPU. With graphs that
+// prefill on their kernels (and fused attention, no observer), through DecodeGraphs::prefill: the logits a
+// generation's prefill computes there.
 at::Tensor promptLogits(const VoraModel& model, const AssembledSequence& sequence, AttentionImpl attention,
-                        AttentionObserver* observer = nullptr);
+                        AttentionObserver* observer = nullptr, DecodeGraphs* graphs = nullptr);
 
 // Prefills positions [cache.length(), L) of sequence (embedded from cache.length()) and decodes. The cache
 // grows to fit the prompt and the token budget; afterwards it holds the prompt and output.fedTokens tokens.

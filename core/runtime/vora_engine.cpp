@@ -109,7 +109,9 @@ std::unique_ptr<VoraEngine> VoraEngine::load(const std::string& modelDir, const 
         s.decodePath = "eager (CUDA graphs turned off)";
     } else {
         std::string whyNot;
-        state->graphs = makeDecodeGraphs(*state->model, {}, &whyNot);
+        DecodeGraphOptions graphOptions;
+        graphOptions.kernelPrefill = options.kernelPrefill;
+        state->graphs = makeDecodeGraphs(*state->model, graphOptions, &whyNot);
         s.decodePath = state->graphs ? state->graphs->description() : "eager (" + whyNot + ")";
     }
     const bool onGpu = state->model->device().is_cuda();
@@ -283,7 +285,9 @@ std::shared_ptr<const ReprefillAttention> VoraEngine::reprefillAttention(const R
 void VoraEngine::dumpPromptLogits(const PromptInput& prompt, const std::string& path) const
 {
     const AssembledSequence sequence = assembleSequence(*m_state->model, prompt);
-    const at::Tensor logits = promptLogits(*m_state->model, sequence, m_state->attention).contiguous();
+    // What a generation's prefill computes on this device: the fused-kernel prefill where the graphs run.
+    const at::Tensor logits = promptLogits(*m_state->model, sequence, m_state->attention, nullptr, m_state->graphs.get())
+                                  .contiguous();
     const auto length = static_cast<int64_t>(prompt.ids.size());
     std::vector<SafetensorsEntry> entries;
     entries.push_back({"logits", "F32", {logits.size(0), logits.size(1)},

@@ -46,6 +46,7 @@ struct EngineOptions {
     // sampling), so the first answer does not pay lazy kernel loading and graph capture.
     bool warmUp = true;
     bool cudaGraphs = true; // decode steps as CUDA graph replays where the device and model allow
+    bool kernelPrefill = true; // where the graphs run, prefill with their fused kernels (DecodeGraphs::prefill)
 };
 
 struct ModelSummary {

@@ -213,6 +213,9 @@ private Q_SLOTS:
         const CliResult prefill = runVora({"bench", "--model", m_pristine, "--prefill", "fast"}, {}, 30000);
         QCOMPARE(prefill.exitCode, 2);
         QVERIFY2(prefill.err.contains("--prefill must be kernels or eager"), prefill.err.constData());
+        const CliResult runPrefill = runVora({"run", "--model", m_pristine, "--prompt", "hi", "--prefill", "fast"}, {}, 30000);
+        QCOMPARE(runPrefill.exitCode, 2);
+        QVERIFY2(runPrefill.err.contains("--prefill must be kernels or eager"), runPrefill.err.constData());
         const CliResult capture = runVora({"bench", "--model", m_pristine, "--capture-attention", "all"}, {}, 30000);
         QCOMPARE(capture.exitCode, 2);
         QVERIFY2(capture.err.contains("--capture-attention must be off, mean, layers or heads"), capture.err.constData());
