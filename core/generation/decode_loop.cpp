@@ -44,7 +44,10 @@ DecodeLoopOutcome runDecodeLoop(DecodeStepper& stepper, const DecodeLoopRules& r
             out.reason = StopReason::Cancelled;
             break;
         }
-        while (produced < rules.maxNewTokens && produced < k + rules.depth) {
+        // Token 0 is the prefill's and already on the host: it is read (and streamed) before any step is
+        // queued, so the first token's time never includes a step (an eager step's launches on a GPU take
+        // about as long as the step) and a stop at token 0 leaves no step to discard.
+        while (k > 0 && produced < rules.maxNewTokens && produced < k + rules.depth) {
             stepper.enqueue();
             ++produced;
         }
