@@ -44,6 +44,11 @@ at::Tensor allowedMatrix(const std::vector<uint8_t>& isImage, int64_t past, Visi
     return allowed | sameImage;
 }
 
+VisionAttentionMask attentionMaskModeOf(const ModelConfig& config)
+{
+    return config.vision ? config.vision->attentionMask : VisionAttentionMask::Causal;
+}
+
 AttentionMaskSpec buildAttentionMask(const std::vector<uint8_t>& isImage, int64_t past, VisionAttentionMask mode)
 {
     const auto total = static_cast<int64_t>(isImage.size());

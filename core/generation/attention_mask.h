@@ -9,6 +9,9 @@
 
 namespace vora::core {
 
+// The mode a model's prompts use: its vision config's, plain causal for a text-only model.
+VisionAttentionMask attentionMaskModeOf(const ModelConfig& config);
+
 // isImage: flags of the whole sequence so far, the new chunk last (positions [0, past + L)).
 // Returns segments for the chunk's L queries over past + L keys: each text run causal, each image run
 // non-causal over the keys up to its end; plain causal mode gives one causal segment. No mask tensor.

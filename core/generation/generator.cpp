@@ -25,12 +25,6 @@ double millisecondsSince(Clock::time_point start)
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-VisionAttentionMask maskMode(const VoraModel& model)
-{
-    const auto& vision = model.config().vision;
-    return vision ? vision->attentionMask : VisionAttentionMask::Causal;
-}
-
 // Runs model work and turns allocator failures into a typed error the UI can explain.
 template <typename Work>
 auto guardMemory(const VoraModel& model, Work&& work)
@@ -64,7 +58,7 @@ at::Tensor promptLogits(const VoraModel& model, const AssembledSequence& sequenc
     const c10::InferenceMode inference;
     require(sequence.embeddedFrom == 0, ErrorCode::InvalidArgument, "prompt logits need the whole sequence embedded");
     return guardMemory(model, [&] {
-        const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, 0, maskMode(model));
+        const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, 0, attentionMaskModeOf(model.config()));
         if (prefillsOnKernels(graphs, attention, observer)) {
             const ModelConfig& c = model.config();
             KvCache cache(c.numLayers, 1, c.numKeyValueHeads, sequence.length(), c.headDim, model.device(), model.dtype());
@@ -112,7 +106,7 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         forward.observer = hooks.observer;
 
         const auto started = Clock::now();
-        const AttentionMaskSpec prefillMask = buildAttentionMask(sequence.isImage, past, maskMode(model));
+        const AttentionMaskSpec prefillMask = buildAttentionMask(sequence.isImage, past, attentionMaskModeOf(model.config()));
         const int64_t prefilled = promptLength - past;
         // Float32 logits of every prefilled row when they are kept, else of the last: [rows, V].
         at::Tensor rowLogits;

@@ -143,9 +143,11 @@ AssembledSequence assemble(const VoraModel& model, const PromptInput& prompt, st
                     ErrorCode::InvalidArgument,
                     "the layout given is another prompt's (an image at position " + std::to_string(start) + ")");
         } else {
-            const uint64_t hash = withKeys ? contentHash(image) : 0;
-            for (int64_t p = 0; withKeys && p < count; ++p) {
-                sequence.positionKeys.push_back((hash + static_cast<uint64_t>(p) * 0x9E3779B97F4A7C15ull) | kImageKeyBit);
+            if (withKeys) {
+                const uint64_t hash = contentHash(image);
+                for (int64_t p = 0; p < count; ++p) {
+                    sequence.positionKeys.push_back((hash + static_cast<uint64_t>(p) * 0x9E3779B97F4A7C15ull) | kImageKeyBit);
+                }
             }
             sequence.expandedIds.insert(sequence.expandedIds.end(), count, kImageTokenSentinel);
             sequence.isImage.insert(sequence.isImage.end(), count, 1);

@@ -21,12 +21,6 @@ using namespace gpu_fixtures;
 
 namespace {
 
-VisionAttentionMask maskModeOf(const VoraModel& model)
-{
-    const auto& vision = model.config().vision;
-    return vision ? vision->attentionMask : VisionAttentionMask::Causal;
-}
-
 KvCache emptyCache(const VoraModel& model, int64_t capacity)
 {
     const ModelConfig& c = model.config();
@@ -36,7 +30,7 @@ KvCache emptyCache(const VoraModel& model, int64_t capacity)
 // Logits [L, V] float32 of the eager forward of sequence's positions [from, L) over cache.
 at::Tensor eagerChunk(const VoraModel& model, KvCache& cache, const AssembledSequence& sequence, int64_t from)
 {
-    const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, from, maskModeOf(model));
+    const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, from, attentionMaskModeOf(model.config()));
     const at::Tensor chunk = sequence.embeddings.narrow(1, from, sequence.length() - from);
     const at::Tensor hidden = model.decoder().forward(chunk, from, mask, &cache, {});
     return model.decoder().logits(hidden.squeeze(0)).to(at::kFloat);
@@ -45,7 +39,7 @@ at::Tensor eagerChunk(const VoraModel& model, KvCache& cache, const AssembledSeq
 at::Tensor kernelChunk(DecodeGraphs& graphs, const VoraModel& model, KvCache& cache, const AssembledSequence& sequence,
                        int64_t from, bool allRows)
 {
-    const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, from, maskModeOf(model));
+    const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, from, attentionMaskModeOf(model.config()));
     return graphs.prefill(cache, sequence.embeddings.narrow(1, from, sequence.length() - from), mask, allRows);
 }
 
@@ -120,7 +114,7 @@ void kernelPrefillEqualsEager()
                     KvCache eagerFollow = emptyCache(*model, longer.length());
                     KvCache kernelFollow = emptyCache(*model, longer.length());
                     for (KvCache* cache : {&eagerFollow, &kernelFollow}) {
-                        model->decoder().forward(whole.embeddings, 0, buildAttentionMask(whole.isImage, 0, maskModeOf(*model)),
+                        model->decoder().forward(whole.embeddings, 0, buildAttentionMask(whole.isImage, 0, attentionMaskModeOf(model->config())),
                                                  cache, {});
                     }
                     const at::Tensor eagerRows = eagerChunk(*model, eagerFollow, longer, length);
@@ -156,7 +150,7 @@ void badInputIsRefusedBeforeWriting()
     const c10::InferenceMode inference;
     const PromptInput prompt = promptOf(*SafetensorsFile::open(casesOf("qwen2_vora_merged").front()));
     const AssembledSequence sequence = assembleSequence(*model, prompt);
-    const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, 0, maskModeOf(*model));
+    const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, 0, attentionMaskModeOf(model->config()));
     int refused = 0;
     const auto refuses = [&](const std::string& what, KvCache& cache, const at::Tensor& embeddings) {
         try {
