@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/generation_options.h"
 #include "cli/stats_json.h"
+#include "cli/trace_recording.h"
 #include "core/error.h"
 #include "core/device/cuda_devices.h"
 #include "core/generation/chat_session.h"
@@ -25,6 +26,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -49,6 +51,8 @@ const std::vector<OptionSpec> kBenchOptions = {
                              "(Hopper and later); off: to measure what that saves", "on|off"},
     prefillOptionSpec(),
     {"follow-up-tokens", true, "text tokens of the second turn (default 20)", "N"},
+    {"trace", true, "after the timed runs, record one more (untimed) two-turn run of the first decode mode as a "
+                    "Chrome trace: host operators, the runtime's phases and, on CUDA, every kernel", "PATH"},
     {"capture-attention", true, "off (default), mean, layers or heads: record every token's attention over the "
                                 "image as vora run --attention-map does at that detail, to measure what it costs", "DETAIL"},
 };
@@ -147,7 +151,7 @@ int runBench(const Arguments& args)
 {
     const CommandLine line("vora bench --model DIR [--image-tokens N] [--prompt-tokens N] [--new-tokens N] "
                            "[--device DEV] [--dtype TYPE] [--decode graph|eager] [--gemv IMPL] [--launch-overlap on|off] "
-                           "[--prefill kernels|eager] [--capture-attention DETAIL]",
+                           "[--prefill kernels|eager] [--capture-attention DETAIL] [--trace PATH]",
                            kBenchOptions, args);
     // Every size is checked before anything is loaded or allocated.
     constexpr long long kMaxTokens = std::numeric_limits<int>::max();
@@ -179,6 +183,12 @@ int runBench(const Arguments& args)
     graphOptions.kernelPrefill = kernelPrefill(line);
     const std::string captureText = line.valueOr("capture-attention", "off");
     const std::optional<core::AttentionDetail> captureDetail = parseAttentionDetail(captureText, "--capture-attention", true);
+    const std::optional<std::string> tracePath = line.value("trace");
+    if (tracePath) {
+        // Refused before the model loads: a path that cannot be written loses no run.
+        std::ofstream probe(*tracePath);
+        core::require(probe.good(), core::ErrorCode::Io, "cannot write the trace to " + *tracePath);
+    }
     const auto started = std::chrono::steady_clock::now();
     const auto model = core::VoraModel::load(line.required("model"), options);
     if (!line.has("unfused")) {
@@ -290,6 +300,12 @@ int runBench(const Arguments& args)
         out["prefill_path"] = last.prefillPath;
         out["runs"] = repeat;
         out["floor"] = floorJson(floor, typical.decodeTokensPerSecond);
+        if (tracePath && &decoder == &modes.front().first) { // the first mode only
+            TraceRecording trace(model->device().is_cuda());
+            twoTurns(decoder, newTokens, recorder.has_value());
+            trace.saveTo(*tracePath);
+            out["trace"] = *tracePath;
+        }
         std::cout << out.dump() << std::endl;
     }
     return 0;

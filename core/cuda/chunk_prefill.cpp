@@ -52,8 +52,7 @@ at::Tensor ChunkPrefill::run(KvCache& cache, const at::Tensor& embeddings, const
     const auto headDim = static_cast<int>(c.headDim);
     const auto n = static_cast<int>(rows);
     const int64_t intermediate = decoder.layers.front().mlp.gate_up_proj.weight.size(0) / 2;
-    m_cacheTable.copy_(at::tensor(cuda::cacheTableEntries(cache, m_model.device(), m_model.dtype()),
-                                  at::TensorOptions().dtype(at::kLong)));
+    cuda::writeCacheTable(m_cacheTable, cache, m_model.device(), m_model.dtype());
     m_position.fill_(past);
 
     const auto options = embeddings.options();

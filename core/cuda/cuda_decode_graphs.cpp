@@ -170,9 +170,12 @@ public:
                 m_seen.copy_(sampler.seenMask(m_seen.size(0), m_seen.device()));
             }
         };
+        const bool captures = !m_graphs.contains(key);
         setState();
         at::cuda::CUDAGraph& graph = graphFor(key);
-        setState(); // capturing ran one step
+        if (captures) {
+            setState(); // capturing ran one step
+        }
         if (!key.greedy && maxNewTokens > 1) {
             // Token k draws with uniform k of the sampler's stream; token 0 already used its own.
             m_uniforms.narrow(0, 1, maxNewTokens - 1).copy_(sampler.takeUniforms(maxNewTokens - 1));

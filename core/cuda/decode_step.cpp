@@ -17,8 +17,7 @@ namespace vora::core {
 namespace {
 
 using cuda::currentStream;
-
-cuda::ElementType elementType(c10::ScalarType type) { return cuda::elementTypeOf(type); }
+using cuda::elementTypeOf;
 
 void check(cudaError_t status, const char* what) { cuda::requireLaunched(status, std::string("decode step, ") + what); }
 
@@ -28,7 +27,7 @@ constexpr int kCublas = -1;
 // ([1, K] input).
 void product(const Linear& linear, const at::Tensor& x, at::Tensor y, int variant, bool overlap)
 {
-    const auto type = elementType(linear.weight.scalar_type());
+    const auto type = elementTypeOf(linear.weight.scalar_type());
     const auto n = static_cast<int>(linear.weight.size(0));
     const auto k = static_cast<int>(linear.weight.size(1));
     if (variant != kCublas && cuda::gemvFits(type, linear.weight.data_ptr(), x.data_ptr(), k)) {
@@ -214,8 +213,7 @@ void DecodeStep::bind(const KvCache& cache)
     const c10::cuda::CUDAGuard device(m_model.device());
     const ModelConfig& c = m_model.config();
     require(cache.numLayers() == c.numLayers, ErrorCode::Internal, "KV cache of another model");
-    const std::vector<int64_t> entries = cuda::cacheTableEntries(cache, m_model.device(), m_model.dtype());
-    cacheTable.copy_(at::tensor(entries, at::TensorOptions().dtype(at::kLong)));
+    cuda::writeCacheTable(cacheTable, cache, m_model.device(), m_model.dtype());
 }
 
 void DecodeStep::project(const Linear& linear, const at::Tensor& x, const at::Tensor& y)
@@ -230,7 +228,7 @@ void DecodeStep::run()
     const c10::cuda::CUDAGuard device(m_model.device());
     const DecoderModel& decoder = m_model.decoder();
     const ModelConfig& c = m_model.config();
-    const auto type = elementType(m_model.dtype());
+    const auto type = elementTypeOf(m_model.dtype());
     // Each kernel may start while the one before it ends (core/cuda/launch.cuh); the first one follows
     // the embedding gather, an ordinary launch, and the logits copy follows the last one the ordinary way.
     const cuda::Launch stream(currentStream(), m_overlap);
@@ -286,7 +284,7 @@ void DecodeStep::captureImageAttention(bool perHead)
 {
     const c10::cuda::CUDAGuard device(m_model.device()); // as in run()
     const ModelConfig& c = m_model.config();
-    check(cuda::launchImageAttentionCapture(elementType(m_model.dtype()), queries.data_ptr(), rowMax.data_ptr<float>(),
+    check(cuda::launchImageAttentionCapture(elementTypeOf(m_model.dtype()), queries.data_ptr(), rowMax.data_ptr<float>(),
                                             rowSum.data_ptr<float>(), cacheTable.data_ptr<int64_t>(),
                                             position.data_ptr<int64_t>(), captureTable.data_ptr<int64_t>(),
                                             static_cast<int>(c.numLayers), static_cast<int>(c.numHeads),

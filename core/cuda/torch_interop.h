@@ -1,6 +1,7 @@
 #pragma once
 // Between LibTorch and the plain-pointer kernel launchers (core/cuda/decode_kernels.h): the element type of
-// a dtype, the current stream, launch statuses turned into errors, the KV cache pointer table, and the
+// a dtype, the current stream, launch statuses turned into errors, the KV cache pointer table and its copy
+// to the device, and the
 // cuBLAS product into a given output that the kernels' neighbours use.
 #include "core/cuda/decode_kernels.h"
 #include "core/error.h"
@@ -11,6 +12,7 @@
 #include <c10/core/ScalarType.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,17 @@ inline std::vector<int64_t> cacheTableEntries(const KvCache& cache, c10::Device 
     }
     entries.push_back(cache.capacity());
     return entries;
+}
+
+// Points table (a [2 * layers + 1] int64 device tensor) at cache, queued on the current stream. The entries
+// go through pinned memory: a copy from pageable memory would first wait for all the stream's queued work.
+inline void writeCacheTable(at::Tensor& table, const KvCache& cache, c10::Device device, c10::ScalarType dtype)
+{
+    const std::vector<int64_t> entries = cacheTableEntries(cache, device, dtype);
+    require(table.numel() == static_cast<int64_t>(entries.size()), ErrorCode::Internal, "KV cache table of another model");
+    at::Tensor staged = at::empty({table.numel()}, at::TensorOptions().dtype(at::kLong).pinned_memory(true));
+    std::copy(entries.begin(), entries.end(), staged.data_ptr<int64_t>());
+    table.copy_(staged, /*non_blocking=*/true); // the pinned block is not reused before the copy is done
 }
 
 // y = x W^T (+ b) into y ([rows, out]), through the cuBLAS call eager at::linear makes for a 2-D input.

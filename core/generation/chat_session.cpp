@@ -5,6 +5,7 @@
 #include "core/model/kv_cache.h"
 #include "core/model/vora_model.h"
 
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -45,7 +46,10 @@ GenerationOutput ChatSession::generate(const PromptInput& prompt, const Sampling
     validateStopCriteria(stop);
     const c10::InferenceMode inference; // laying out and embedding the new positions too
     const auto started = std::chrono::steady_clock::now();
-    const AssembledSequence layout = layoutSequence(m_model, prompt);
+    const AssembledSequence layout = [&] {
+        RECORD_USER_SCOPE("vora::layout"); // named in traces (vora bench --trace)
+        return layoutSequence(m_model, prompt);
+    }();
     const int64_t length = layout.length();
     const int64_t reuse = reusablePrefix(layout.positionKeys, layout.isImage);
     const int64_t wanted = std::min(m_model.maxContext(), length + std::max(stop.maxNewTokens, 1));
@@ -59,7 +63,10 @@ GenerationOutput ChatSession::generate(const PromptInput& prompt, const Sampling
     m_keys.resize(static_cast<size_t>(m_cache->length()));
     try {
         m_cache->reserve(capacity);
-        const AssembledSequence sequence = embedSequence(m_model, prompt, layout, m_cache->length());
+        const AssembledSequence sequence = [&] {
+            RECORD_USER_SCOPE("vora::embed");
+            return embedSequence(m_model, prompt, layout, m_cache->length());
+        }();
         // The first token's wait includes laying out and embedding the new positions (the vision embedding).
         const double assemblyMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         GenerationOutput output = generateWithCache(m_model, *m_cache, sequence, sampling, stop, hooks, m_graphs);

@@ -10,6 +10,7 @@
 #include "core/model/kv_cache.h"
 #include "core/model/vora_model.h"
 
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -106,6 +107,11 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         forward.observer = hooks.observer;
 
         const auto started = Clock::now();
+        // The phases as traces name them (vora bench --trace): the prefill until the first token is drawn.
+        at::RecordFunction prefillPhase(at::RecordScope::USER_SCOPE);
+        if (prefillPhase.isActive()) {
+            prefillPhase.before("vora::prefill");
+        }
         const AttentionMaskSpec prefillMask = buildAttentionMask(sequence.isImage, past, attentionMaskModeOf(model.config()));
         const int64_t prefilled = promptLength - past;
         // Float32 logits of every prefilled row when they are kept, else of the last: [rows, V].
@@ -130,6 +136,7 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         at::Tensor first = sampler.draw(lastLogits, suppression.forToken(0));
         synchronizeDevice(model.device());
         output.stats.prefillMs = millisecondsSince(started);
+        prefillPhase.end();
 
         std::unique_ptr<DecodeStepper> stepper;
         DecodeAttentionCapture* capture = hooks.observer ? hooks.decodeCapture : nullptr;
@@ -151,7 +158,10 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         rules.onToken = hooks.onToken;
         rules.stopRequested = hooks.stopRequested;
         rules.depth = hooks.stepsInFlight > 0 ? hooks.stepsInFlight : (model.device().is_cuda() ? 2 : 1);
-        const DecodeLoopOutcome outcome = runDecodeLoop(*stepper, rules, started);
+        const DecodeLoopOutcome outcome = [&] {
+            RECORD_USER_SCOPE("vora::decode");
+            return runDecodeLoop(*stepper, rules, started);
+        }();
         stepper.reset();
         if (onGraphs && capture) {
             // Token k >= 1 came from the step whose query is row k - 1.

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -270,6 +271,43 @@ private Q_SLOTS:
         const double increase = bench.value(QStringLiteral("attention_capture_decode_time_increase")).toDouble();
         QCOMPARE(increase, bench.value("decode_tokens_per_s_without_capture").toDouble()
                                / bench.value("decode_tokens_per_s").toDouble() - 1);
+    }
+
+    // --trace records one more two-turn run as a Chrome trace with the runtime's phases of both turns; a
+    // path that cannot be written is refused before the model loads.
+    void benchWritesATrace()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("bench-trace.json"));
+        const CliResult r = runVora({QStringLiteral("bench"), QStringLiteral("--model"), m_model, QStringLiteral("--image-tokens"),
+                                     QStringLiteral("16"), QStringLiteral("--prompt-tokens"), QStringLiteral("8"),
+                                     QStringLiteral("--new-tokens"), QStringLiteral("3"), QStringLiteral("--repeat"),
+                                     QStringLiteral("1"), QStringLiteral("--trace"), path});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(lastJsonLine(r.out).value(QStringLiteral("trace")).toString(), path);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonArray events = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("traceEvents")).toArray();
+        QMap<QString, int> phases;
+        int operators = 0;
+        for (const QJsonValue& value : events) {
+            const QJsonObject event = value.toObject();
+            const QString name = event.value(QStringLiteral("name")).toString();
+            if (event.value(QStringLiteral("cat")).toString() == QStringLiteral("user_annotation") && name.startsWith("vora::")) {
+                ++phases[name];
+            }
+            operators += name.startsWith(QStringLiteral("aten::")) ? 1 : 0;
+        }
+        // Two turns of the traced run (the timed runs before it are not recorded).
+        for (const char* phase : {"vora::layout", "vora::embed", "vora::prefill", "vora::decode"}) {
+            QCOMPARE(phases.value(QString::fromLatin1(phase)), 2);
+        }
+        QVERIFY(operators > 0);
+
+        const CliResult refused = runVora({QStringLiteral("bench"), QStringLiteral("--model"), m_model, QStringLiteral("--trace"),
+                                           m_dir.filePath(QStringLiteral("no-such-folder/trace.json"))});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("cannot write the trace to"), refused.err.constData());
+        QVERIFY(refused.out.isEmpty()); // nothing ran
     }
 
 private:

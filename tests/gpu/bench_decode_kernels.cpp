@@ -8,6 +8,7 @@
 // step's kernel chain in one graph with each projection's fastest variant: the kernels' share of the floor,
 // and the same chain with each kind of kernel left out, which says what that kind adds to a token.
 #include "core/cuda/decode_kernels.h"
+#include "core/cuda/torch_interop.h"
 
 #include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAEvent.h>
@@ -27,7 +28,7 @@ using namespace vora::core;
 
 namespace {
 
-cudaStream_t stream() { return at::cuda::getCurrentCUDAStream().stream(); }
+using cuda::currentStream;
 
 // VORA_BENCH_QUICK=1: one untimed and one timed run of everything, for a pass under compute-sanitizer
 // (packaging/device-steps/memcheck.sh); the times then mean little.
@@ -144,7 +145,7 @@ int bench()
         const double cublas = medianMs([&](int i) { at::mm_out(y, x, weights[i % copies].t()); });
         const double own = medianMs([&](int i) {
             cuda::launchGemv(cuda::ElementType::BFloat16, weights[i % copies].data_ptr(), x.data_ptr(), nullptr,
-                             y.data_ptr(), static_cast<int>(s.n), static_cast<int>(s.k), stream());
+                             y.data_ptr(), static_cast<int>(s.n), static_cast<int>(s.k), currentStream());
         });
         const double floorMs = bytes / bandwidth * 1e3;
         std::printf("%-14s %8lld %8lld | %9.1f %6.1f%% | %9.1f %6.1f%%\n", s.name, static_cast<long long>(s.n),
@@ -163,7 +164,7 @@ int bench()
                         for (int i = 0; i < launches; ++i) {
                             cuda::launchGemv(cuda::ElementType::BFloat16, weights[i % copies].data_ptr(), x.data_ptr(),
                                              nullptr, y.data_ptr(), static_cast<int>(s.n), static_cast<int>(s.k),
-                                             cuda::Launch(stream(), overlap), variant);
+                                             cuda::Launch(currentStream(), overlap), variant);
                         }
                     };
                     launchAll();
@@ -217,14 +218,14 @@ int bench()
                                             rowSum.data_ptr<float>(), workspace.data_ptr<float>(), heads, kvHeads,
                                             headDim, splits, launch);
             };
-            const double ms = medianMs([&](int) { attend(stream()); });
+            const double ms = medianMs([&](int) { attend(currentStream()); });
             const double bytes = 2.0 * kvHeads * length * headDim * 2;
             std::printf("  length %6lld: %6.1f us alone (%.0f GB/s of K+V)", static_cast<long long>(length), ms * 1e3,
                         bytes / (ms * 1e-3) / 1e9);
             // As the step runs it: 28 layers' attention back to back in one graph, overlapped launches.
             auto layers = [&] {
                 for (int l = 0; l < 28; ++l) {
-                    attend(cuda::Launch(stream(), true));
+                    attend(cuda::Launch(currentStream(), true));
                 }
             };
             const double graphed = graphMs(layers);
@@ -267,7 +268,7 @@ int bench()
                 cuda::launchImageAttentionCapture(cuda::ElementType::BFloat16, queries.data_ptr(), rowMax.data_ptr<float>(),
                                                   rowSum.data_ptr<float>(), table.data_ptr<int64_t>(),
                                                   position.data_ptr<int64_t>(), captureTable.data_ptr<int64_t>(), layers,
-                                                  heads, kvHeads, headDim, perHead, blocks, stream());
+                                                  heads, kvHeads, headDim, perHead, blocks, currentStream());
             });
             std::printf("attention capture, 28 layers x 1024 image keys, %s: %.1f us per token (in a graph)\n",
                         perHead ? "every head" : "head means", graphed * 1e3);
@@ -297,7 +298,7 @@ int bench()
         at::Tensor q = at::empty({heads * headDim}, bf16);
         const auto type = cuda::ElementType::BFloat16;
         auto smallKernels = [&](bool overlap) {
-            const cuda::Launch launch(stream(), overlap);
+            const cuda::Launch launch(currentStream(), overlap);
             for (int l = 0; l < layers; ++l) {
                 cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), weight.data_ptr(), normed.data_ptr(), d,
                                        1e-6f, launch);
@@ -357,7 +358,7 @@ int bench()
             bool norms = true, rope = true, attention = true, swiGlu = true, projections = true;
         };
         auto step = [&](const Chain& chain) {
-            const cuda::Launch launch(stream(), true);
+            const cuda::Launch launch(currentStream(), true);
             for (int l = 0; l < layers; ++l) {
                 const Layer& w = weights[static_cast<size_t>(l)];
                 if (chain.norms) {

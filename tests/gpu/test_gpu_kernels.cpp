@@ -4,6 +4,7 @@
 // first, so an element a kernel never writes fails the check; cache rows past the length are NaN too, so a
 // read past the length poisons the result.
 #include "core/cuda/decode_kernels.h"
+#include "core/cuda/torch_interop.h"
 #include "gpu_check.h"
 
 #include <ATen/cuda/CUDAContext.h>
@@ -18,14 +19,8 @@ using namespace vora::core;
 
 namespace {
 
-cudaStream_t stream() { return at::cuda::getCurrentCUDAStream().stream(); }
-
-cuda::ElementType elementType(c10::ScalarType type)
-{
-    return type == at::kFloat ? cuda::ElementType::Float32
-        : type == at::kBFloat16 ? cuda::ElementType::BFloat16
-                                : cuda::ElementType::Float16;
-}
+using cuda::currentStream;
+using cuda::elementTypeOf;
 
 at::Tensor randomOn(std::vector<int64_t> shape, c10::ScalarType type, double scale = 1.0)
 {
@@ -83,11 +78,11 @@ void decodeAttentionMatchesFloat64()
                     const int groups = heads / kvHeads;
                     at::Tensor workspace = poisoned({cuda::decodeAttentionWorkspaceFloats(kvHeads, groups, headDim, splits)}, at::kFloat);
                     const cudaError_t status = cuda::launchDecodeAttention(
-                        elementType(type), q.data_ptr(), tableOnDevice.data_ptr<int64_t>(), layer, layers,
+                        elementTypeOf(type), q.data_ptr(), tableOnDevice.data_ptr<int64_t>(), layer, layers,
                         position.data_ptr<int64_t>(), out.data_ptr(), rowMax.data_ptr<float>(), rowSum.data_ptr<float>(),
-                        workspace.data_ptr<float>(), heads, kvHeads, headDim, splits, stream());
+                        workspace.data_ptr<float>(), heads, kvHeads, headDim, splits, currentStream());
                     GPU_CHECK(status == cudaSuccess, cudaGetErrorString(status));
-                    GPU_CHECK(cudaStreamSynchronize(stream()) == cudaSuccess, "kernel failed");
+                    GPU_CHECK(cudaStreamSynchronize(currentStream()) == cudaSuccess, "kernel failed");
 
                     // float64 reference on the CPU.
                     const at::Tensor keys = storage[2 * layer].narrow(1, 0, length).to(at::kDouble).cpu();
@@ -130,9 +125,9 @@ void gemvMatchesFloat64()
                 const at::Tensor x = randomOn({k}, type);
                 const at::Tensor bias = withBias ? randomOn({n}, type) : at::Tensor();
                 at::Tensor y = poisoned({n}, type);
-                GPU_CHECK(cuda::gemvFits(elementType(type), w.data_ptr(), x.data_ptr(), k), "gemv fits");
-                const cudaError_t status = cuda::launchGemv(elementType(type), w.data_ptr(), x.data_ptr(),
-                                                            withBias ? bias.data_ptr() : nullptr, y.data_ptr(), n, k, stream());
+                GPU_CHECK(cuda::gemvFits(elementTypeOf(type), w.data_ptr(), x.data_ptr(), k), "gemv fits");
+                const cudaError_t status = cuda::launchGemv(elementTypeOf(type), w.data_ptr(), x.data_ptr(),
+                                                            withBias ? bias.data_ptr() : nullptr, y.data_ptr(), n, k, currentStream());
                 GPU_CHECK(status == cudaSuccess, cudaGetErrorString(status));
                 at::Tensor reference = at::matmul(w.to(at::kDouble).cpu(), x.to(at::kDouble).cpu());
                 if (withBias) {
@@ -149,9 +144,9 @@ void gemvMatchesFloat64()
                     const int kind = cuda::gemvVariantSplitsK(variant) ? 1 : 0;
                     for (bool overlap : {false, true}) {
                         at::Tensor other = poisoned({n}, type);
-                        GPU_CHECK(cuda::launchGemv(elementType(type), w.data_ptr(), x.data_ptr(),
+                        GPU_CHECK(cuda::launchGemv(elementTypeOf(type), w.data_ptr(), x.data_ptr(),
                                                    withBias ? bias.data_ptr() : nullptr, other.data_ptr(), n, k,
-                                                   cuda::Launch(stream(), overlap), variant)
+                                                   cuda::Launch(currentStream(), overlap), variant)
                                       == cudaSuccess,
                                   "gemv variant launch");
                         if (!firstOfKind[kind].defined()) {
@@ -229,7 +224,7 @@ void overlappedLaunchesGiveTheSameBits()
     GPU_CHECK(cuda::gemvVariantSplitsK(6) && cuda::gemvVariantSplitsK(7) && !cuda::gemvVariantSplitsK(1),
               "the chain's variants: k split for o_proj and down_proj");
     auto chain = [&](Buffers& b, bool overlap) {
-        const cuda::Launch launch(stream(), overlap);
+        const cuda::Launch launch(currentStream(), overlap);
         auto ok = [](cudaError_t status) { GPU_CHECK(status == cudaSuccess, cudaGetErrorString(status)); };
         for (int l = 0; l < layers; ++l) {
             const Layer& w = weights[static_cast<size_t>(l)];
@@ -299,8 +294,8 @@ void elementwiseKernelsMatchEagerOps()
             const int intermediate = 18944;
             const at::Tensor gateUp = randomOn({rows, 2 * intermediate}, type, 3.0);
             at::Tensor activated = poisoned({rows, intermediate}, type);
-            GPU_CHECK(cuda::launchSwiGlu(elementType(type), gateUp.data_ptr(), activated.data_ptr(), intermediate,
-                                         stream(), rows)
+            GPU_CHECK(cuda::launchSwiGlu(elementTypeOf(type), gateUp.data_ptr(), activated.data_ptr(), intermediate,
+                                         currentStream(), rows)
                           == cudaSuccess,
                       "swiglu launch");
             const at::Tensor eagerSwiGlu = at::silu(gateUp.narrow(1, 0, intermediate)) * gateUp.narrow(1, intermediate, intermediate);
@@ -320,9 +315,9 @@ void elementwiseKernelsMatchEagerOps()
                                                 at::TensorOptions().dtype(at::kLong)).cuda();
             const at::Tensor position = at::full({1}, first, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
             at::Tensor q = poisoned({rows, heads * headDim}, type);
-            GPU_CHECK(cuda::launchRopeStore(elementType(type), qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(),
+            GPU_CHECK(cuda::launchRopeStore(elementTypeOf(type), qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(),
                                             position.data_ptr<int64_t>(), table.data_ptr<int64_t>(), 0, 1, q.data_ptr(),
-                                            heads, kvHeads, headDim, stream(), rows)
+                                            heads, kvHeads, headDim, currentStream(), rows)
                           == cudaSuccess,
                       "rope launch");
             for (int r = 0; r < rows; ++r) {
@@ -352,8 +347,8 @@ void elementwiseKernelsMatchEagerOps()
                 const at::Tensor h = expectedResidual.to(at::kFloat);
                 const at::Tensor eagerNorm = weight * (h * at::rsqrt(h.pow(2).mean(-1, true) + 1e-6)).to(type);
                 at::Tensor normed = poisoned({rows, d}, type);
-                GPU_CHECK(cuda::launchAddRmsNorm(elementType(type), residual.data_ptr(), delta.data_ptr(),
-                                                 weight.data_ptr(), normed.data_ptr(), d, 1e-6f, stream(), rows)
+                GPU_CHECK(cuda::launchAddRmsNorm(elementTypeOf(type), residual.data_ptr(), delta.data_ptr(),
+                                                 weight.data_ptr(), normed.data_ptr(), d, 1e-6f, currentStream(), rows)
                               == cudaSuccess,
                           "norm launch");
                 const std::string size = " (" + shape + ", " + std::to_string(d) + ")";
