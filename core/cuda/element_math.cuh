@@ -78,6 +78,48 @@ struct Vec16 {
     }
 };
 
+// kCount floats rounded to T, packed into one 16-byte vector (the inverse of Vec16).
+template <typename T>
+__device__ __forceinline__ uint4 packVec16(const float (&v)[Vec16<T>::kCount])
+{
+    uint4 raw;
+    T* e = reinterpret_cast<T*>(&raw);
+#pragma unroll
+    for (int i = 0; i < Vec16<T>::kCount; ++i) {
+        e[i] = fromFloat<T>(v[i]);
+    }
+    return raw;
+}
+
+// kVec elements at p as floats: one element (kVec 1) or one 16-byte vector (kVec = Vec16<T>::kCount).
+template <typename T, int kVec>
+__device__ __forceinline__ void loadElements(const T* p, float (&out)[kVec])
+{
+    if constexpr (kVec == 1) {
+        out[0] = toFloat(*p);
+    } else {
+        const Vec16<T> v(*reinterpret_cast<const uint4*>(p));
+#pragma unroll
+        for (int e = 0; e < kVec; ++e) {
+            out[e] = v.v[e];
+        }
+    }
+}
+
+// The inverse of loadElements: kVec floats rounded to T, stored at p.
+template <typename T, int kVec>
+__device__ __forceinline__ void storeElements(T* p, const float (&in)[kVec])
+{
+    if constexpr (kVec == 1) {
+        *p = fromFloat<T>(in[0]);
+    } else {
+        *reinterpret_cast<uint4*>(p) = packVec16<T>(in);
+    }
+}
+
+// Whether p is aligned for 16-byte loads and stores.
+__host__ __device__ __forceinline__ bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
+
 __device__ __forceinline__ float warpSum(float x)
 {
 #pragma unroll

@@ -167,8 +167,7 @@ constexpr int kVariantCount = static_cast<int>(sizeof(kVariants) / sizeof(kVaria
 bool gemvFits(ElementType type, const void* w, const void* x, int k)
 {
     const int elementBytes = type == ElementType::Float32 ? 4 : 2;
-    const auto aligned = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; };
-    return (k * elementBytes) % 16 == 0 && aligned(w) && aligned(x);
+    return (k * elementBytes) % 16 == 0 && aligned16(w) && aligned16(x);
 }
 
 int gemvVariantCount() { return kVariantCount; }

@@ -1,8 +1,10 @@
 // Residual add + RMSNorm of each row (core/cuda/decode_kernels.h). Eager order: hidden + delta rounded to
 // the element type; then in float32 x * rsqrt(mean(x^2) + eps), rounded; then weight * that, rounded.
-// One block of 512 threads per row; each thread keeps its elements (8, 16 or 32, the fewest that cover the row) in
-// registers between the two passes, and loads its norm weights before waitForPrerequisites() (no kernel
-// writes them), so with an overlapped launch they arrive while the previous kernel ends.
+// One block of 512 threads per row; each thread keeps its elements in registers between the two passes,
+// in units of one 16-byte vector (1, 2 or 4 per thread) where the row is whole vectors and the pointers
+// allow, else of one element (8, 16 or 32 per thread): the fewest that cover the row. It loads its norm
+// weights before waitForPrerequisites() (no kernel writes them), so with an overlapped launch they arrive
+// while the previous kernel ends.
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
 #include "core/cuda/launch.cuh"
@@ -10,20 +12,23 @@
 namespace vora::core::cuda {
 namespace {
 
-constexpr int kMaxThreads = 512;
+constexpr int kThreads = 512;
 constexpr int kMaxPerThread = 32;
-constexpr int kMaxSize = kMaxThreads * kMaxPerThread;
+constexpr int kMaxSize = kThreads * kMaxPerThread;
 
-template <typename T, int kThreads, int kPerThread>
+// kUnits units of kVec elements per thread; unit u of thread t starts at element (t + u * kThreads) * kVec.
+template <typename T, int kUnits, int kVec>
 __global__ void __launch_bounds__(kThreads) addRmsNormKernel(T* residual, const T* delta, const T* weight, T* out,
                                                               int d, float eps)
 {
     const int64_t row = static_cast<int64_t>(blockIdx.x) * d; // where this block's row starts
-    float scale[kPerThread];
+    float scale[kUnits][kVec];
 #pragma unroll
-    for (int c = 0; c < kPerThread; ++c) {
-        const int i = threadIdx.x + c * kThreads;
-        scale[c] = i < d ? toFloat(weight[i]) : 0.f;
+    for (int u = 0; u < kUnits; ++u) {
+        const int i = (threadIdx.x + u * kThreads) * kVec;
+        if (i < d) {
+            loadElements<T, kVec>(weight + i, scale[u]);
+        }
     }
     waitForPrerequisites();
     // Every load of the thread first, then the residual writes: interleaved, each load had to wait for the
@@ -32,24 +37,34 @@ __global__ void __launch_bounds__(kThreads) addRmsNormKernel(T* residual, const 
     // This block's row: the pointers are moved once (kept in registers; one per element would not fit).
     residual += row;
     out += row;
-    float hidden[kPerThread];
+    float hidden[kUnits][kVec];
 #pragma unroll
-    for (int c = 0; c < kPerThread; ++c) {
-        const int i = threadIdx.x + c * kThreads;
-        hidden[c] = i < d ? toFloat(residual[i]) : 0.f;
-        if (delta && i < d) {
-            hidden[c] = addRounded<T>(hidden[c], toFloat(delta[row + i]));
+    for (int u = 0; u < kUnits; ++u) {
+        const int i = (threadIdx.x + u * kThreads) * kVec;
+        if (i < d) {
+            loadElements<T, kVec>(residual + i, hidden[u]);
+            if (delta) {
+                float added[kVec];
+                loadElements<T, kVec>(delta + row + i, added);
+#pragma unroll
+                for (int e = 0; e < kVec; ++e) {
+                    hidden[u][e] = addRounded<T>(hidden[u][e], added[e]);
+                }
+            }
         }
     }
     float squares = 0.f;
 #pragma unroll
-    for (int c = 0; c < kPerThread; ++c) {
-        const int i = threadIdx.x + c * kThreads;
+    for (int u = 0; u < kUnits; ++u) {
+        const int i = (threadIdx.x + u * kThreads) * kVec;
         if (i < d) {
             if (delta) {
-                residual[i] = fromFloat<T>(hidden[c]);
+                storeElements<T, kVec>(residual + i, hidden[u]);
             }
-            squares += hidden[c] * hidden[c];
+#pragma unroll
+            for (int e = 0; e < kVec; ++e) {
+                squares += hidden[u][e] * hidden[u][e];
+            }
         }
     }
     __shared__ float partial[kThreads / 32];
@@ -69,22 +84,25 @@ __global__ void __launch_bounds__(kThreads) addRmsNormKernel(T* residual, const 
     __syncthreads();
     startDependents(); // what is left is writing out
 #pragma unroll
-    for (int c = 0; c < kPerThread; ++c) {
-        const int i = threadIdx.x + c * kThreads;
+    for (int u = 0; u < kUnits; ++u) {
+        const int i = (threadIdx.x + u * kThreads) * kVec;
         if (i < d) {
-            const float normed = mulRounded<T>(hidden[c], inverseRms);
-            out[i] = fromFloat<T>(__fmul_rn(scale[c], normed));
+            float result[kVec];
+#pragma unroll
+            for (int e = 0; e < kVec; ++e) {
+                result[e] = __fmul_rn(scale[u][e], mulRounded<T>(hidden[u][e], inverseRms));
+            }
+            storeElements<T, kVec>(out + i, result);
         }
     }
 }
 
-template <typename T, int kThreads, int kPerThread>
+template <typename T, int kUnits, int kVec>
 cudaError_t launchWith(void* residual, const void* delta, const void* weight, void* out, int d, float eps,
                        const Launch& launch, int rows)
 {
-    return launchKernel(addRmsNormKernel<T, kThreads, kPerThread>, dim3(rows), dim3(kThreads), launch,
-                        static_cast<T*>(residual), static_cast<const T*>(delta), static_cast<const T*>(weight),
-                        static_cast<T*>(out), d, eps);
+    return launchKernel(addRmsNormKernel<T, kUnits, kVec>, dim3(rows), dim3(kThreads), launch, static_cast<T*>(residual),
+                        static_cast<const T*>(delta), static_cast<const T*>(weight), static_cast<T*>(out), d, eps);
 }
 
 } // namespace
@@ -97,16 +115,29 @@ cudaError_t launchAddRmsNorm(ElementType type, void* residual, const void* delta
     if (d < 1 || d > kMaxSize || rows < 1) {
         return cudaErrorInvalidValue;
     }
-    // 512 threads, each with the fewest elements that cover the row (registers are allocated for all of them).
+    // The fewest units per thread that cover the row (registers are allocated for all of them).
     return dispatchElement(static_cast<int>(type), [&](auto* tag) {
         using T = std::remove_pointer_t<decltype(tag)>;
-        if (d <= kMaxThreads * 8) {
-            return launchWith<T, kMaxThreads, 8>(residual, delta, weight, out, d, eps, launch, rows);
+        constexpr int vector = Vec16<T>::kCount;
+        // Every row starts on a 16-byte boundary when the row is whole vectors and the first row does.
+        const bool vectors = d % vector == 0 && aligned16(residual) && aligned16(weight) && aligned16(out)
+            && (!delta || aligned16(delta));
+        if (vectors && d <= kThreads * vector) {
+            return launchWith<T, 1, vector>(residual, delta, weight, out, d, eps, launch, rows);
         }
-        if (d <= kMaxThreads * 16) {
-            return launchWith<T, kMaxThreads, 16>(residual, delta, weight, out, d, eps, launch, rows);
+        if (vectors && d <= kThreads * vector * 2) {
+            return launchWith<T, 2, vector>(residual, delta, weight, out, d, eps, launch, rows);
         }
-        return launchWith<T, kMaxThreads, 32>(residual, delta, weight, out, d, eps, launch, rows);
+        if (vectors && d <= kThreads * vector * 4) {
+            return launchWith<T, 4, vector>(residual, delta, weight, out, d, eps, launch, rows);
+        }
+        if (d <= kThreads * 8) {
+            return launchWith<T, 8, 1>(residual, delta, weight, out, d, eps, launch, rows);
+        }
+        if (d <= kThreads * 16) {
+            return launchWith<T, 16, 1>(residual, delta, weight, out, d, eps, launch, rows);
+        }
+        return launchWith<T, 32, 1>(residual, delta, weight, out, d, eps, launch, rows);
     });
 }
 

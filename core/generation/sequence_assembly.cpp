@@ -28,6 +28,11 @@ at::Tensor pixelsToTensor(const ImagePixels& image, c10::Device device)
                 + "x" + std::to_string(image.width));
     const at::Tensor view = at::from_blob(const_cast<float*>(image.chw.data()), {1, 3, image.height, image.width},
                                           at::TensorOptions().dtype(at::kFloat));
+    if (device.is_cuda()) {
+        // Through pinned memory, so the host does not wait for the upload (a pageable copy is staged and waited
+        // for by the driver); the pinned block is not reused before the copy is done.
+        return view.pin_memory().to(device, at::kFloat, /*non_blocking=*/true);
+    }
     return view.to(device, at::kFloat, false, /*copy=*/true);
 }
 

@@ -98,15 +98,24 @@ at::Tensor attendSegment(const at::Tensor& q, const at::Tensor& k, const at::Ten
     return attendBottomRightCausal(rows, keys, values);
 }
 
+// The segments' outputs gathered into one [B, H, Lq, Dh] view whose memory is [B, Lq, H, Dh]: the layout
+// the output projection reads, so the caller's transpose(1, 2).reshape(...) copies nothing (gathering with
+// at::cat and then reshaping copied the chunk's outputs twice).
 at::Tensor attendSegments(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                           const std::vector<AttentionSegment>& segments)
 {
-    std::vector<at::Tensor> parts;
-    parts.reserve(segments.size());
-    for (const AttentionSegment& segment : segments) {
-        parts.push_back(attendSegment(q, k, v, segment));
+    if (segments.size() == 1) {
+        return attendSegment(q, k, v, segments.front());
     }
-    return parts.size() == 1 ? parts.front() : at::cat(parts, 2);
+    at::Tensor out = at::empty({q.size(0), q.size(2), q.size(1), q.size(3)}, q.options()).transpose(1, 2);
+    int64_t covered = 0;
+    for (const AttentionSegment& segment : segments) {
+        require(segment.queryStart == covered, ErrorCode::Internal, "attention segments must cover the chunk in order");
+        out.narrow(2, segment.queryStart, segment.length).copy_(attendSegment(q, k, v, segment));
+        covered += segment.length;
+    }
+    require(covered == q.size(2), ErrorCode::Internal, "attention segments must cover the chunk in order");
+    return out;
 }
 
 at::Tensor attendExplicit(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttentionMaskSpec& mask,

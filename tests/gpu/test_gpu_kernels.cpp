@@ -285,61 +285,71 @@ void elementwiseKernelsMatchEagerOps()
 {
     int norms = 0;
     int ropes = 0;
+    int swiGlus = 0;
     for (c10::ScalarType type : {at::kFloat, at::kBFloat16}) {
         const bool exact = type == at::kFloat;
         // One row (a decode step) and three (a prefill chunk, core/cuda/chunk_prefill.h).
         for (const int rows : {1, 3}) {
             const std::string shape = std::string(c10::toString(type)) + ", " + std::to_string(rows) + " rows";
-            // SwiGLU: at::silu(gate) * up, per row.
-            const int intermediate = 18944;
-            const at::Tensor gateUp = randomOn({rows, 2 * intermediate}, type, 3.0);
-            at::Tensor activated = poisoned({rows, intermediate}, type);
-            GPU_CHECK(cuda::launchSwiGlu(elementTypeOf(type), gateUp.data_ptr(), activated.data_ptr(), intermediate,
-                                         currentStream(), rows)
-                          == cudaSuccess,
-                      "swiglu launch");
-            const at::Tensor eagerSwiGlu = at::silu(gateUp.narrow(1, 0, intermediate)) * gateUp.narrow(1, intermediate, intermediate);
-            GPU_CHECK(exact ? at::equal(activated, eagerSwiGlu) : relativeError(activated, eagerSwiGlu) < 1e-2,
-                      shape + ": swiglu differs from at::silu * up");
-
-            // RoPE + cache write: x * cos + rotate_half(x) * sin at positions 37, 38, ... of a table.
-            const int heads = 28, kvHeads = 4, headDim = 128, capacity = 64, positions = 100, first = 37;
-            const at::Tensor qkv = randomOn({rows, (heads + 2 * kvHeads) * headDim}, type);
-            const at::Tensor angles = at::rand({positions, headDim / 2}, at::TensorOptions().device(at::kCUDA)) * 6.28;
-            const at::Tensor cos = at::cat({angles.cos(), angles.cos()}, 1).to(type).contiguous();
-            const at::Tensor sin = at::cat({angles.sin(), angles.sin()}, 1).to(type).contiguous();
-            at::Tensor keys = poisoned({kvHeads, capacity, headDim}, type);
-            at::Tensor values = poisoned({kvHeads, capacity, headDim}, type);
-            const at::Tensor table = at::tensor(std::vector<int64_t>{reinterpret_cast<int64_t>(keys.data_ptr()),
-                                                                     reinterpret_cast<int64_t>(values.data_ptr()), capacity},
-                                                at::TensorOptions().dtype(at::kLong)).cuda();
-            const at::Tensor position = at::full({1}, first, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
-            at::Tensor q = poisoned({rows, heads * headDim}, type);
-            GPU_CHECK(cuda::launchRopeStore(elementTypeOf(type), qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(),
-                                            position.data_ptr<int64_t>(), table.data_ptr<int64_t>(), 0, 1, q.data_ptr(),
-                                            heads, kvHeads, headDim, currentStream(), rows)
-                          == cudaSuccess,
-                      "rope launch");
-            for (int r = 0; r < rows; ++r) {
-                const at::Tensor heads3 = qkv[r].view({heads + 2 * kvHeads, headDim});
-                const at::Tensor x = heads3.narrow(0, 0, heads + kvHeads);
-                const at::Tensor rotated = at::cat({-x.narrow(1, headDim / 2, headDim / 2), x.narrow(1, 0, headDim / 2)}, 1);
-                const at::Tensor eagerRope = x * cos[first + r] + rotated * sin[first + r];
-                const std::string row = shape + ", row " + std::to_string(r);
-                GPU_CHECK(at::equal(q[r].view({heads, headDim}), eagerRope.narrow(0, 0, heads)), row + ": rope q differs from eager");
-                GPU_CHECK(at::equal(keys.select(1, first + r), eagerRope.narrow(0, heads, kvHeads)),
-                          row + ": rope k differs from eager");
-                GPU_CHECK(at::equal(values.select(1, first + r), heads3.narrow(0, heads + kvHeads, kvHeads)),
-                          row + ": v row not stored");
-                ++ropes;
+            // SwiGLU: at::silu(gate) * up, per row; 16-byte vectors (18944, Qwen2.5-7B) and one element per
+            // thread (a row length that is no whole number of vectors).
+            for (const int intermediate : {18944, 18945}) {
+                const at::Tensor gateUp = randomOn({rows, 2 * intermediate}, type, 3.0);
+                at::Tensor activated = poisoned({rows, intermediate}, type);
+                GPU_CHECK(cuda::launchSwiGlu(elementTypeOf(type), gateUp.data_ptr(), activated.data_ptr(), intermediate,
+                                             currentStream(), rows)
+                              == cudaSuccess,
+                          "swiglu launch");
+                const at::Tensor eagerSwiGlu = at::silu(gateUp.narrow(1, 0, intermediate)) * gateUp.narrow(1, intermediate, intermediate);
+                GPU_CHECK(exact ? at::equal(activated, eagerSwiGlu) : relativeError(activated, eagerSwiGlu) < 1e-2,
+                          shape + ": swiglu differs from at::silu * up (" + std::to_string(intermediate) + ")");
+                ++swiGlus;
             }
-            GPU_CHECK(at::isnan(keys.narrow(1, 0, first)).all().item<bool>()
-                          && at::isnan(keys.narrow(1, first + rows, capacity - first - rows)).all().item<bool>(),
-                      shape + ": rope wrote outside its rows");
 
-            // Residual add + RMSNorm, HF's op order, at sizes the launcher gives 8, 16 and 32 elements per thread
-            // (Qwen2.5 0.5B and 7B, 14B, the largest allowed).
-            for (const int d : {896, 3584, 5120, cuda::addRmsNormMaxSize()}) {
+            // RoPE + cache write: x * cos + rotate_half(x) * sin at positions 37, 38, ... of a table; 16-byte
+            // vectors (head size 128) and one element per thread (36: half a head is no whole vector).
+            for (const int headDim : {128, 36}) {
+                const int heads = 28, kvHeads = 4, capacity = 64, positions = 100, first = 37;
+                const at::Tensor qkv = randomOn({rows, (heads + 2 * kvHeads) * headDim}, type);
+                const at::Tensor angles = at::rand({positions, headDim / 2}, at::TensorOptions().device(at::kCUDA)) * 6.28;
+                const at::Tensor cos = at::cat({angles.cos(), angles.cos()}, 1).to(type).contiguous();
+                const at::Tensor sin = at::cat({angles.sin(), angles.sin()}, 1).to(type).contiguous();
+                at::Tensor keys = poisoned({kvHeads, capacity, headDim}, type);
+                at::Tensor values = poisoned({kvHeads, capacity, headDim}, type);
+                const at::Tensor table = at::tensor(std::vector<int64_t>{reinterpret_cast<int64_t>(keys.data_ptr()),
+                                                                         reinterpret_cast<int64_t>(values.data_ptr()), capacity},
+                                                    at::TensorOptions().dtype(at::kLong)).cuda();
+                const at::Tensor position = at::full({1}, first, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
+                at::Tensor q = poisoned({rows, heads * headDim}, type);
+                GPU_CHECK(cuda::launchRopeStore(elementTypeOf(type), qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(),
+                                                position.data_ptr<int64_t>(), table.data_ptr<int64_t>(), 0, 1, q.data_ptr(),
+                                                heads, kvHeads, headDim, currentStream(), rows)
+                              == cudaSuccess,
+                          "rope launch");
+                for (int r = 0; r < rows; ++r) {
+                    const at::Tensor heads3 = qkv[r].view({heads + 2 * kvHeads, headDim});
+                    const at::Tensor x = heads3.narrow(0, 0, heads + kvHeads);
+                    const at::Tensor rotated = at::cat({-x.narrow(1, headDim / 2, headDim / 2), x.narrow(1, 0, headDim / 2)}, 1);
+                    const at::Tensor eagerRope = x * cos[first + r] + rotated * sin[first + r];
+                    const std::string row = shape + ", head size " + std::to_string(headDim) + ", row " + std::to_string(r);
+                    GPU_CHECK(at::equal(q[r].view({heads, headDim}), eagerRope.narrow(0, 0, heads)), row + ": rope q differs from eager");
+                    GPU_CHECK(at::equal(keys.select(1, first + r), eagerRope.narrow(0, heads, kvHeads)),
+                              row + ": rope k differs from eager");
+                    GPU_CHECK(at::equal(values.select(1, first + r), heads3.narrow(0, heads + kvHeads, kvHeads)),
+                              row + ": v row not stored");
+                    ++ropes;
+                }
+                GPU_CHECK(at::isnan(keys.narrow(1, 0, first)).all().item<bool>()
+                              && at::isnan(keys.narrow(1, first + rows, capacity - first - rows)).all().item<bool>()
+                              && at::isnan(values.narrow(1, 0, first)).all().item<bool>()
+                              && at::isnan(values.narrow(1, first + rows, capacity - first - rows)).all().item<bool>(),
+                          shape + ": rope wrote outside its rows");
+            }
+
+            // Residual add + RMSNorm, HF's op order, at sizes the launcher gives 1, 2 and 4 16-byte vectors per
+            // thread (Qwen2.5 0.5B and 7B, 14B; bf16 and float32 differ) and 8 or 32 single elements (1001: no
+            // whole number of vectors; the largest allowed, float32).
+            for (const int d : {896, 1001, 3584, 5120, cuda::addRmsNormMaxSize()}) {
                 at::Tensor residual = randomOn({rows, d}, type);
                 const at::Tensor delta = randomOn({rows, d}, type);
                 const at::Tensor weight = randomOn({d}, type);
@@ -359,8 +369,9 @@ void elementwiseKernelsMatchEagerOps()
             }
         }
     }
-    GPU_CHECK(norms == 2 * 2 * 4, "norm configurations compared");
-    GPU_CHECK(ropes == 2 * (1 + 3), "rope rows compared");
+    GPU_CHECK(norms == 2 * 2 * 5, "norm configurations compared");
+    GPU_CHECK(ropes == 2 * 2 * (1 + 3), "rope rows compared");
+    GPU_CHECK(swiGlus == 2 * 2 * 2, "swiglu configurations compared");
 }
 
 } // namespace
