@@ -5,6 +5,7 @@
 #include "core/cuda/torch_interop.h"
 #include "core/error.h"
 #include "core/model/attention.h"
+#include "core/model/attention_observer.h"
 #include "core/model/kv_cache.h"
 #include "core/model/vora_model.h"
 
@@ -27,7 +28,8 @@ ChunkPrefill::ChunkPrefill(const VoraModel& model)
     m_position = at::zeros({1}, on);
 }
 
-at::Tensor ChunkPrefill::run(KvCache& cache, const at::Tensor& embeddings, const AttentionMaskSpec& mask, bool allRows)
+at::Tensor ChunkPrefill::run(KvCache& cache, const at::Tensor& embeddings, const AttentionMaskSpec& mask, bool allRows,
+                             AttentionObserver* observer)
 {
     const c10::cuda::CUDAGuard device(m_model.device()); // the launchers use the current device's stream
     const DecoderModel& decoder = m_model.decoder();
@@ -82,6 +84,10 @@ at::Tensor ChunkPrefill::run(KvCache& cache, const at::Tensor& embeddings, const
         const at::Tensor q = queries.view({1, rows, heads, headDim}).transpose(1, 2);
         const at::Tensor k = cache.keys(l).narrow(2, 0, past + rows);
         const at::Tensor v = cache.values(l).narrow(2, 0, past + rows);
+        if (observer && observer->wantsLayer(l)) {
+            // What the eager fused path reports (core/model/attention.cpp); the row sees every key.
+            observer->onQueryRow(l, q[0].select(1, rows - 1), k[0], at::Tensor(), past + rows - 1);
+        }
         const at::Tensor attended = attend(q, k, v, mask, AttentionImpl::Fused, l, past, nullptr);
         cuda::linearInto(layer.self_attn.o_proj, attended.transpose(1, 2).reshape({rows, heads * headDim}), delta);
         norm(layer.post_attention_layernorm, delta.data_ptr(), 0, n);

@@ -12,6 +12,7 @@
 
 namespace vora::core {
 
+class AttentionObserver;
 class KvCache;
 class VoraModel;
 struct AttentionMaskSpec;
@@ -24,8 +25,10 @@ public:
     // embeddings: [1, L, hidden] on the model's device, the positions [cache.length(), cache.length() + L);
     // mask: the chunk's attention (buildAttentionMask). Writes the chunk's keys and values into the cache
     // (which must have room) and commits them. Returns float32 logits: [L, V] when allRows, else [1, V] of
-    // the last row.
-    at::Tensor run(KvCache& cache, const at::Tensor& embeddings, const AttentionMaskSpec& mask, bool allRows);
+    // the last row. observer (may be null): each layer it wants gets the chunk's last row as the eager fused
+    // path hands it over (AttentionObserver::onQueryRow: the row's query and the layer's cached keys).
+    at::Tensor run(KvCache& cache, const at::Tensor& embeddings, const AttentionMaskSpec& mask, bool allRows,
+                   AttentionObserver* observer = nullptr);
 
 private:
     const VoraModel& m_model;

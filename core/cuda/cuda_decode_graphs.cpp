@@ -202,9 +202,10 @@ public:
         at::cuda::getCurrentCUDAStream().synchronize(); // the scratch cache goes away now
     }
 
-    at::Tensor prefill(KvCache& cache, const at::Tensor& embeddings, const AttentionMaskSpec& mask, bool allRows) override
+    at::Tensor prefill(KvCache& cache, const at::Tensor& embeddings, const AttentionMaskSpec& mask, bool allRows,
+                       AttentionObserver* observer) override
     {
-        return m_prefill.run(cache, embeddings, mask, allRows);
+        return m_prefill.run(cache, embeddings, mask, allRows, observer);
     }
 
     bool prefillsOnKernels() const override { return m_kernelPrefill; }

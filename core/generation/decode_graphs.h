@@ -21,6 +21,7 @@
 
 namespace vora::core {
 
+class AttentionObserver;
 class KvCache;
 class Sampler;
 class VoraModel;
@@ -70,9 +71,10 @@ public:
     // The prefill of a chunk with the fused kernels (core/cuda/chunk_prefill.h): embeddings [1, L, hidden] at
     // positions [cache.length(), + L) under mask; the cache must have room and is committed. Returns float32
     // logits, [L, V] when allRows, else [1, V] of the last row. Equal to the eager forward's up to the norm's
-    // order of sums. No attention observer: recorded turns prefill eagerly.
+    // order of sums. observer (may be null) gets what the eager fused path hands over: the chunk's last row
+    // for each layer it wants (AttentionObserver::onQueryRow), so recorded turns prefill on the kernels too.
     virtual at::Tensor prefill(KvCache& cache, const at::Tensor& embeddings, const AttentionMaskSpec& mask,
-                               bool allRows) = 0;
+                               bool allRows, AttentionObserver* observer = nullptr) = 0;
     // Whether generation should prefill through prefill() (DecodeGraphOptions::kernelPrefill).
     virtual bool prefillsOnKernels() const = 0;
     // "" when start() can capture this (the model's heads, the number of spans, the rows' size).

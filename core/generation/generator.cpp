@@ -46,9 +46,11 @@ bool graphsApply(const DecodeGraphs* graphs, const GenerationHooks& hooks, int m
         || (hooks.decodeCapture && graphs->whyNoCapture(*hooks.decodeCapture, maxNewTokens).empty());
 }
 
-bool prefillsOnKernels(const DecodeGraphs* graphs, AttentionImpl attention, const AttentionObserver* observer)
+// The kernels hand an observer what the eager fused path does (the last row); the explicit path's full
+// probabilities need the eager forward.
+bool prefillsOnKernels(const DecodeGraphs* graphs, AttentionImpl attention)
 {
-    return graphs && graphs->prefillsOnKernels() && attention == AttentionImpl::Fused && !observer;
+    return graphs && graphs->prefillsOnKernels() && attention == AttentionImpl::Fused;
 }
 
 } // namespace
@@ -60,10 +62,10 @@ at::Tensor promptLogits(const VoraModel& model, const AssembledSequence& sequenc
     require(sequence.embeddedFrom == 0, ErrorCode::InvalidArgument, "prompt logits need the whole sequence embedded");
     return guardMemory(model, [&] {
         const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, 0, attentionMaskModeOf(model.config()));
-        if (prefillsOnKernels(graphs, attention, observer)) {
+        if (prefillsOnKernels(graphs, attention)) {
             const ModelConfig& c = model.config();
             KvCache cache(c.numLayers, 1, c.numKeyValueHeads, sequence.length(), c.headDim, model.device(), model.dtype());
-            at::Tensor logits = graphs->prefill(cache, sequence.embeddings, mask, true).cpu();
+            at::Tensor logits = graphs->prefill(cache, sequence.embeddings, mask, true, observer).cpu();
             requireFiniteLogits(at::isfinite(logits).all(), "for the prompt");
             return logits;
         }
@@ -116,8 +118,8 @@ GenerationOutput generateWithCache(const VoraModel& model, KvCache& cache, const
         const int64_t prefilled = promptLength - past;
         // Float32 logits of every prefilled row when they are kept, else of the last: [rows, V].
         at::Tensor rowLogits;
-        if (prefillsOnKernels(graphs, hooks.attention, hooks.observer)) {
-            rowLogits = graphs->prefill(cache, sequence.embeddings, prefillMask, hooks.keepPrefillLogits);
+        if (prefillsOnKernels(graphs, hooks.attention)) {
+            rowLogits = graphs->prefill(cache, sequence.embeddings, prefillMask, hooks.keepPrefillLogits, hooks.observer);
             output.prefillPath = "cuda-kernels";
         } else {
             const at::Tensor hidden = model.decoder().forward(sequence.embeddings, past, prefillMask, &cache, forward);

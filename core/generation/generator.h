@@ -57,8 +57,8 @@ struct GenerationOutput {
 };
 
 // Logits of one forward pass over the whole prompt (no cache); [L, V] float32 on CPU. With graphs that
-// prefill on their kernels (and fused attention, no observer), through DecodeGraphs::prefill: the logits a
-// generation's prefill computes there.
+// prefill on their kernels (and fused attention), through DecodeGraphs::prefill: the logits a generation's
+// prefill computes there; an observer gets the last row there as on the eager fused path.
 at::Tensor promptLogits(const VoraModel& model, const AssembledSequence& sequence, AttentionImpl attention,
                         AttentionObserver* observer = nullptr, DecodeGraphs* graphs = nullptr);
 

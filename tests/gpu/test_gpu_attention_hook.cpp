@@ -201,6 +201,9 @@ void graphCaptureMatchesTheEagerCapture()
         GPU_CHECK(onGraph.output.decodePath.rfind("cuda-graph", 0) == 0,
                   "capture ran on " + onGraph.output.decodePath + ", not in the decode graph");
         GPU_CHECK(eager.output.decodePath == "eager", "reference ran on " + eager.output.decodePath);
+        // Token 0's map comes from the prefill's row: the fused-kernel prefill's against the eager forward's.
+        GPU_CHECK(onGraph.output.prefillPath == "cuda-kernels", "recorded prefill ran " + onGraph.output.prefillPath);
+        GPU_CHECK(eager.output.prefillPath == "eager", "reference prefill ran " + eager.output.prefillPath);
         GPU_CHECK(onGraph.output.tokens == eager.output.tokens, "the capture changed the tokens");
         GPU_CHECK(onGraph.layers == eager.layers, "recorded layers differ");
         const size_t expectedTokens = onGraph.output.tokens.size();

@@ -4,11 +4,13 @@
 // both paths share. Logits of every row and the KV cache rows the chunk wrote must agree: float32 to 1e-4
 // (the norm kernel adds its squares in another order; every other rounding point is eager's) with every
 // top-1 equal; bfloat16 to its relative tolerance, top-1 differing only at near-ties. Also: the last-row
-// form equals the all-rows form's last row, and bad input is refused before anything is written.
+// form equals the all-rows form's last row, an attention observer gets what the eager fused path gives it
+// (each wanted layer's last query row and keys), and bad input is refused before anything is written.
 #include "core/error.h"
 #include "core/generation/attention_mask.h"
 #include "core/generation/decode_graphs.h"
 #include "core/generation/sequence_assembly.h"
+#include "core/model/attention_observer.h"
 #include "core/model/kv_cache.h"
 #include "gpu_check.h"
 #include "gpu_fixtures.h"
@@ -27,20 +29,69 @@ KvCache emptyCache(const VoraModel& model, int64_t capacity)
     return KvCache(c.numLayers, 1, c.numKeyValueHeads, capacity, c.headDim, model.device(), model.dtype());
 }
 
+// Keeps what the fused path reports of the even layers: (layer, position, query [H, Dh], keys [KvH, Lk, Dh]).
+struct RowCollector : AttentionObserver {
+    struct Row {
+        int layer;
+        int64_t position;
+        at::Tensor query, keys;
+    };
+    std::vector<Row> rows;
+    int explicitCalls = 0;
+
+    bool wantsLayer(int layer) const override { return layer % 2 == 0; }
+    void onAttention(int, const at::Tensor&, int64_t) override { ++explicitCalls; }
+    void onQueryRow(int layer, const at::Tensor& query, const at::Tensor& keys, const at::Tensor&, int64_t position) override
+    {
+        rows.push_back({layer, position, query.to(at::kFloat).clone(), keys.to(at::kFloat).clone()});
+    }
+};
+
 // Logits [L, V] float32 of the eager forward of sequence's positions [from, L) over cache.
-at::Tensor eagerChunk(const VoraModel& model, KvCache& cache, const AssembledSequence& sequence, int64_t from)
+at::Tensor eagerChunk(const VoraModel& model, KvCache& cache, const AssembledSequence& sequence, int64_t from,
+                      AttentionObserver* observer = nullptr)
 {
     const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, from, attentionMaskModeOf(model.config()));
     const at::Tensor chunk = sequence.embeddings.narrow(1, from, sequence.length() - from);
-    const at::Tensor hidden = model.decoder().forward(chunk, from, mask, &cache, {});
+    ForwardOptions options;
+    options.observer = observer;
+    const at::Tensor hidden = model.decoder().forward(chunk, from, mask, &cache, options);
     return model.decoder().logits(hidden.squeeze(0)).to(at::kFloat);
 }
 
 at::Tensor kernelChunk(DecodeGraphs& graphs, const VoraModel& model, KvCache& cache, const AssembledSequence& sequence,
-                       int64_t from, bool allRows)
+                       int64_t from, bool allRows, AttentionObserver* observer = nullptr)
 {
     const AttentionMaskSpec mask = buildAttentionMask(sequence.isImage, from, attentionMaskModeOf(model.config()));
-    return graphs.prefill(cache, sequence.embeddings.narrow(1, from, sequence.length() - from), mask, allRows);
+    return graphs.prefill(cache, sequence.embeddings.narrow(1, from, sequence.length() - from), mask, allRows,
+                          observer);
+}
+
+// The two observers saw the same calls, with queries and keys within the logits' tolerance; returns the count.
+int compareObserved(const std::string& what, bool bf16, const RowCollector& kernel, const RowCollector& eager, int layers)
+{
+    GPU_CHECK(kernel.explicitCalls == 0 && eager.explicitCalls == 0, what + ": the fused path reported probabilities");
+    GPU_CHECK(kernel.rows.size() == eager.rows.size() && int(kernel.rows.size()) == (layers + 1) / 2,
+              what + ": " + std::to_string(kernel.rows.size()) + " and " + std::to_string(eager.rows.size())
+                  + " observed rows for the even layers of " + std::to_string(layers));
+    int compared = 0;
+    for (size_t i = 0; i < kernel.rows.size() && i < eager.rows.size(); ++i) {
+        const RowCollector::Row& a = kernel.rows[i];
+        const RowCollector::Row& b = eager.rows[i];
+        GPU_CHECK(a.layer == b.layer && a.position == b.position && a.query.sizes() == b.query.sizes()
+                      && a.keys.sizes() == b.keys.sizes(),
+                  what + ": observed row " + std::to_string(i) + " differs in layer, position or shape");
+        if (a.query.sizes() != b.query.sizes() || a.keys.sizes() != b.keys.sizes()) {
+            continue;
+        }
+        for (const auto& [got, expected] : {std::pair(a.query, b.query), std::pair(a.keys, b.keys)}) {
+            const double difference = bf16 ? top_one::relativeDifference(got, expected) : maxAbsDiff(got, expected);
+            GPU_CHECK(difference < (bf16 ? 2e-2 : 1e-4), what + ": observed layer " + std::to_string(a.layer)
+                                                              + " differs by " + std::to_string(difference));
+        }
+        ++compared;
+    }
+    return compared;
 }
 
 struct Tally {
@@ -87,6 +138,8 @@ void kernelPrefillEqualsEager()
         const bool bf16 = dtype == "bfloat16";
         Tally tally;
         int prompts = 0;
+        int observedRows = 0;
+        int expectedObservedRows = 0;
         for (const std::string& variant : variants()) {
             const auto model = loadOnCuda(variant, dtype);
             std::string whyNot;
@@ -103,9 +156,13 @@ void kernelPrefillEqualsEager()
                 // The whole prompt as one chunk.
                 KvCache eagerCache = emptyCache(*model, length + 8);
                 KvCache kernelCache = emptyCache(*model, length + 8);
-                const at::Tensor eager = eagerChunk(*model, eagerCache, whole, 0);
-                const at::Tensor kernel = kernelChunk(*graphs, *model, kernelCache, whole, 0, true);
+                RowCollector eagerObserver;
+                RowCollector kernelObserver;
+                const at::Tensor eager = eagerChunk(*model, eagerCache, whole, 0, &eagerObserver);
+                const at::Tensor kernel = kernelChunk(*graphs, *model, kernelCache, whole, 0, true, &kernelObserver);
                 compare(what + " whole prompt", bf16, kernel, eager, kernelCache, eagerCache, 0, length, tally);
+                observedRows += compareObserved(what, bf16, kernelObserver, eagerObserver, model->config().numLayers);
+                expectedObservedRows += (model->config().numLayers + 1) / 2;
                 // Follow-up chunks of 5 and 1 text tokens over a prefix both caches hold the same bits of.
                 for (const std::vector<int64_t>& added : {std::vector<int64_t>{7, 8, 9, 10, 11}, std::vector<int64_t>{12}}) {
                     PromptInput extended = prompt;
@@ -136,6 +193,8 @@ void kernelPrefillEqualsEager()
         std::printf("  %s: %d prompts, %d chunks compared (logits within %.3g), %s\n", dtype.c_str(), prompts,
                     tally.chunks, tally.worst, tally.agreement.describe().c_str());
         GPU_CHECK(prompts == 17 && tally.chunks == 3 * 17, dtype + ": expected 17 prompts and 51 chunks");
+        std::printf("  %s: %d observed rows compared\n", dtype.c_str(), observedRows);
+        GPU_CHECK(observedRows == expectedObservedRows && observedRows >= 17, dtype + ": observed rows of every prompt");
     }
 }
 
