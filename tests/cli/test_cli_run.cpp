@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -302,6 +303,27 @@ private Q_SLOTS:
             QCOMPARE(phases.value(QString::fromLatin1(phase)), 2);
         }
         QVERIFY(operators > 0);
+
+        // tests/reference/trace_summary.py reads it: the phases of both turns in order, host times, and on the
+        // CPU no device events.
+        const QString summaryPath = m_dir.filePath(QStringLiteral("bench-trace-summary.json"));
+        QProcess summary;
+        summary.start(QStringLiteral("python3"), {QStringLiteral(VORA_TEST_DATA_DIR "/../reference/trace_summary.py"), path,
+                                                  QStringLiteral("--json"), summaryPath});
+        QVERIFY(summary.waitForFinished(60000));
+        QVERIFY2(summary.exitCode() == 0, summary.readAllStandardError().constData());
+        QVERIFY(summary.readAllStandardOutput().contains("--- turn 2"));
+        QFile summaryFile(summaryPath);
+        QVERIFY(summaryFile.open(QIODevice::ReadOnly));
+        const QJsonArray rows = QJsonDocument::fromJson(summaryFile.readAll()).array();
+        QCOMPARE(rows.size(), 8);
+        const QStringList order = {"vora::layout", "vora::embed", "vora::prefill", "vora::decode"};
+        for (int i = 0; i < rows.size(); ++i) {
+            const QJsonObject row = rows[i].toObject();
+            QCOMPARE(row.value(QStringLiteral("phase")).toString(), order[i % 4]);
+            QVERIFY(row.value(QStringLiteral("host_ms")).toDouble() > 0);
+            QCOMPARE(row.value(QStringLiteral("device_events")).toInt(), 0);
+        }
 
         const CliResult refused = runVora({QStringLiteral("bench"), QStringLiteral("--model"), m_model, QStringLiteral("--trace"),
                                            m_dir.filePath(QStringLiteral("no-such-folder/trace.json"))});
