@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -185,9 +186,15 @@ int runBench(const Arguments& args)
     const std::optional<core::AttentionDetail> captureDetail = parseAttentionDetail(captureText, "--capture-attention", true);
     const std::optional<std::string> tracePath = line.value("trace");
     if (tracePath) {
-        // Refused before the model loads: a path that cannot be written loses no run.
-        std::ofstream probe(*tracePath);
-        core::require(probe.good(), core::ErrorCode::Io, "cannot write the trace to " + *tracePath);
+        // Refused before the model loads: a path that cannot be written loses no run. The probe appends
+        // nothing and leaves no file behind, so a run that fails later has not touched the path.
+        std::error_code ignored;
+        const bool existed = std::filesystem::exists(*tracePath, ignored);
+        const bool writable = std::ofstream(*tracePath, std::ios::app).good();
+        if (!existed) {
+            std::filesystem::remove(*tracePath, ignored);
+        }
+        core::require(writable, core::ErrorCode::Io, "cannot write the trace to " + *tracePath);
     }
     const auto started = std::chrono::steady_clock::now();
     const auto model = core::VoraModel::load(line.required("model"), options);

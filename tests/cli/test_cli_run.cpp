@@ -3,6 +3,7 @@
 #include "core/safetensors/safetensors_file.h"
 #include "tiny_model_writer.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -330,6 +331,24 @@ private Q_SLOTS:
         QCOMPARE(refused.exitCode, 1);
         QVERIFY2(refused.err.contains("cannot write the trace to"), refused.err.constData());
         QVERIFY(refused.out.isEmpty()); // nothing ran
+        // A run that fails after the check (a model folder with its config but no weights: the load fails)
+        // leaves an existing file as it was and creates none.
+        const QString weightless = m_dir.filePath(QStringLiteral("weightless"));
+        QVERIFY(QDir().mkpath(weightless));
+        QVERIFY(QFile::copy(m_model + "/config.json", weightless + "/config.json"));
+        QFile existing(m_dir.filePath(QStringLiteral("kept.json")));
+        QVERIFY(existing.open(QIODevice::WriteOnly));
+        existing.write("{\"kept\": true}");
+        existing.close();
+        for (const QString& target : {existing.fileName(), m_dir.filePath(QStringLiteral("never.json"))}) {
+            const CliResult failed = runVora({QStringLiteral("bench"), QStringLiteral("--model"), weightless,
+                                              QStringLiteral("--trace"), target});
+            QCOMPARE(failed.exitCode, 1);
+            QVERIFY2(!failed.err.contains("cannot write the trace"), failed.err.constData()); // it failed later
+        }
+        QVERIFY(existing.open(QIODevice::ReadOnly));
+        QCOMPARE(existing.readAll(), QByteArray("{\"kept\": true}"));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("never.json"))));
     }
 
 private:
