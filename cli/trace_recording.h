@@ -9,8 +9,8 @@ namespace vora::cli {
 
 class TraceRecording {
 public:
-    // Starts recording the host and, when `cuda`, the device. Throws Error(Unsupported) when this LibTorch
-    // cannot record (built without its profiler).
+    // Starts recording the host and, when `cuda`, the device. Throws Error(InvalidArgument) when this
+    // LibTorch cannot record (built without its profiler).
     explicit TraceRecording(bool cuda);
     ~TraceRecording(); // stops a recording not yet saved, keeping nothing
     TraceRecording(const TraceRecording&) = delete;

@@ -29,18 +29,16 @@ __global__ void swiGluKernel(const T* gateUp, T* out, int intermediate)
     }
     gateUp += static_cast<int64_t>(blockIdx.x) * 2 * intermediate; // row blockIdx.x: [gate, up] in, [activated] out
     out += static_cast<int64_t>(blockIdx.x) * intermediate;
-    if constexpr (kPerThread == 1) {
-        out[i] = fromFloat<T>(activated<T>(toFloat(gateUp[i]), toFloat(gateUp[intermediate + i])));
-    } else {
-        const Vec16<T> gate(*reinterpret_cast<const uint4*>(gateUp + i));
-        const Vec16<T> up(*reinterpret_cast<const uint4*>(gateUp + intermediate + i));
-        float result[kPerThread];
+    float gate[kPerThread];
+    float up[kPerThread];
+    loadElements<T, kPerThread>(gateUp + i, gate);
+    loadElements<T, kPerThread>(gateUp + intermediate + i, up);
+    float result[kPerThread];
 #pragma unroll
-        for (int e = 0; e < kPerThread; ++e) {
-            result[e] = activated<T>(gate.v[e], up.v[e]);
-        }
-        *reinterpret_cast<uint4*>(out + i) = packVec16<T>(result);
+    for (int e = 0; e < kPerThread; ++e) {
+        result[e] = activated<T>(gate[e], up[e]);
     }
+    storeElements<T, kPerThread>(out + i, result);
 }
 
 } // namespace

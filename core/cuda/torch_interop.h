@@ -1,8 +1,7 @@
 #pragma once
 // Between LibTorch and the plain-pointer kernel launchers (core/cuda/decode_kernels.h): the element type of
 // a dtype, the current stream, launch statuses turned into errors, the KV cache pointer table and its copy
-// to the device, and the
-// cuBLAS product into a given output that the kernels' neighbours use.
+// to the device, and the cuBLAS product into a given output that the kernels' neighbours use.
 #include "core/cuda/decode_kernels.h"
 #include "core/error.h"
 #include "core/model/kv_cache.h"
