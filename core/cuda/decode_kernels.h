@@ -41,12 +41,13 @@ cudaError_t launchAddRmsNorm(ElementType type, void* residual, const void* delta
 // qkv: [rows, (H + 2 KvH) * Dh], the tokens at positions *position + row (q heads, k heads, v heads). Rotates
 // q and k by their position (rotate-half layout; cos/sin tables [maxPositions, Dh] in the element type),
 // writes the rotated q to qOut [rows, H * Dh] and k, v into layer's cache rows at those positions (skipped
-// past the capacity).
+// past the capacity). The prefill's rows; the decode step's token is rotated inside launchDecodeAttention.
 cudaError_t launchRopeStore(ElementType type, const void* qkv, const void* cosTable, const void* sinTable,
                             const int64_t* position, const int64_t* cacheTable, int layer, int numLayers, void* qOut,
                             int numHeads, int numKvHeads, int headDim, const Launch& launch, int rows = 1);
 
-// Per row: out[i] = silu(gateUp[i]) * gateUp[intermediate + i], each rounded as at::silu and at::mul round.
+// Per row: out[i] = silu(gateUp[i]) * gateUp[intermediate + i], each rounded as at::silu and at::mul round
+// (the prefill's rows; the decode step joins it to the gate and up product, launchGatedGemv).
 // gateUp: [rows, 2 * intermediate], out: [rows, intermediate].
 cudaError_t launchSwiGlu(ElementType type, const void* gateUp, void* out, int intermediate, const Launch& launch,
                          int rows = 1);
@@ -64,17 +65,42 @@ bool gemvVariantSplitsK(int variant);
 cudaError_t launchGemv(ElementType type, const void* w, const void* x, const void* bias, void* y, int n, int k,
                        const Launch& launch, int variant = 0);
 
-// Decode attention of one query token over the first *position + 1 cached keys of layer (read on the
-// device, so the launch is the same every step), split over the keys ("flash decoding"): each block reads
-// one KV head's slice once for its whole query group. q, out: [H * Dh]. Writes each head's row statistics:
-// rowMax[h] (natural units, of q.k / sqrt(Dh)) and rowSum[h] = sum_j exp(s_j - rowMax[h]), so that a
-// probability is exp(s_j - rowMax[h]) / rowSum[h]. workspace: decodeAttentionWorkspaceFloats(...) floats;
-// splits: 1 to 64.
+// The MLP's gate and up products with SwiGLU in one kernel: W is [2n, k] (gate rows, then up rows), and
+// y[i] = silu(g) * u for i < n, where g and u are rows i and n + i of W x (+ bias) rounded to the element
+// type: the same bits as launchGemv (the same variant) into a [2n] buffer followed by launchSwiGlu, without
+// the buffer and the extra launch. Only variants whose rows come in pairs (gemvVariantGates).
+bool gemvVariantGates(int variant);
+cudaError_t launchGatedGemv(ElementType type, const void* w, const void* x, const void* bias, void* y, int n, int k,
+                            const Launch& launch, int variant);
+
+// The decode step's token at one layer, as the decode attention reads it. qkv: the qkv projection's output
+// [(H + 2 KvH) * Dh] (q heads, k heads, v heads; before RoPE); cos/sin tables as launchRopeStore's; qOut
+// [H * Dh] receives the rotated q heads (the attention capture reads them). qkv, the tables and qOut must
+// be 16-byte aligned.
+struct DecodeToken {
+    const void* qkv;
+    const void* cosTable;
+    const void* sinTable;
+    const int64_t* position;
+    const int64_t* cacheTable;
+    int layer;
+    int numLayers;
+    void* qOut;
+};
+
+// Decode attention of one token at *position (read on the device, so the launch is the same every step):
+// RoPE on its q and k heads and the k and v rows into layer's cache at the position (the same bits as
+// launchRopeStore with one row), then attention of its q heads over the first *position + 1 cached keys, split
+// over the keys ("flash decoding"): each block reads one KV head's slice once for its whole query group.
+// out: [H * Dh]. Writes each head's row statistics: rowMax[h] (natural units, of q.k / sqrt(Dh)) and
+// rowSum[h] = sum_j exp(s_j - rowMax[h]), so that a probability is exp(s_j - rowMax[h]) / rowSum[h].
+// workspace: decodeAttentionWorkspaceFloats(...) floats; splits: 1 to 64. Needs *position < the capacity
+// (otherwise nothing is written).
 bool decodeAttentionSupports(int headDim, int groups);
 int64_t decodeAttentionWorkspaceFloats(int numKvHeads, int groups, int headDim, int splits);
-cudaError_t launchDecodeAttention(ElementType type, const void* q, const int64_t* cacheTable, int layer, int numLayers,
-                                  const int64_t* position, void* out, float* rowMax, float* rowSum, float* workspace,
-                                  int numHeads, int numKvHeads, int headDim, int splits, const Launch& launch);
+cudaError_t launchDecodeAttention(ElementType type, const DecodeToken& token, void* out, float* rowMax, float* rowSum,
+                                  float* workspace, int numHeads, int numKvHeads, int headDim, int splits,
+                                  const Launch& launch);
 
 // Attention capture (docs/attention-maps.md) after a decode step: the probabilities that the step's query
 // row gave each image key, for every layer and head, from queries [layers, H * Dh] (rotated, unscaled) and the

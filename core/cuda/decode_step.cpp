@@ -40,6 +40,27 @@ void product(const Linear& linear, const at::Tensor& x, at::Tensor y, int varian
     }
 }
 
+// y = SwiGLU of linear's gate and up halves ([1, 2I] -> [1, I]): the own kernel's gated form where the variant
+// has one, else the product into gateUp ([1, 2I]) and the SwiGLU kernel (the same bits for an own variant).
+void gatedProduct(const Linear& linear, const at::Tensor& x, const at::Tensor& gateUp, const at::Tensor& y, int variant,
+                  bool overlap)
+{
+    const auto type = elementTypeOf(linear.weight.scalar_type());
+    const auto n = static_cast<int>(linear.weight.size(0) / 2);
+    const auto k = static_cast<int>(linear.weight.size(1));
+    const cuda::Launch launch(currentStream(), overlap);
+    if (variant != kCublas && cuda::gemvVariantGates(variant)
+        && cuda::gemvFits(type, linear.weight.data_ptr(), x.data_ptr(), k)) {
+        check(cuda::launchGatedGemv(type, linear.weight.data_ptr(), x.data_ptr(),
+                                    linear.bias.defined() ? linear.bias.data_ptr() : nullptr, y.data_ptr(), n, k, launch,
+                                    variant),
+              "gated gemv");
+        return;
+    }
+    product(linear, x, gateUp, variant, overlap);
+    check(cuda::launchSwiGlu(type, gateUp.data_ptr(), y.data_ptr(), n, launch), "swiglu");
+}
+
 } // namespace
 
 std::string DecodeStep::whyNot(const VoraModel& model)
@@ -132,10 +153,14 @@ void DecodeStep::chooseGemv(DecodeGemv gemv)
     for (const auto& family : families) {
         const int64_t n = family.front()->weight.size(0);
         const int64_t k = family.front()->weight.size(1);
+        // gate_up_proj runs with SwiGLU joined to it (gatedProduct): its candidates are timed that way.
+        const bool gated = &family == &families[2];
         std::vector<int> candidates;
         if (gemv != DecodeGemv::Cublas) {
             for (int variant = 0; variant < cuda::gemvVariantCount(); ++variant) {
-                candidates.push_back(variant);
+                if (!gated || cuda::gemvVariantGates(variant)) {
+                    candidates.push_back(variant);
+                }
             }
         }
         if (gemv != DecodeGemv::Vora) {
@@ -147,9 +172,18 @@ void DecodeStep::chooseGemv(DecodeGemv gemv)
             // the L2 cache holds none of them; the fastest of three rounds counts.
             const at::Tensor x = at::randn({1, k}, m_residual.options()) * 0.1;
             const at::Tensor y = at::empty({1, n}, m_residual.options());
+            const at::Tensor activated = at::empty({1, n / 2}, m_residual.options());
+            auto launchOne = [&](size_t i, int variant) {
+                const Linear& linear = *family[i % family.size()];
+                if (gated) {
+                    gatedProduct(linear, x, y, activated, variant, m_overlap);
+                } else {
+                    product(linear, x, y, variant, m_overlap);
+                }
+            };
             auto milliseconds = [&](int variant) {
                 for (int i = 0; i < 3; ++i) {
-                    product(*family[static_cast<size_t>(i) % family.size()], x, y, variant, m_overlap);
+                    launchOne(static_cast<size_t>(i), variant);
                 }
                 float fastest = 0.f;
                 for (int round = 0; round < 3; ++round) {
@@ -157,7 +191,7 @@ void DecodeStep::chooseGemv(DecodeGemv gemv)
                     at::cuda::CUDAEvent end(cudaEventDefault);
                     begin.record();
                     for (int i = 0; i < 20; ++i) {
-                        product(*family[static_cast<size_t>(i) % family.size()], x, y, variant, m_overlap);
+                        launchOne(static_cast<size_t>(i), variant);
                     }
                     end.record();
                     end.synchronize();
@@ -201,7 +235,8 @@ std::string DecodeStep::gemvDescription() const
         text += " (";
         for (const auto& [shape, variant] : m_gemvChoices) {
             text += (&shape == &m_gemvChoices.front().first ? "" : ", ") + std::to_string(shape.first) + "x"
-                + std::to_string(shape.second) + ": " + (variant == kCublas ? "cublas" : cuda::gemvVariantName(variant));
+                + std::to_string(shape.second) + ": " + (variant == kCublas ? "cublas" : cuda::gemvVariantName(variant))
+                + (&shape == &m_gemvChoices[2].first && cuda::gemvVariantGates(variant) ? " + SwiGLU" : "");
         }
         text += ")";
     }
@@ -237,7 +272,6 @@ void DecodeStep::run()
     const auto heads = c.numHeads;
     const auto kvHeads = c.numKeyValueHeads;
     const auto headDim = static_cast<int>(c.headDim);
-    const auto intermediate = static_cast<int>(m_activated.size(1));
     int64_t* table = cacheTable.data_ptr<int64_t>();
     int64_t* pos = position.data_ptr<int64_t>();
 
@@ -249,21 +283,20 @@ void DecodeStep::run()
                                      static_cast<float>(layer.input_layernorm.eps), stream),
               "input norm");
         project(layer.self_attn.qkv_proj, m_normed, m_qkv);
-        void* query = queries[l].data_ptr();
-        check(cuda::launchRopeStore(type, m_qkv.data_ptr(), m_cos.data_ptr(), m_sin.data_ptr(), pos, table, l, layers,
-                                    query, heads, kvHeads, headDim, stream),
-              "rope and cache write");
-        check(cuda::launchDecodeAttention(type, query, table, l, layers, pos, m_attended.data_ptr(),
-                                          rowMax[l].data_ptr<float>(), rowSum[l].data_ptr<float>(),
-                                          m_workspace.data_ptr<float>(), heads, kvHeads, headDim, m_splits, stream),
+        const cuda::DecodeToken layerToken{m_qkv.data_ptr(), m_cos.data_ptr(), m_sin.data_ptr(), pos, table, l, layers,
+                                      queries[l].data_ptr()};
+        check(cuda::launchDecodeAttention(type, layerToken, m_attended.data_ptr(), rowMax[l].data_ptr<float>(),
+                                          rowSum[l].data_ptr<float>(), m_workspace.data_ptr<float>(), heads, kvHeads,
+                                          headDim, m_splits, stream),
               "decode attention");
         project(layer.self_attn.o_proj, m_attended, m_attentionOut);
         check(cuda::launchAddRmsNorm(type, m_residual.data_ptr(), m_attentionOut.data_ptr(),
                                      layer.post_attention_layernorm.weight.data_ptr(), m_normed.data_ptr(), d,
                                      static_cast<float>(layer.post_attention_layernorm.eps), stream),
               "post-attention norm");
-        project(layer.mlp.gate_up_proj, m_normed, m_gateUp);
-        check(cuda::launchSwiGlu(type, m_gateUp.data_ptr(), m_activated.data_ptr(), intermediate, stream), "swiglu");
+        const Linear& gateUp = layer.mlp.gate_up_proj;
+        gatedProduct(gateUp, m_normed, m_gateUp, m_activated,
+                     gemvVariantFor(gateUp.weight.size(0), gateUp.weight.size(1)), m_overlap);
         project(layer.mlp.down_proj, m_activated, m_down);
     }
     check(cuda::launchAddRmsNorm(type, m_residual.data_ptr(), m_down.data_ptr(), decoder.norm.weight.data_ptr(),

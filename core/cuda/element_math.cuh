@@ -117,6 +117,35 @@ __device__ __forceinline__ void storeElements(T* p, const float (&in)[kVec])
     }
 }
 
+// SwiGLU of one element: silu(gate) rounded as at::silu rounds it (x / (1 + exp(-x)) in float), times up,
+// in float (the caller rounds the product to T, as at::mul does). gate and up hold T values.
+template <typename T>
+__device__ __forceinline__ float swiGluElement(float gate, float up)
+{
+    const float silu = roundTo<T>(__fdiv_rn(gate, __fadd_rn(1.f, expf(-gate))));
+    return __fmul_rn(silu, up);
+}
+
+// RoPE of one 16-byte vector of a head (rotate-half layout): x * cos + rotate_half(x) * sin with each
+// product and the sum rounded to T, as eager computes it. own: the vector; partner: the vector half a head
+// away, which rotate_half pairs with it (its negation for a vector in the first half); cos, sin: the
+// tables' vectors at own's place in the head.
+template <typename T>
+__device__ __forceinline__ uint4 rotateHalfVector(const uint4& own, const uint4& partner, const uint4& cos,
+                                                  const uint4& sin, bool firstHalf)
+{
+    const Vec16<T> x(own);
+    const Vec16<T> p(partner);
+    const Vec16<T> c(cos);
+    const Vec16<T> s(sin);
+    float rotated[Vec16<T>::kCount];
+#pragma unroll
+    for (int e = 0; e < Vec16<T>::kCount; ++e) {
+        rotated[e] = __fadd_rn(mulRounded<T>(x.v[e], c.v[e]), mulRounded<T>(firstHalf ? -p.v[e] : p.v[e], s.v[e]));
+    }
+    return packVec16<T>(rotated);
+}
+
 // Whether p is aligned for 16-byte loads and stores.
 __host__ __device__ __forceinline__ bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 

@@ -2,7 +2,9 @@
 // x * cos + rotate_half(x) * sin with each product and the sum rounded to the element type; so does this.
 // Two kernels, the same arithmetic: where half a head is a whole number of 16-byte vectors (and the
 // pointers allow), a thread takes one vector of a head's first half and the matching one of its second
-// half (the pair rotate_half mixes), with 16-byte loads and stores; else a thread per element.
+// half (the pair rotate_half mixes), with 16-byte loads and stores (rotateHalfVector, also used by the
+// decode attention for its one token); else a thread per element. The decode step's one token does not
+// come here: its RoPE and cache write run inside the decode attention kernel (decode_attention.cu).
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
 #include "core/cuda/launch.cuh"
@@ -96,22 +98,10 @@ __global__ void ropeStoreVectorKernel(const T* qkv, const T* cosTable, const T* 
     }
     const T* cosRow = cosTable + pos * headDim;
     const T* sinRow = sinTable + pos * headDim;
-    const Vec16<T> a(low);
-    const Vec16<T> b(high);
-    const Vec16<T> cosLow(*reinterpret_cast<const uint4*>(cosRow + i));
-    const Vec16<T> cosHigh(*reinterpret_cast<const uint4*>(cosRow + i + half));
-    const Vec16<T> sinLow(*reinterpret_cast<const uint4*>(sinRow + i));
-    const Vec16<T> sinHigh(*reinterpret_cast<const uint4*>(sinRow + i + half));
-    float first[kVec];
-    float second[kVec];
-#pragma unroll
-    for (int e = 0; e < kVec; ++e) {
-        // rotate_half: the first half's partner is -x[i + half], the second half's is x[i].
-        first[e] = __fadd_rn(mulRounded<T>(a.v[e], cosLow.v[e]), mulRounded<T>(-b.v[e], sinLow.v[e]));
-        second[e] = __fadd_rn(mulRounded<T>(b.v[e], cosHigh.v[e]), mulRounded<T>(a.v[e], sinHigh.v[e]));
-    }
-    *reinterpret_cast<uint4*>(target + i) = packVec16<T>(first);
-    *reinterpret_cast<uint4*>(target + i + half) = packVec16<T>(second);
+    auto at = [](const T* p) { return *reinterpret_cast<const uint4*>(p); };
+    *reinterpret_cast<uint4*>(target + i) = rotateHalfVector<T>(low, high, at(cosRow + i), at(sinRow + i), true);
+    *reinterpret_cast<uint4*>(target + i + half) =
+        rotateHalfVector<T>(high, low, at(cosRow + i + half), at(sinRow + i + half), false);
 }
 
 } // namespace

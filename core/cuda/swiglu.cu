@@ -1,5 +1,5 @@
-// SwiGLU of each row (core/cuda/decode_kernels.h): silu(gate) rounded as at::silu rounds it (x / (1 +
-// exp(-x)) in float), times up, rounded as at::mul rounds it. Each thread takes one 16-byte vector of the
+// SwiGLU of each row (core/cuda/decode_kernels.h): silu(gate) rounded as at::silu rounds it, times up,
+// rounded as at::mul rounds it (swiGluElement, core/cuda/element_math.cuh). Each thread takes one 16-byte vector of the
 // gate, the up and the output where the row's length and the pointers allow (a prefill chunk moves
 // 10^8 elements per layer: element-wise 2-byte accesses ran at a third of the memory bandwidth), else one
 // element.
@@ -9,13 +9,6 @@
 
 namespace vora::core::cuda {
 namespace {
-
-template <typename T>
-__device__ __forceinline__ float activated(float gate, float up)
-{
-    const float silu = roundTo<T>(__fdiv_rn(gate, __fadd_rn(1.f, expf(-gate))));
-    return __fmul_rn(silu, up);
-}
 
 template <typename T, int kPerThread>
 __global__ void swiGluKernel(const T* gateUp, T* out, int intermediate)
@@ -36,7 +29,7 @@ __global__ void swiGluKernel(const T* gateUp, T* out, int intermediate)
     float result[kPerThread];
 #pragma unroll
     for (int e = 0; e < kPerThread; ++e) {
-        result[e] = activated<T>(gate[e], up[e]);
+        result[e] = swiGluElement<T>(gate[e], up[e]);
     }
     storeElements<T, kPerThread>(out + i, result);
 }

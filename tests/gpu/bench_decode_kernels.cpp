@@ -152,9 +152,14 @@ int bench()
                     static_cast<long long>(s.k), cublas * 1e3, 100 * floorMs / cublas, own * 1e3, 100 * floorMs / own);
         // As the decode step runs them: 28 launches back to back in one CUDA graph, each variant, with and
         // without overlapped launches; the time per launch.
+        // gate_up_proj runs with SwiGLU joined to it (launchGatedGemv): its variants are timed that way.
+        const bool gated = std::string(s.name) == "gate_up_proj";
         double fastest = 0;
         for (int variant = 0; variant < cuda::gemvVariantCount(); ++variant) {
-            std::printf("    in a graph, %-17s", cuda::gemvVariantName(variant));
+            if (gated && !cuda::gemvVariantGates(variant)) {
+                continue;
+            }
+            std::printf("    in a graph, %-17s%s", cuda::gemvVariantName(variant), gated ? " + SwiGLU" : "");
             for (bool overlap : {false, true}) {
                 const int launches = 28;
                 at::cuda::CUDAGraph graph;
@@ -162,9 +167,17 @@ int bench()
                     const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
                     auto launchAll = [&] {
                         for (int i = 0; i < launches; ++i) {
-                            cuda::launchGemv(cuda::ElementType::BFloat16, weights[i % copies].data_ptr(), x.data_ptr(),
-                                             nullptr, y.data_ptr(), static_cast<int>(s.n), static_cast<int>(s.k),
-                                             cuda::Launch(currentStream(), overlap), variant);
+                            const cuda::Launch launch(currentStream(), overlap);
+                            const auto n = static_cast<int>(s.n);
+                            const auto k = static_cast<int>(s.k);
+                            const void* w = weights[i % copies].data_ptr();
+                            if (gated) {
+                                cuda::launchGatedGemv(cuda::ElementType::BFloat16, w, x.data_ptr(), nullptr, y.data_ptr(),
+                                                      n / 2, k, launch, variant);
+                            } else {
+                                cuda::launchGemv(cuda::ElementType::BFloat16, w, x.data_ptr(), nullptr, y.data_ptr(), n,
+                                                 k, launch, variant);
+                            }
                         }
                     };
                     launchAll();
@@ -205,16 +218,20 @@ int bench()
             const at::Tensor table = at::tensor(entries, at::TensorOptions().dtype(at::kLong)).cuda();
             const auto int64 = at::TensorOptions().dtype(at::kLong).device(at::kCUDA);
             const at::Tensor position = at::full({1}, length - 1, int64);
-            const at::Tensor q = at::randn({heads * headDim}, bf16);
+            const at::Tensor qkv = at::randn({(heads + 2 * kvHeads) * headDim}, bf16);
+            const at::Tensor cos = at::rand({length, headDim}, bf16);
+            const at::Tensor sin = at::rand({length, headDim}, bf16);
+            at::Tensor q = at::empty({heads * headDim}, bf16);
             at::Tensor out = at::empty_like(q);
             const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
             at::Tensor rowMax = at::empty({heads}, f32);
             at::Tensor rowSum = at::empty({heads}, f32);
             at::Tensor workspace =
                 at::empty({cuda::decodeAttentionWorkspaceFloats(kvHeads, heads / kvHeads, headDim, splits)}, f32);
+            const cuda::DecodeToken token{qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
+                                          table.data_ptr<int64_t>(), 0, 1, q.data_ptr()};
             auto attend = [&](const cuda::Launch& launch) {
-                cuda::launchDecodeAttention(cuda::ElementType::BFloat16, q.data_ptr(), table.data_ptr<int64_t>(), 0, 1,
-                                            position.data_ptr<int64_t>(), out.data_ptr(), rowMax.data_ptr<float>(),
+                cuda::launchDecodeAttention(cuda::ElementType::BFloat16, token, out.data_ptr(), rowMax.data_ptr<float>(),
                                             rowSum.data_ptr<float>(), workspace.data_ptr<float>(), heads, kvHeads,
                                             headDim, splits, launch);
             };
@@ -275,43 +292,26 @@ int bench()
         }
     }
 
-    // The small kernels of each layer, captured back to back in one graph as the decode step runs them: what
-    // they add per token besides the projections and attention.
-    runningSection = "norms, RoPE and SwiGLU";
+    // The norms of each layer (RoPE and SwiGLU run inside the attention and the gate_up product), captured
+    // back to back in one graph as the decode step runs them: what they add per token.
+    runningSection = "norms";
     if (wanted("small")) {
-        const int d = 3584, intermediate = 18944, layers = 28;
+        const int d = 3584, layers = 28;
         at::Tensor residual = at::randn({d}, bf16);
         const at::Tensor delta = at::randn({d}, bf16);
         const at::Tensor weight = at::randn({d}, bf16);
         at::Tensor normed = at::empty({d}, bf16);
-        const at::Tensor gateUp = at::randn({2 * intermediate}, bf16);
-        at::Tensor activated = at::empty({intermediate}, bf16);
-        const at::Tensor qkv = at::randn({(heads + 2 * kvHeads) * headDim}, bf16);
-        const at::Tensor cos = at::rand({4096, headDim}, bf16);
-        const at::Tensor sin = at::rand({4096, headDim}, bf16);
-        at::Tensor keys = at::zeros({kvHeads, 4096, headDim}, bf16);
-        at::Tensor values = at::zeros({kvHeads, 4096, headDim}, bf16);
-        const at::Tensor table = at::tensor(std::vector<int64_t>{reinterpret_cast<int64_t>(keys.data_ptr()),
-                                                                 reinterpret_cast<int64_t>(values.data_ptr()), 4096},
-                                            at::TensorOptions().dtype(at::kLong)).cuda();
-        const at::Tensor position = at::full({1}, 1000, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
-        at::Tensor q = at::empty({heads * headDim}, bf16);
         const auto type = cuda::ElementType::BFloat16;
-        auto smallKernels = [&](bool overlap) {
+        auto norms = [&](bool overlap) {
             const cuda::Launch launch(currentStream(), overlap);
-            for (int l = 0; l < layers; ++l) {
+            for (int l = 0; l < 2 * layers; ++l) {
                 cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), weight.data_ptr(), normed.data_ptr(), d,
                                        1e-6f, launch);
-                cuda::launchRopeStore(type, qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
-                                      table.data_ptr<int64_t>(), 0, 1, q.data_ptr(), heads, kvHeads, headDim, launch);
-                cuda::launchAddRmsNorm(type, residual.data_ptr(), delta.data_ptr(), weight.data_ptr(), normed.data_ptr(), d,
-                                       1e-6f, launch);
-                cuda::launchSwiGlu(type, gateUp.data_ptr(), activated.data_ptr(), intermediate, launch);
             }
         };
         for (bool overlap : {false, true}) {
-            const double graphed = graphMs([&] { smallKernels(overlap); });
-            std::printf("%snorm x2 + rope + swiglu per layer, x28 layers, as one graph, %s launches: %.3f ms per token\n",
+            const double graphed = graphMs([&] { norms(overlap); });
+            std::printf("%snorm x2 per layer, x28 layers, as one graph, %s launches: %.3f ms per token\n",
                         overlap ? "" : "\n", overlap ? "overlapped" : "serial", graphed);
         }
     }
@@ -346,7 +346,7 @@ int bench()
         at::Tensor residual = at::randn({d}, bf16);
         at::Tensor normed = at::empty({d}, bf16), qkv = at::empty({qkvWidth}, bf16), q = at::empty({heads * headDim}, bf16);
         at::Tensor attended = at::empty({heads * headDim}, bf16), delta = at::zeros({d}, bf16);
-        at::Tensor gateUp = at::empty({2 * intermediate}, bf16), activated = at::empty({intermediate}, bf16);
+        at::Tensor activated = at::empty({intermediate}, bf16);
         at::Tensor logits = at::empty({vocab}, bf16);
         at::Tensor rowMax = at::empty({heads}, f32), rowSum = at::empty({heads}, f32);
         at::Tensor workspace = at::zeros({cuda::decodeAttentionWorkspaceFloats(kvHeads, heads / kvHeads, headDim, splits)}, f32);
@@ -355,7 +355,7 @@ int bench()
         // wrong, the times are not: no kernel's speed depends on the values): what each adds to a token.
         struct Chain {
             std::string name;
-            bool norms = true, rope = true, attention = true, swiGlu = true, projections = true;
+            bool norms = true, attention = true, projections = true;
         };
         auto step = [&](const Chain& chain) {
             const cuda::Launch launch(currentStream(), true);
@@ -369,13 +369,11 @@ int bench()
                     cuda::launchGemv(type, w.qkv.data_ptr(), normed.data_ptr(), w.qkvBias.data_ptr(), qkv.data_ptr(),
                                      qkvWidth, d, launch, best["qkv_proj"]);
                 }
-                if (chain.rope) {
-                    cuda::launchRopeStore(type, qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
-                                          table.data_ptr<int64_t>(), l, layers, q.data_ptr(), heads, kvHeads, headDim, launch);
-                }
                 if (chain.attention) {
-                    cuda::launchDecodeAttention(type, q.data_ptr(), table.data_ptr<int64_t>(), l, layers,
-                                                position.data_ptr<int64_t>(), attended.data_ptr(), rowMax.data_ptr<float>(),
+                    const cuda::DecodeToken token{qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(),
+                                                  position.data_ptr<int64_t>(), table.data_ptr<int64_t>(), l, layers,
+                                                  q.data_ptr()};
+                    cuda::launchDecodeAttention(type, token, attended.data_ptr(), rowMax.data_ptr<float>(),
                                                 rowSum.data_ptr<float>(), workspace.data_ptr<float>(), heads, kvHeads,
                                                 headDim, splits, launch);
                 }
@@ -388,11 +386,8 @@ int bench()
                                            normed.data_ptr(), d, 1e-6f, launch);
                 }
                 if (chain.projections) {
-                    cuda::launchGemv(type, w.gateUp.data_ptr(), normed.data_ptr(), nullptr, gateUp.data_ptr(),
-                                     2 * intermediate, d, launch, best["gate_up_proj"]);
-                }
-                if (chain.swiGlu) {
-                    cuda::launchSwiGlu(type, gateUp.data_ptr(), activated.data_ptr(), intermediate, launch);
+                    cuda::launchGatedGemv(type, w.gateUp.data_ptr(), normed.data_ptr(), nullptr, activated.data_ptr(),
+                                          intermediate, d, launch, best["gate_up_proj"]);
                 }
                 if (chain.projections) {
                     cuda::launchGemv(type, w.down.data_ptr(), activated.data_ptr(), nullptr, delta.data_ptr(), d,
@@ -410,20 +405,16 @@ int bench()
         };
         const double floorMs = stepBytes / bandwidth * 1e3;
         std::printf("\nthe step's kernels, 28 layers + lm_head, 1088 cached keys, one graph (floor %.3f ms):\n", floorMs);
-        std::vector<Chain> chains(7);
+        std::vector<Chain> chains(5);
         chains[0].name = "the decode step's chain";
         chains[1].name = "without the norms";
         chains[1].norms = false;
-        chains[2].name = "without RoPE";
-        chains[2].rope = false;
-        chains[3].name = "without the attention";
-        chains[3].attention = false;
-        chains[4].name = "without SwiGLU";
-        chains[4].swiGlu = false;
-        chains[5].name = "the projections alone";
-        chains[5].norms = chains[5].rope = chains[5].attention = chains[5].swiGlu = false;
-        chains[6].name = "without the projections";
-        chains[6].projections = false;
+        chains[2].name = "without the attention (and its RoPE)";
+        chains[2].attention = false;
+        chains[3].name = "the projections alone (SwiGLU joined to gate_up_proj)";
+        chains[3].norms = chains[3].attention = false;
+        chains[4].name = "without the projections";
+        chains[4].projections = false;
         double whole = 0;
         for (int round = 0; round < 2; ++round) {
             for (const Chain& chain : chains) {

@@ -47,6 +47,26 @@ std::string describe(c10::ScalarType type, int64_t a, int64_t b, int64_t c)
     return std::string(c10::toString(type)) + " " + std::to_string(a) + "/" + std::to_string(b) + "/" + std::to_string(c);
 }
 
+// RoPE tables of `rows` positions at random angles, rotate-half layout, in the element type.
+std::pair<at::Tensor, at::Tensor> ropeTables(int64_t rows, int headDim, c10::ScalarType type)
+{
+    const at::Tensor angles = at::rand({rows, headDim / 2}, at::TensorOptions().device(at::kCUDA)) * 6.28;
+    return {at::cat({angles.cos(), angles.cos()}, 1).to(type).contiguous(),
+            at::cat({angles.sin(), angles.sin()}, 1).to(type).contiguous()};
+}
+
+// Eager RoPE of heads x [n, Dh] at one position: x * cos + rotate_half(x) * sin, each op rounded to x's type.
+at::Tensor eagerRope(const at::Tensor& x, const at::Tensor& cosRow, const at::Tensor& sinRow)
+{
+    const int64_t half = x.size(1) / 2;
+    const at::Tensor rotated = at::cat({-x.narrow(1, half, half), x.narrow(1, 0, half)}, 1);
+    return x * cosRow + rotated * sinRow;
+}
+
+// The decode attention of one token from its unrotated q, k, v heads: its RoPE and cache write against the
+// eager ops (the same bits), and its attention output and row statistics against float64 over the cache
+// with its own row. The cache is NaN everywhere but the random rows below the position, so a read past
+// the position or of the position's stale row poisons the result.
 void decodeAttentionMatchesFloat64()
 {
     const int layers = 2;
@@ -56,35 +76,61 @@ void decodeAttentionMatchesFloat64()
     for (c10::ScalarType type : {at::kFloat, at::kBFloat16}) {
         for (int headDim : {16, 64, 128}) {
             for (auto [heads, kvHeads] : std::vector<std::pair<int, int>>{{4, 4}, {4, 2}, {28, 4}, {32, 4}, {32, 2}}) {
-                // 1921 over 48 slices leaves the last slice it uses empty (41 keys each).
+                // 1921 over 48 slices leaves the last slice it uses empty (41 keys each). Up to 1536 keys (48
+                // slices of one 32-key tile) the position is in its slice's first tile, requested before the
+                // wait; at 1921, 4097 and 9000 in a later tile of its slice.
                 for (int64_t length : {1, 2, 31, 32, 33, 127, 129, 1000, 1921, 4097, 9000}) {
                     const int64_t capacity = length + 7;
-                    // Cache storage: NaN everywhere, random rows below the length.
+                    const int64_t position = length - 1;
                     std::vector<at::Tensor> storage;
                     std::vector<int64_t> table;
                     for (int i = 0; i < 2 * layers; ++i) {
                         at::Tensor s = poisoned({kvHeads, capacity, headDim}, type);
-                        s.narrow(1, 0, length).copy_(randomOn({kvHeads, length, headDim}, type));
+                        s.narrow(1, 0, position).copy_(randomOn({kvHeads, position, headDim}, type));
                         table.push_back(reinterpret_cast<int64_t>(s.data_ptr()));
                         storage.push_back(s);
                     }
                     table.push_back(capacity);
                     const at::Tensor tableOnDevice = at::tensor(table, at::TensorOptions().dtype(at::kLong)).cuda();
-                    const at::Tensor position = at::full({1}, length - 1, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
-                    const at::Tensor q = randomOn({heads, headDim}, type);
+                    const at::Tensor positionOnDevice =
+                        at::full({1}, position, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
+                    const auto tables = ropeTables(capacity, headDim, type);
+                    const at::Tensor& cos = tables.first;
+                    const at::Tensor& sin = tables.second;
+                    const at::Tensor qkv = randomOn({heads + 2 * kvHeads, headDim}, type);
+                    at::Tensor q = poisoned({heads, headDim}, type);
                     at::Tensor out = poisoned({heads, headDim}, type);
                     at::Tensor rowMax = poisoned({heads}, at::kFloat);
                     at::Tensor rowSum = poisoned({heads}, at::kFloat);
                     const int groups = heads / kvHeads;
                     at::Tensor workspace = poisoned({cuda::decodeAttentionWorkspaceFloats(kvHeads, groups, headDim, splits)}, at::kFloat);
-                    const cudaError_t status = cuda::launchDecodeAttention(
-                        elementTypeOf(type), q.data_ptr(), tableOnDevice.data_ptr<int64_t>(), layer, layers,
-                        position.data_ptr<int64_t>(), out.data_ptr(), rowMax.data_ptr<float>(), rowSum.data_ptr<float>(),
-                        workspace.data_ptr<float>(), heads, kvHeads, headDim, splits, currentStream());
+                    const cuda::DecodeToken token{qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), positionOnDevice.data_ptr<int64_t>(),
+                                                  tableOnDevice.data_ptr<int64_t>(), layer, layers, q.data_ptr()};
+                    const cudaError_t status =
+                        cuda::launchDecodeAttention(elementTypeOf(type), token, out.data_ptr(), rowMax.data_ptr<float>(),
+                                                    rowSum.data_ptr<float>(), workspace.data_ptr<float>(), heads, kvHeads,
+                                                    headDim, splits, currentStream());
                     GPU_CHECK(status == cudaSuccess, cudaGetErrorString(status));
                     GPU_CHECK(cudaStreamSynchronize(currentStream()) == cudaSuccess, "kernel failed");
+                    const std::string what = describe(type, headDim, heads * 1000 + kvHeads, length);
 
-                    // float64 reference on the CPU.
+                    // RoPE and the cache write: the eager ops' bits; nothing else of the cache touched.
+                    const at::Tensor rotated = eagerRope(qkv.narrow(0, 0, heads + kvHeads), cos[position], sin[position]);
+                    GPU_CHECK(at::equal(q, rotated.narrow(0, 0, heads)), what + ": rotated q differs from eager RoPE");
+                    GPU_CHECK(at::equal(storage[2 * layer].select(1, position), rotated.narrow(0, heads, kvHeads)),
+                              what + ": cached key differs from eager RoPE");
+                    GPU_CHECK(at::equal(storage[2 * layer + 1].select(1, position), qkv.narrow(0, heads + kvHeads, kvHeads)),
+                              what + ": cached value differs from v");
+                    for (int i = 0; i < 2 * layers; ++i) {
+                        GPU_CHECK(at::isnan(storage[i].narrow(1, length, capacity - length)).all().item<bool>(),
+                                  what + ": a cache row past the position was written");
+                        if (i / 2 != layer) {
+                            GPU_CHECK(at::isnan(storage[i].select(1, position)).all().item<bool>(),
+                                      what + ": another layer's cache row was written");
+                        }
+                    }
+
+                    // float64 reference on the CPU, from the rotated q and the cache with the token's row.
                     const at::Tensor keys = storage[2 * layer].narrow(1, 0, length).to(at::kDouble).cpu();
                     const at::Tensor values = storage[2 * layer + 1].narrow(1, 0, length).to(at::kDouble).cpu();
                     const at::Tensor q64 = q.to(at::kDouble).cpu().view({kvHeads, groups, headDim});
@@ -94,7 +140,6 @@ void decodeAttentionMatchesFloat64()
                     const at::Tensor sums = weights.sum(-1, true);
                     const at::Tensor reference = at::matmul(weights / sums, values).reshape({heads, headDim});
                     const double tolerance = type == at::kFloat ? 1e-5 : 1e-2;
-                    const std::string what = describe(type, headDim, heads * 1000 + kvHeads, length);
                     GPU_CHECK(relativeError(out, reference) < tolerance,
                               what + ": output error " + std::to_string(relativeError(out, reference)));
                     // The row statistics give the probabilities back (the hook for attention maps).
@@ -179,6 +224,62 @@ void gemvMatchesFloat64()
                 variantsCompared);
 }
 
+// The gated product (gate and up rows with SwiGLU in one kernel) against the plain product of the same
+// variant into a [2n] buffer followed by the SwiGLU kernel: the same bits, for every variant that gates,
+// serial and overlapped; variants that do not gate are refused.
+void gatedGemvMatchesGemvThenSwiGlu()
+{
+    int compared = 0;
+    int gating = 0;
+    for (int variant = 0; variant < cuda::gemvVariantCount(); ++variant) {
+        gating += cuda::gemvVariantGates(variant) ? 1 : 0;
+    }
+    for (c10::ScalarType type : {at::kFloat, at::kBFloat16, at::kHalf}) {
+        const auto e = elementTypeOf(type);
+        // (outputs, k): Qwen2.5-7B's MLP, outputs that fill no whole block, tiny ones.
+        for (auto [n, k] : std::vector<std::pair<int, int>>{{18944, 3584}, {1001, 2056}, {7, 64}, {1, 8}}) {
+            for (bool withBias : {false, true}) {
+                const at::Tensor w = randomOn({2 * n, k}, type, 0.05);
+                const at::Tensor x = randomOn({k}, type);
+                const at::Tensor bias = withBias ? randomOn({2 * n}, type) : at::Tensor();
+                const void* b = withBias ? bias.data_ptr() : nullptr;
+                for (int variant = 0; variant < cuda::gemvVariantCount(); ++variant) {
+                    at::Tensor gated = poisoned({n}, type);
+                    if (!cuda::gemvVariantGates(variant)) {
+                        GPU_CHECK(cuda::launchGatedGemv(e, w.data_ptr(), x.data_ptr(), b, gated.data_ptr(), n, k,
+                                                        currentStream(), variant)
+                                      == cudaErrorInvalidValue,
+                                  std::string("variant ") + cuda::gemvVariantName(variant) + " does not gate: refused");
+                        continue;
+                    }
+                    at::Tensor gateUp = poisoned({2 * n}, type);
+                    at::Tensor expected = poisoned({n}, type);
+                    GPU_CHECK(cuda::launchGemv(e, w.data_ptr(), x.data_ptr(), b, gateUp.data_ptr(), 2 * n, k, currentStream(),
+                                               variant)
+                                      == cudaSuccess
+                                  && cuda::launchSwiGlu(e, gateUp.data_ptr(), expected.data_ptr(), n, currentStream())
+                                      == cudaSuccess,
+                              "plain product and swiglu launches");
+                    for (bool overlap : {false, true}) {
+                        gated.fill_(std::nanf(""));
+                        GPU_CHECK(cuda::launchGatedGemv(e, w.data_ptr(), x.data_ptr(), b, gated.data_ptr(), n, k,
+                                                        cuda::Launch(currentStream(), overlap), variant)
+                                      == cudaSuccess,
+                                  "gated gemv launch");
+                        GPU_CHECK(at::equal(gated, expected),
+                                  describe(type, n, k, withBias) + ": gated variant " + cuda::gemvVariantName(variant)
+                                      + " differs from the product then SwiGLU");
+                        ++compared;
+                    }
+                }
+            }
+        }
+    }
+    GPU_CHECK(gating >= 4, "variants that gate");
+    GPU_CHECK(compared == 3 * 4 * 2 * gating * 2, "gated configurations compared");
+    std::printf("  gated gemv: %d outputs bit-compared over %d variants\n", compared, gating);
+}
+
 // One decode layer's kernel chain at VoRA-7B shapes (bf16), twice over, with real data dependencies between
 // the kernels: launched serially, overlapped (each kernel may start while the previous one ends), and
 // overlapped inside a captured CUDA graph. A kernel that read its input before waitForPrerequisites()
@@ -204,25 +305,25 @@ void overlappedLaunchesGiveTheSameBits()
     tableEntries.push_back(capacity);
     const at::Tensor table = at::tensor(tableEntries, at::TensorOptions().dtype(at::kLong)).cuda();
     const at::Tensor position = at::full({1}, 700, at::TensorOptions().dtype(at::kLong).device(at::kCUDA));
-    const at::Tensor angles = at::rand({capacity, headDim / 2}, at::TensorOptions().device(at::kCUDA)) * 6.28;
-    const at::Tensor cos = at::cat({angles.cos(), angles.cos()}, 1).to(type).contiguous();
-    const at::Tensor sin = at::cat({angles.sin(), angles.sin()}, 1).to(type).contiguous();
+    const auto tables = ropeTables(capacity, headDim, type);
+    const at::Tensor& cos = tables.first;
+    const at::Tensor& sin = tables.second;
     const at::Tensor start = randomOn({d}, type);
     const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
     const int splits = 64;
     struct Buffers {
-        at::Tensor residual, normed, qkv, q, attended, delta, gateUp, activated, rowMax, rowSum, workspace;
+        at::Tensor residual, normed, qkv, q, attended, delta, activated, rowMax, rowSum, workspace;
     };
     auto buffersFor = [&] {
         return Buffers{start.clone(), poisoned({d}, type), poisoned({qkvWidth}, type), poisoned({heads * headDim}, type),
-                       poisoned({heads * headDim}, type), at::zeros({d}, start.options()),
-                       poisoned({2 * intermediate}, type), poisoned({intermediate}, type),
+                       poisoned({heads * headDim}, type), at::zeros({d}, start.options()), poisoned({intermediate}, type),
                        at::empty({layers, heads}, f32), at::empty({layers, heads}, f32),
                        at::empty({cuda::decodeAttentionWorkspaceFloats(kvHeads, heads / kvHeads, headDim, splits)}, f32)};
     };
     const auto e = cuda::ElementType::BFloat16;
-    GPU_CHECK(cuda::gemvVariantSplitsK(6) && cuda::gemvVariantSplitsK(7) && !cuda::gemvVariantSplitsK(1),
-              "the chain's variants: k split for o_proj and down_proj");
+    GPU_CHECK(cuda::gemvVariantSplitsK(6) && cuda::gemvVariantSplitsK(7) && !cuda::gemvVariantSplitsK(1)
+                  && cuda::gemvVariantGates(1),
+              "the chain's variants: k split for o_proj and down_proj, gate_up_proj gated");
     auto chain = [&](Buffers& b, bool overlap) {
         const cuda::Launch launch(currentStream(), overlap);
         auto ok = [](cudaError_t status) { GPU_CHECK(status == cudaSuccess, cudaGetErrorString(status)); };
@@ -231,19 +332,17 @@ void overlappedLaunchesGiveTheSameBits()
             ok(cuda::launchAddRmsNorm(e, b.residual.data_ptr(), l == 0 ? nullptr : b.delta.data_ptr(), w.norm1.data_ptr(),
                                       b.normed.data_ptr(), d, 1e-6f, launch));
             ok(cuda::launchGemv(e, w.qkv.data_ptr(), b.normed.data_ptr(), nullptr, b.qkv.data_ptr(), qkvWidth, d, launch));
-            ok(cuda::launchRopeStore(e, b.qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
-                                     table.data_ptr<int64_t>(), l, layers, b.q.data_ptr(), heads, kvHeads, headDim, launch));
-            ok(cuda::launchDecodeAttention(e, b.q.data_ptr(), table.data_ptr<int64_t>(), l, layers,
-                                           position.data_ptr<int64_t>(), b.attended.data_ptr(),
-                                           b.rowMax[l].data_ptr<float>(), b.rowSum[l].data_ptr<float>(),
-                                           b.workspace.data_ptr<float>(), heads, kvHeads, headDim, splits, launch));
+            const cuda::DecodeToken token{b.qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
+                                          table.data_ptr<int64_t>(), l, layers, b.q.data_ptr()};
+            ok(cuda::launchDecodeAttention(e, token, b.attended.data_ptr(), b.rowMax[l].data_ptr<float>(),
+                                           b.rowSum[l].data_ptr<float>(), b.workspace.data_ptr<float>(), heads, kvHeads,
+                                           headDim, splits, launch));
             ok(cuda::launchGemv(e, w.o.data_ptr(), b.attended.data_ptr(), nullptr, b.delta.data_ptr(), d, heads * headDim,
                                 launch, 6)); // k split over the block's warps
             ok(cuda::launchAddRmsNorm(e, b.residual.data_ptr(), b.delta.data_ptr(), w.norm2.data_ptr(),
                                       b.normed.data_ptr(), d, 1e-6f, launch));
-            ok(cuda::launchGemv(e, w.gateUp.data_ptr(), b.normed.data_ptr(), nullptr, b.gateUp.data_ptr(),
-                                2 * intermediate, d, launch, 1));
-            ok(cuda::launchSwiGlu(e, b.gateUp.data_ptr(), b.activated.data_ptr(), intermediate, launch));
+            ok(cuda::launchGatedGemv(e, w.gateUp.data_ptr(), b.normed.data_ptr(), nullptr, b.activated.data_ptr(),
+                                     intermediate, d, launch, 1));
             ok(cuda::launchGemv(e, w.down.data_ptr(), b.activated.data_ptr(), nullptr, b.delta.data_ptr(), d,
                                 intermediate, launch, 7)); // k split too
         }
@@ -311,9 +410,9 @@ void elementwiseKernelsMatchEagerOps()
             for (const int headDim : {128, 36}) {
                 const int heads = 28, kvHeads = 4, capacity = 64, positions = 100, first = 37;
                 const at::Tensor qkv = randomOn({rows, (heads + 2 * kvHeads) * headDim}, type);
-                const at::Tensor angles = at::rand({positions, headDim / 2}, at::TensorOptions().device(at::kCUDA)) * 6.28;
-                const at::Tensor cos = at::cat({angles.cos(), angles.cos()}, 1).to(type).contiguous();
-                const at::Tensor sin = at::cat({angles.sin(), angles.sin()}, 1).to(type).contiguous();
+                const auto tables = ropeTables(positions, headDim, type);
+                const at::Tensor& cos = tables.first;
+                const at::Tensor& sin = tables.second;
                 at::Tensor keys = poisoned({kvHeads, capacity, headDim}, type);
                 at::Tensor values = poisoned({kvHeads, capacity, headDim}, type);
                 const at::Tensor table = at::tensor(std::vector<int64_t>{reinterpret_cast<int64_t>(keys.data_ptr()),
@@ -328,12 +427,10 @@ void elementwiseKernelsMatchEagerOps()
                           "rope launch");
                 for (int r = 0; r < rows; ++r) {
                     const at::Tensor heads3 = qkv[r].view({heads + 2 * kvHeads, headDim});
-                    const at::Tensor x = heads3.narrow(0, 0, heads + kvHeads);
-                    const at::Tensor rotated = at::cat({-x.narrow(1, headDim / 2, headDim / 2), x.narrow(1, 0, headDim / 2)}, 1);
-                    const at::Tensor eagerRope = x * cos[first + r] + rotated * sin[first + r];
+                    const at::Tensor rotated = eagerRope(heads3.narrow(0, 0, heads + kvHeads), cos[first + r], sin[first + r]);
                     const std::string row = shape + ", head size " + std::to_string(headDim) + ", row " + std::to_string(r);
-                    GPU_CHECK(at::equal(q[r].view({heads, headDim}), eagerRope.narrow(0, 0, heads)), row + ": rope q differs from eager");
-                    GPU_CHECK(at::equal(keys.select(1, first + r), eagerRope.narrow(0, heads, kvHeads)),
+                    GPU_CHECK(at::equal(q[r].view({heads, headDim}), rotated.narrow(0, 0, heads)), row + ": rope q differs from eager");
+                    GPU_CHECK(at::equal(keys.select(1, first + r), rotated.narrow(0, heads, kvHeads)),
                               row + ": rope k differs from eager");
                     GPU_CHECK(at::equal(values.select(1, first + r), heads3.narrow(0, heads + kvHeads, kvHeads)),
                               row + ": v row not stored");
@@ -381,6 +478,7 @@ int main()
     return gpu_check::runGpuCases("test_gpu_kernels", {
                                                           {"decodeAttentionMatchesFloat64", decodeAttentionMatchesFloat64},
                                                           {"gemvMatchesFloat64", gemvMatchesFloat64},
+                                                          {"gatedGemvMatchesGemvThenSwiGlu", gatedGemvMatchesGemvThenSwiGlu},
                                                           {"elementwiseKernelsMatchEagerOps", elementwiseKernelsMatchEagerOps},
                                                           {"overlappedLaunchesGiveTheSameBits", overlappedLaunchesGiveTheSameBits},
                                                       });
