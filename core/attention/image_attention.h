@@ -24,4 +24,10 @@ struct KeySpan {
 at::Tensor imageAttentionProbabilities(const at::Tensor& query, const at::Tensor& keys, const std::vector<KeySpan>& spans,
                                        const at::Tensor& rowLogSumExp = {});
 
+// The same for R rows at once, each with its own keys (the rows of one forward pass, one per layer): queries
+// [R, H, Dh], keys [R, KvH, Lk, Dh], rowLogSumExp [R, H] or undefined. Returns [R, H, N]. A handful of
+// batched operations whatever R is (one row costs as many), so a forward pass's layers are captured together.
+at::Tensor imageAttentionProbabilitiesOfRows(const at::Tensor& queries, const at::Tensor& keys,
+                                             const std::vector<KeySpan>& spans, const at::Tensor& rowLogSumExp = {});
+
 } // namespace vora::core

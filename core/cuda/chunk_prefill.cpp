@@ -97,6 +97,9 @@ at::Tensor ChunkPrefill::run(KvCache& cache, const at::Tensor& embeddings, const
                               "chunk prefill, swiglu");
         cuda::linearInto(layer.mlp.down_proj, activated, delta);
     }
+    if (observer) {
+        observer->onForwardEnd();
+    }
     cache.commit(rows);
     // The final norm and the vocabulary projection only for the rows whose logits are wanted.
     const int64_t first = allRows ? 0 : rows - 1;

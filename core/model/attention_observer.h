@@ -21,6 +21,9 @@ public:
                             const at::Tensor& /*rowLogSumExp*/, int64_t /*queryPosition*/)
     {
     }
+    // After the last layer of a forward pass (also one that handed nothing over). The query rows handed to
+    // onQueryRow may live in buffers the next layer reuses; the keys stay as they were until this call.
+    virtual void onForwardEnd() {}
 };
 
 } // namespace vora::core

@@ -1,5 +1,6 @@
 #include "core/model/decoder_model.h"
 
+#include "core/model/attention_observer.h"
 #include "core/model/kv_cache.h"
 
 #include <torch/torch.h>
@@ -28,6 +29,9 @@ at::Tensor DecoderModel::forward(const at::Tensor& embeddings, int64_t positionS
             options.onHiddenState(layer.index, hidden);
         }
         hidden = layer.forward(hidden, context);
+    }
+    if (options.observer) {
+        options.observer->onForwardEnd();
     }
     if (cache) {
         cache->commit(embeddings.size(1));

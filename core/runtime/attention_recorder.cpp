@@ -24,9 +24,20 @@ struct AttentionRecorder::Impl : AttentionObserver {
     int64_t promptLength = 0;
     // By absolute query position, then by layer: [H, N] (detail Heads) or [1, N] head means,
     // float32 on the model's device; N = all images' patches, images concatenated.
-    std::map<int64_t, std::map<int, at::Tensor>> rows;
+    mutable std::map<int64_t, std::map<int, at::Tensor>> rows;
     // Rows of graph decoding: [n, every layer, H or 1, N], for the decode steps (the prefill's row is in rows).
     DecodeAttentionCapture capture;
+    // The fused path's rows of the forward pass under way (one per wanted layer, one query position), computed
+    // together at its end (flushPending): a few batched operations instead of several per layer, which made
+    // a recorded follow-up turn's first token twice as slow on a GPU. Readers flush too.
+    struct PendingRow {
+        int layer = 0;
+        at::Tensor query;        // [H, Dh], a copy
+        at::Tensor keys;         // [KvH, Lk, Dh], the layer's cached keys (unchanged until the pass ends)
+        at::Tensor logSumExp;    // [H] or undefined
+    };
+    mutable std::vector<PendingRow> pending;
+    mutable int64_t pendingPosition = -1;
 
     // The recorded layers' indices into capture.rows' layer dimension.
     std::vector<int64_t> capturedLayerIndices() const
@@ -50,6 +61,41 @@ struct AttentionRecorder::Impl : AttentionObserver {
         rows[position][layer] = detail == AttentionDetail::Heads ? perHead : perHead.mean(0, /*keepdim=*/true);
     }
 
+    // Computes the pending rows, in batches of equal key shapes whose float32 keys stay within a bound (a
+    // 9k-token prompt's keys for all layers would take half a gigabyte).
+    void flushPending() const
+    {
+        constexpr int64_t kBatchBytes = int64_t(64) << 20;
+        size_t first = 0;
+        while (first < pending.size()) {
+            const PendingRow& head = pending[first];
+            const int64_t perRow = std::max<int64_t>(1, head.keys.numel() * int64_t(sizeof(float)));
+            const auto most = static_cast<size_t>(std::max<int64_t>(1, kBatchBytes / perRow));
+            size_t end = first + 1;
+            while (end < pending.size() && end - first < most && pending[end].keys.sizes() == head.keys.sizes()
+                   && pending[end].query.sizes() == head.query.sizes()
+                   && pending[end].logSumExp.defined() == head.logSumExp.defined()) {
+                ++end;
+            }
+            std::vector<at::Tensor> queries, keys, logSumExps;
+            for (size_t i = first; i < end; ++i) {
+                queries.push_back(pending[i].query);
+                keys.push_back(pending[i].keys);
+                if (head.logSumExp.defined()) {
+                    logSumExps.push_back(pending[i].logSumExp.reshape({-1}));
+                }
+            }
+            const at::Tensor perHead = imageAttentionProbabilitiesOfRows(
+                at::stack(queries), at::stack(keys), keySpans, logSumExps.empty() ? at::Tensor() : at::stack(logSumExps));
+            const at::Tensor kept = detail == AttentionDetail::Heads ? perHead : perHead.mean(1, /*keepdim=*/true);
+            for (size_t i = first; i < end; ++i) {
+                rows[pendingPosition][pending[i].layer] = kept[static_cast<int64_t>(i - first)];
+            }
+            first = end;
+        }
+        pending.clear();
+    }
+
     void onAttention(int layer, const at::Tensor& probabilities, int64_t queryStart) override
     {
         const int64_t lastQuery = probabilities.size(2) - 1;
@@ -71,8 +117,14 @@ struct AttentionRecorder::Impl : AttentionObserver {
         if (position < promptLength - 1) {
             return;
         }
-        store(layer, position, imageAttentionProbabilities(query, keys, keySpans, rowLogSumExp));
+        if (!pending.empty() && position != pendingPosition) {
+            flushPending();
+        }
+        pending.push_back({layer, query.clone(), keys, rowLogSumExp});
+        pendingPosition = position;
     }
+
+    void onForwardEnd() override { flushPending(); }
 };
 
 AttentionRecorder::AttentionRecorder(std::vector<int> layers, AttentionDetail detail)
@@ -93,6 +145,7 @@ void AttentionRecorder::begin(std::vector<ImageSpan> images, int64_t promptLengt
     m_impl->images = std::move(images);
     m_impl->promptLength = promptLength;
     m_impl->rows.clear();
+    m_impl->pending.clear();
     m_impl->capture.spans = m_impl->keySpans;
     m_impl->capture.perHead = m_impl->detail == AttentionDetail::Heads;
     m_impl->capture.rows = at::Tensor();
@@ -114,6 +167,7 @@ AttentionDetail AttentionRecorder::detail() const { return m_impl->detail; }
 
 std::vector<int> AttentionRecorder::recordedLayers() const
 {
+    m_impl->flushPending();
     std::vector<int> out;
     if (!m_impl->rows.empty()) {
         for (const auto& [layer, tensor] : m_impl->rows.begin()->second) {
@@ -129,6 +183,7 @@ std::vector<int> AttentionRecorder::recordedLayers() const
 
 std::vector<TokenAttention> AttentionRecorder::tokens() const
 {
+    m_impl->flushPending();
     std::map<int64_t, TokenAttention> byPosition;
     for (const auto& [position, byLayer] : m_impl->rows) {
         std::vector<at::Tensor> stacked;

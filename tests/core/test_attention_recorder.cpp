@@ -71,6 +71,29 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, imageAttentionProbabilities(at::randn({5, 8}), keys, spans));
     }
 
+    void rowsOfAForwardPassAreCapturedTogether()
+    {
+        // Three rows (a forward pass's layers), each with its own keys: the batched capture gives each row
+        // what the one-row capture gives it, with the log-sum-exp given or computed inside; mismatched
+        // shapes are refused.
+        at::manual_seed(11);
+        const at::Tensor queries = at::randn({3, 6, 8});
+        const at::Tensor keys = at::randn({3, 2, 40, 8});
+        const std::vector<KeySpan> spans{{3, 10}, {25, 6}};
+        const at::Tensor logSumExp = at::randn({3, 6});
+        for (const bool given : {false, true}) {
+            const at::Tensor batched = imageAttentionProbabilitiesOfRows(queries, keys, spans, given ? logSumExp : at::Tensor());
+            QCOMPARE(batched.sizes().vec(), (std::vector<int64_t>{3, 6, 16}));
+            for (int64_t r = 0; r < 3; ++r) {
+                const at::Tensor one = imageAttentionProbabilities(queries[r], keys[r], spans, given ? logSumExp[r] : at::Tensor());
+                QVERIFY(at::equal(batched[r], one));
+            }
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, imageAttentionProbabilitiesOfRows(queries, keys.narrow(0, 0, 2), spans));
+        QVERIFY_THROWS_EXCEPTION(Error, imageAttentionProbabilitiesOfRows(queries, keys, spans, at::randn({3, 5})));
+        QCOMPARE(imageAttentionProbabilitiesOfRows(queries, keys, {}).sizes().vec(), (std::vector<int64_t>{3, 6, 0}));
+    }
+
     void recordsOneGridPerImageForEveryToken()
     {
         const auto engine = VoraEngine::load(m_model);
