@@ -1,8 +1,8 @@
 // SwiGLU of each row (core/cuda/decode_kernels.h): silu(gate) rounded as at::silu rounds it, times up,
-// rounded as at::mul rounds it (swiGluElement, core/cuda/element_math.cuh). Each thread takes one 16-byte vector of the
-// gate, the up and the output where the row's length and the pointers allow (a prefill chunk moves
-// 10^8 elements per layer: element-wise 2-byte accesses ran at a third of the memory bandwidth), else one
-// element.
+// rounded as at::mul rounds it (swiGluElement, core/cuda/element_math.cuh). Each thread takes one 16-byte
+// vector of the gate, the up and the output where the row's length and the pointers allow (a prefill chunk
+// moves 10^8 elements per layer: element-wise 2-byte accesses ran at a third of the memory bandwidth), else
+// one element.
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
 #include "core/cuda/launch.cuh"
