@@ -94,8 +94,9 @@ struct DecodeToken {
 // over the keys ("flash decoding"): each block reads one KV head's slice once for its whole query group.
 // out: [H * Dh]. Writes each head's row statistics: rowMax[h] (natural units, of q.k / sqrt(Dh)) and
 // rowSum[h] = sum_j exp(s_j - rowMax[h]), so that a probability is exp(s_j - rowMax[h]) / rowSum[h].
-// workspace: decodeAttentionWorkspaceFloats(...) floats; splits: 1 to 64. Needs *position < the capacity
-// (otherwise nothing is written).
+// workspace: decodeAttentionWorkspaceFloats(...) floats; splits: 1 to 64. Needs *position < the capacity,
+// which the host guarantees: past it the cache is neither read nor written, but out, rowMax and rowSum are
+// then merged from whatever the workspace held and mean nothing.
 bool decodeAttentionSupports(int headDim, int groups);
 int64_t decodeAttentionWorkspaceFloats(int numKvHeads, int groups, int headDim, int splits);
 cudaError_t launchDecodeAttention(ElementType type, const DecodeToken& token, void* out, float* rowMax, float* rowSum,

@@ -24,20 +24,21 @@ struct AttentionRecorder::Impl : AttentionObserver {
     int64_t promptLength = 0;
     // By absolute query position, then by layer: [H, N] (detail Heads) or [1, N] head means,
     // float32 on the model's device; N = all images' patches, images concatenated.
-    mutable std::map<int64_t, std::map<int, at::Tensor>> rows;
+    std::map<int64_t, std::map<int, at::Tensor>> rows;
     // Rows of graph decoding: [n, every layer, H or 1, N], for the decode steps (the prefill's row is in rows).
     DecodeAttentionCapture capture;
     // The fused path's rows of the forward pass under way (one per wanted layer, one query position), computed
-    // together at its end (flushPending): a few batched operations instead of several per layer, which made
-    // a recorded follow-up turn's first token twice as slow on a GPU. Readers flush too.
+    // together when it ends (onForwardEnd): a few batched operations instead of several per layer, which made
+    // a recorded follow-up turn's first token twice as slow on a GPU. Rows of a pass that never ended (a
+    // later layer threw) are dropped, not computed: their cache rows were never committed.
     struct PendingRow {
         int layer = 0;
         at::Tensor query;        // [H, Dh], a copy
         at::Tensor keys;         // [KvH, Lk, Dh], the layer's cached keys (unchanged until the pass ends)
         at::Tensor logSumExp;    // [H] or undefined
     };
-    mutable std::vector<PendingRow> pending;
-    mutable int64_t pendingPosition = -1;
+    std::vector<PendingRow> pending;
+    int64_t pendingPosition = -1;
 
     // The recorded layers' indices into capture.rows' layer dimension.
     std::vector<int64_t> capturedLayerIndices() const
@@ -63,7 +64,7 @@ struct AttentionRecorder::Impl : AttentionObserver {
 
     // Computes the pending rows, in batches of equal key shapes whose float32 keys stay within a bound (a
     // 9k-token prompt's keys for all layers would take half a gigabyte).
-    void flushPending() const
+    void flushPending()
     {
         constexpr int64_t kBatchBytes = int64_t(64) << 20;
         size_t first = 0;
@@ -118,7 +119,7 @@ struct AttentionRecorder::Impl : AttentionObserver {
             return;
         }
         if (!pending.empty() && position != pendingPosition) {
-            flushPending();
+            pending.clear(); // an earlier pass's rows: that pass did not end
         }
         pending.push_back({layer, query.clone(), keys, rowLogSumExp});
         pendingPosition = position;
@@ -167,7 +168,6 @@ AttentionDetail AttentionRecorder::detail() const { return m_impl->detail; }
 
 std::vector<int> AttentionRecorder::recordedLayers() const
 {
-    m_impl->flushPending();
     std::vector<int> out;
     if (!m_impl->rows.empty()) {
         for (const auto& [layer, tensor] : m_impl->rows.begin()->second) {
@@ -183,7 +183,6 @@ std::vector<int> AttentionRecorder::recordedLayers() const
 
 std::vector<TokenAttention> AttentionRecorder::tokens() const
 {
-    m_impl->flushPending();
     std::map<int64_t, TokenAttention> byPosition;
     for (const auto& [position, byLayer] : m_impl->rows) {
         std::vector<at::Tensor> stacked;

@@ -11,6 +11,7 @@
 #include "tiny_model_writer.h"
 
 #include <QTemporaryDir>
+#include <map>
 #include <QTest>
 
 #include <torch/torch.h>
@@ -165,6 +166,76 @@ private Q_SLOTS:
         for (int p = 0; p < 16; ++p) {
             QVERIFY(std::abs(tokens[0].perImage[0][static_cast<size_t>(p)] - row[imageStart + p].item<float>()) < 1e-5f);
         }
+    }
+
+    void everyLayerAndHeadMatchesTheExplicitPath()
+    {
+        // All layers at detail Heads, through the fused path whose rows are computed together at the end of
+        // each forward pass: the first token's grid of every layer and head equals that layer's explicit
+        // attention row at the last prompt position; and the fused path's rows only appear when a pass
+        // ends (an observer that never hears onForwardEnd gets nothing).
+        const auto model = VoraModel::load(m_model);
+        const auto engine = VoraEngine::load(m_model);
+        PromptInput prompt = engine->rawPrompt("<|im_start|>user\n<image>Hi<|im_end|>\n<|im_start|>assistant\n", {});
+        prompt.images = {stripes(56, 56)};
+        const AssembledSequence sequence = assembleSequence(*model, prompt);
+        struct EveryLayerProbe : AttentionObserver {
+            bool wantsLayer(int) const override { return true; }
+            void onAttention(int layer, const at::Tensor& probabilities, int64_t) override
+            {
+                captured[layer] = probabilities.clone();
+            }
+            std::map<int, at::Tensor> captured;
+        } probe;
+        promptLogits(*model, sequence, AttentionImpl::Explicit, &probe);
+        const int64_t last = sequence.length() - 1;
+        int64_t imageStart = 0;
+        while (!sequence.isImage[static_cast<size_t>(imageStart)]) {
+            ++imageStart;
+        }
+
+        AttentionRecorder recorder({}, AttentionDetail::Heads);
+        TextCallbacks callbacks;
+        callbacks.attention = &recorder;
+        GenerationSettings greedy;
+        greedy.sampling.temperature = 0;
+        greedy.stop.maxNewTokens = 1;
+        engine->generate(prompt, greedy, callbacks);
+        const std::vector<TokenAttention> tokens = recorder.tokens();
+        QCOMPARE(tokens.size(), size_t(1));
+        QCOMPARE(tokens[0].queryPosition, last);
+        const auto layers = static_cast<size_t>(model->config().numLayers);
+        const auto heads = static_cast<size_t>(model->config().numHeads);
+        QCOMPARE(tokens[0].heads.size(), layers);
+        QCOMPARE(probe.captured.size(), layers);
+        int compared = 0;
+        for (size_t l = 0; l < layers; ++l) {
+            QCOMPARE(tokens[0].heads[l].size(), heads);
+            for (size_t h = 0; h < heads; ++h) {
+                const at::Tensor row = probe.captured[static_cast<int>(l)][0][static_cast<int64_t>(h)][last];
+                for (int p = 0; p < 16; ++p) {
+                    QVERIFY(std::abs(tokens[0].heads[l][h][0][static_cast<size_t>(p)] - row[imageStart + p].item<float>())
+                            < 1e-5f);
+                    ++compared;
+                }
+            }
+        }
+        QCOMPARE(compared, static_cast<int>(layers * heads * 16));
+
+        // A pass whose rows were handed over but which never ended (a later layer threw) leaves nothing: not
+        // at reading, not when the next pass (the next position) ends.
+        AttentionRecorder unfinished({}, AttentionDetail::Heads);
+        unfinished.begin({{imageStart, 4, 4}}, sequence.length());
+        const ModelConfig& c = model->config();
+        const at::Tensor keys = at::randn({c.numKeyValueHeads, sequence.length() + 1, c.headDim});
+        AttentionObserver& observer = *unfinished.observer();
+        observer.onQueryRow(0, at::randn({c.numHeads, c.headDim}), keys.narrow(1, 0, last + 1), at::Tensor(), last);
+        QVERIFY(unfinished.tokens().empty());
+        observer.onQueryRow(0, at::randn({c.numHeads, c.headDim}), keys, at::Tensor(), last + 1);
+        observer.onForwardEnd();
+        const std::vector<TokenAttention> next = unfinished.tokens();
+        QCOMPARE(next.size(), size_t(1));
+        QCOMPARE(next[0].queryPosition, last + 1);
     }
 
 private:
