@@ -11,6 +11,7 @@
 #include "tiny_model_writer.h"
 
 #include <QTemporaryDir>
+#include <algorithm>
 #include <map>
 #include <QTest>
 
@@ -20,12 +21,23 @@ using namespace vora::core;
 
 namespace {
 
-// Captures layer 0's probabilities of one forward pass, independently of AttentionRecorder.
-class LayerZeroProbe : public AttentionObserver {
+// Captures the explicit path's probabilities of the wanted layers (every layer when none is named) of one
+// forward pass, independently of AttentionRecorder.
+class ExplicitProbe : public AttentionObserver {
 public:
-    bool wantsLayer(int layer) const override { return layer == 0; }
-    void onAttention(int, const at::Tensor& probabilities, int64_t) override { captured = probabilities.clone(); }
-    at::Tensor captured;
+    explicit ExplicitProbe(std::vector<int> layers)
+        : m_layers(std::move(layers))
+    {
+    }
+    bool wantsLayer(int layer) const override
+    {
+        return m_layers.empty() || std::find(m_layers.begin(), m_layers.end(), layer) != m_layers.end();
+    }
+    void onAttention(int layer, const at::Tensor& probabilities, int64_t) override { captured[layer] = probabilities.clone(); }
+    std::map<int, at::Tensor> captured; // layer -> [B, H, L, L]
+
+private:
+    std::vector<int> m_layers;
 };
 
 ImagePixels stripes(int height, int width)
@@ -140,31 +152,14 @@ private Q_SLOTS:
         // With only layer 0 recorded, the first token's grid is layer 0's head-averaged attention
         // row of the last prompt position, cut at the image's positions.
         const auto model = VoraModel::load(m_model);
-        const auto engine = VoraEngine::load(m_model);
-        PromptInput prompt = engine->rawPrompt("<|im_start|>user\n<image>Hi<|im_end|>\n<|im_start|>assistant\n", {});
-        prompt.images = {stripes(56, 56)};
-        const AssembledSequence sequence = assembleSequence(*model, prompt);
-        LayerZeroProbe probe;
-        promptLogits(*model, sequence, AttentionImpl::Explicit, &probe);
-        const int64_t last = sequence.length() - 1;
-        const at::Tensor row = probe.captured[0].select(1, last).mean(0);
-        int64_t imageStart = 0;
-        while (!sequence.isImage[static_cast<size_t>(imageStart)]) {
-            ++imageStart;
-        }
-
-        AttentionRecorder recorder({0});
-        TextCallbacks callbacks;
-        callbacks.attention = &recorder;
-        GenerationSettings greedy;
-        greedy.sampling.temperature = 0;
-        greedy.stop.maxNewTokens = 1;
-        engine->generate(prompt, greedy, callbacks);
-        const std::vector<TokenAttention> tokens = recorder.tokens();
+        const FirstToken first = firstToken(*model, {0}, AttentionDetail::Mean);
+        const at::Tensor row = first.explicitProbabilities.at(0)[0].select(1, first.last).mean(0);
+        const std::vector<TokenAttention>& tokens = first.recorded;
         QCOMPARE(tokens.size(), size_t(1));
-        QCOMPARE(tokens[0].queryPosition, last);
+        QCOMPARE(tokens[0].queryPosition, first.last);
         for (int p = 0; p < 16; ++p) {
-            QVERIFY(std::abs(tokens[0].perImage[0][static_cast<size_t>(p)] - row[imageStart + p].item<float>()) < 1e-5f);
+            QVERIFY(std::abs(tokens[0].perImage[0][static_cast<size_t>(p)] - row[first.imageStart + p].item<float>())
+                    < 1e-5f);
         }
     }
 
@@ -175,44 +170,21 @@ private Q_SLOTS:
         // attention row at the last prompt position; and the fused path's rows only appear when a pass
         // ends (an observer that never hears onForwardEnd gets nothing).
         const auto model = VoraModel::load(m_model);
-        const auto engine = VoraEngine::load(m_model);
-        PromptInput prompt = engine->rawPrompt("<|im_start|>user\n<image>Hi<|im_end|>\n<|im_start|>assistant\n", {});
-        prompt.images = {stripes(56, 56)};
-        const AssembledSequence sequence = assembleSequence(*model, prompt);
-        struct EveryLayerProbe : AttentionObserver {
-            bool wantsLayer(int) const override { return true; }
-            void onAttention(int layer, const at::Tensor& probabilities, int64_t) override
-            {
-                captured[layer] = probabilities.clone();
-            }
-            std::map<int, at::Tensor> captured;
-        } probe;
-        promptLogits(*model, sequence, AttentionImpl::Explicit, &probe);
-        const int64_t last = sequence.length() - 1;
-        int64_t imageStart = 0;
-        while (!sequence.isImage[static_cast<size_t>(imageStart)]) {
-            ++imageStart;
-        }
-
-        AttentionRecorder recorder({}, AttentionDetail::Heads);
-        TextCallbacks callbacks;
-        callbacks.attention = &recorder;
-        GenerationSettings greedy;
-        greedy.sampling.temperature = 0;
-        greedy.stop.maxNewTokens = 1;
-        engine->generate(prompt, greedy, callbacks);
-        const std::vector<TokenAttention> tokens = recorder.tokens();
+        const FirstToken first = firstToken(*model, {}, AttentionDetail::Heads);
+        const int64_t last = first.last;
+        const int64_t imageStart = first.imageStart;
+        const std::vector<TokenAttention>& tokens = first.recorded;
         QCOMPARE(tokens.size(), size_t(1));
         QCOMPARE(tokens[0].queryPosition, last);
         const auto layers = static_cast<size_t>(model->config().numLayers);
         const auto heads = static_cast<size_t>(model->config().numHeads);
         QCOMPARE(tokens[0].heads.size(), layers);
-        QCOMPARE(probe.captured.size(), layers);
+        QCOMPARE(first.explicitProbabilities.size(), layers);
         int compared = 0;
         for (size_t l = 0; l < layers; ++l) {
             QCOMPARE(tokens[0].heads[l].size(), heads);
             for (size_t h = 0; h < heads; ++h) {
-                const at::Tensor row = probe.captured[static_cast<int>(l)][0][static_cast<int64_t>(h)][last];
+                const at::Tensor row = first.explicitProbabilities.at(static_cast<int>(l))[0][static_cast<int64_t>(h)][last];
                 for (int p = 0; p < 16; ++p) {
                     QVERIFY(std::abs(tokens[0].heads[l][h][0][static_cast<size_t>(p)] - row[imageStart + p].item<float>())
                             < 1e-5f);
@@ -225,9 +197,9 @@ private Q_SLOTS:
         // A pass whose rows were handed over but which never ended (a later layer threw) leaves nothing: not
         // at reading, not when the next pass (the next position) ends.
         AttentionRecorder unfinished({}, AttentionDetail::Heads);
-        unfinished.begin({{imageStart, 4, 4}}, sequence.length());
+        unfinished.begin({{imageStart, 4, 4}}, first.length);
         const ModelConfig& c = model->config();
-        const at::Tensor keys = at::randn({c.numKeyValueHeads, sequence.length() + 1, c.headDim});
+        const at::Tensor keys = at::randn({c.numKeyValueHeads, first.length + 1, c.headDim});
         AttentionObserver& observer = *unfinished.observer();
         observer.onQueryRow(0, at::randn({c.numHeads, c.headDim}), keys.narrow(1, 0, last + 1), at::Tensor(), last);
         QVERIFY(unfinished.tokens().empty());
@@ -239,6 +211,42 @@ private Q_SLOTS:
     }
 
 private:
+    // One image prompt's first token, both ways: the explicit path's probabilities of `layers` (every layer
+    // when empty) over the whole prompt, and what a recorder of those layers at `detail` keeps for the
+    // generated token (the fused path).
+    struct FirstToken {
+        std::map<int, at::Tensor> explicitProbabilities; // layer -> [B, H, L, L]
+        std::vector<TokenAttention> recorded;
+        int64_t last = 0;       // the last prompt position, whose row predicts the token
+        int64_t imageStart = 0; // the image's first position
+        int64_t length = 0;     // prompt positions
+    };
+    FirstToken firstToken(const VoraModel& model, std::vector<int> layers, AttentionDetail detail) const
+    {
+        const auto engine = VoraEngine::load(m_model);
+        PromptInput prompt = engine->rawPrompt("<|im_start|>user\n<image>Hi<|im_end|>\n<|im_start|>assistant\n", {});
+        prompt.images = {stripes(56, 56)}; // 4x4 patches
+        const AssembledSequence sequence = assembleSequence(model, prompt);
+        ExplicitProbe probe(layers);
+        promptLogits(model, sequence, AttentionImpl::Explicit, &probe);
+        FirstToken out;
+        out.explicitProbabilities = std::move(probe.captured);
+        out.length = sequence.length();
+        out.last = out.length - 1;
+        while (!sequence.isImage[static_cast<size_t>(out.imageStart)]) {
+            ++out.imageStart;
+        }
+        AttentionRecorder recorder(std::move(layers), detail);
+        TextCallbacks callbacks;
+        callbacks.attention = &recorder;
+        GenerationSettings greedy;
+        greedy.sampling.temperature = 0;
+        greedy.stop.maxNewTokens = 1;
+        engine->generate(prompt, greedy, callbacks);
+        out.recorded = recorder.tokens();
+        return out;
+    }
+
     QTemporaryDir m_dir;
     std::string m_model;
 };
