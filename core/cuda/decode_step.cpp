@@ -157,8 +157,9 @@ void DecodeStep::chooseGemv(DecodeGemv gemv)
         const bool gated = &family == &families[2];
         std::vector<int> candidates;
         if (gemv != DecodeGemv::Cublas) {
+            const auto type = elementTypeOf(family.front()->weight.scalar_type());
             for (int variant = 0; variant < cuda::gemvVariantCount(); ++variant) {
-                if (!gated || cuda::gemvVariantGates(variant)) {
+                if ((!gated || cuda::gemvVariantGates(variant)) && cuda::gemvVariantTakes(variant, type, static_cast<int>(k))) {
                     candidates.push_back(variant);
                 }
             }
