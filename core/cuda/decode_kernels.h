@@ -62,9 +62,6 @@ bool gemvFits(ElementType type, const void* w, const void* x, int k);
 int gemvVariantCount();
 const char* gemvVariantName(int variant);
 bool gemvVariantSplitsK(int variant);
-// Whether the variant runs this k on the current device (the streamed ones need compute capability 9.0 and
-// x plus two stages in a block's shared memory); launchGemv refuses what it does not take.
-bool gemvVariantTakes(int variant, ElementType type, int k);
 cudaError_t launchGemv(ElementType type, const void* w, const void* x, const void* bias, void* y, int n, int k,
                        const Launch& launch, int variant = 0);
 

@@ -157,9 +157,8 @@ void DecodeStep::chooseGemv(DecodeGemv gemv)
         const bool gated = &family == &families[2];
         std::vector<int> candidates;
         if (gemv != DecodeGemv::Cublas) {
-            const auto type = elementTypeOf(family.front()->weight.scalar_type());
             for (int variant = 0; variant < cuda::gemvVariantCount(); ++variant) {
-                if ((!gated || cuda::gemvVariantGates(variant)) && cuda::gemvVariantTakes(variant, type, static_cast<int>(k))) {
+                if (!gated || cuda::gemvVariantGates(variant)) {
                     candidates.push_back(variant);
                 }
             }

@@ -20,7 +20,6 @@
 // that, the same bits among themselves (gemvVariantSplitsK).
 #include "core/cuda/decode_kernels.h"
 #include "core/cuda/element_math.cuh"
-#include "core/cuda/gemv_streamed.h"
 #include "core/cuda/launch.cuh"
 
 namespace vora::core::cuda {
@@ -146,14 +145,11 @@ __global__ void __launch_bounds__(kWarps * 32) gemvKernel(const T* __restrict__ 
 
 using Launcher = cudaError_t (*)(ElementType, const void*, const void*, const void*, void*, int, int, const Launch&);
 
-using Taker = bool (*)(ElementType, int k);
-
 struct Variant {
     const char* name;
     bool splitsK;
     Launcher launch;
     Launcher launchGated; // null: the variant's rows are not pairs
-    Taker takes;          // null: every k that gemvFits
 };
 
 template <int kChunk, int kRows, int kSplit, bool kGated = false>
@@ -174,20 +170,7 @@ template <int kChunk, int kRows, int kSplit>
 constexpr Variant variant(const char* name)
 {
     return {name, kSplit != 1, launchVariant<kChunk, kRows, kSplit>,
-            kRows % 2 == 0 ? launchVariant<kChunk, kRows % 2 == 0 ? kRows : 2, kSplit, true> : nullptr, nullptr};
-}
-
-// The streamed form (core/cuda/gemv_streamed.cu): Hopper's bulk copies into shared memory, not gated.
-template <int kBlocksPerProcessor, int kSplit>
-constexpr Variant streamed(const char* name)
-{
-    return {name, kSplit != 1,
-            [](ElementType type, const void* w, const void* x, const void* bias, void* y, int n, int k,
-               const Launch& launch) {
-                return launchStreamedGemv(type, w, x, bias, y, n, k, launch, kBlocksPerProcessor, kSplit);
-            },
-            nullptr,
-            [](ElementType type, int k) { return streamedGemvTakes(type, k, kBlocksPerProcessor, kSplit); }};
+            kRows % 2 == 0 ? launchVariant<kChunk, kRows % 2 == 0 ? kRows : 2, kSplit, true> : nullptr};
 }
 
 constexpr Variant kVariants[] = {
@@ -203,11 +186,6 @@ constexpr Variant kVariants[] = {
     variant<4, 2, kWarps>("2 rows x 4 loads, k/4"),
     variant<4, 4, kWarps>("4 rows x 4 loads, k/4"),
     variant<8, 4, kWarps>("4 rows x 8 loads, k/4"),
-    // Streamed through shared memory by one or two blocks per multiprocessor.
-    streamed<1, 1>("streamed, 1 block/SM"),
-    streamed<2, 1>("streamed, 2 blocks/SM"),
-    streamed<1, kWarps>("streamed, 1 block/SM, k/4"),
-    streamed<2, kWarps>("streamed, 2 blocks/SM, k/4"),
 };
 constexpr int kVariantCount = static_cast<int>(sizeof(kVariants) / sizeof(kVariants[0]));
 
@@ -228,11 +206,6 @@ const char* gemvVariantName(int variant)
 
 bool gemvVariantSplitsK(int variant) { return variant >= 0 && variant < kVariantCount && kVariants[variant].splitsK; }
 
-bool gemvVariantTakes(int variant, ElementType type, int k)
-{
-    return variant >= 0 && variant < kVariantCount && (!kVariants[variant].takes || kVariants[variant].takes(type, k));
-}
-
 bool gemvVariantGates(int variant)
 {
     return variant >= 0 && variant < kVariantCount && kVariants[variant].launchGated != nullptr;
@@ -241,7 +214,7 @@ bool gemvVariantGates(int variant)
 cudaError_t launchGemv(ElementType type, const void* w, const void* x, const void* bias, void* y, int n, int k,
                        const Launch& launch, int variant)
 {
-    if (!gemvVariantTakes(variant, type, k) || n < 1) {
+    if (variant < 0 || variant >= kVariantCount || n < 1) {
         return cudaErrorInvalidValue;
     }
     return kVariants[variant].launch(type, w, x, bias, y, n, k, launch);

@@ -36,16 +36,15 @@ __device__ __forceinline__ void waitForPrerequisites()
 #endif
 }
 
-// Launches kernel<<<grid, block, sharedBytes, launch.stream>>>(args...), overlapped with the previous
-// kernel when launch.overlap is set. Returns the launch's status.
+// Launches kernel<<<grid, block, 0, launch.stream>>>(args...), overlapped with the previous kernel when
+// launch.overlap is set. Returns the launch's status.
 template <typename... Params, typename... Args>
-cudaError_t launchKernelWithShared(void (*kernel)(Params...), dim3 grid, dim3 block, size_t sharedBytes,
-                                   const Launch& launch, Args... args)
+cudaError_t launchKernel(void (*kernel)(Params...), dim3 grid, dim3 block, const Launch& launch, Args... args)
 {
     cudaLaunchConfig_t config{};
     config.gridDim = grid;
     config.blockDim = block;
-    config.dynamicSmemBytes = sharedBytes;
+    config.dynamicSmemBytes = 0;
     config.stream = launch.stream;
     cudaLaunchAttribute overlap{};
     overlap.id = cudaLaunchAttributeProgrammaticStreamSerialization;
@@ -53,13 +52,6 @@ cudaError_t launchKernelWithShared(void (*kernel)(Params...), dim3 grid, dim3 bl
     config.attrs = &overlap;
     config.numAttrs = launch.overlap ? 1 : 0;
     return cudaLaunchKernelEx(&config, kernel, static_cast<Params>(args)...);
-}
-
-// The same without dynamic shared memory.
-template <typename... Params, typename... Args>
-cudaError_t launchKernel(void (*kernel)(Params...), dim3 grid, dim3 block, const Launch& launch, Args... args)
-{
-    return launchKernelWithShared(kernel, grid, block, 0, launch, args...);
 }
 
 } // namespace vora::core::cuda

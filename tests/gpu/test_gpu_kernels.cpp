@@ -158,13 +158,10 @@ void decodeAttentionMatchesFloat64()
     GPU_CHECK(compared == 2 * 3 * 5 * 11, "configuration count");
 }
 
-bool streamedVariant(int variant) { return std::string(cuda::gemvVariantName(variant)).rfind("streamed", 0) == 0; }
-
 void gemvMatchesFloat64()
 {
     int compared = 0;
     int variantsCompared = 0;
-    int skipped = 0; // variants that do not take a shape
     for (c10::ScalarType type : {at::kFloat, at::kBFloat16, at::kHalf}) {
         for (auto [n, k] : std::vector<std::pair<int, int>>{{1, 8}, {7, 64}, {96, 64}, {4608, 3584}, {3584, 18944},
                                                              {1000, 2056}, {37888, 3584}}) {
@@ -189,14 +186,6 @@ void gemvMatchesFloat64()
                 // same bits as the kind's first launch, which is checked against float64 too.
                 at::Tensor firstOfKind[2] = {y, at::Tensor()};
                 for (int variant = 1; variant < cuda::gemvVariantCount(); ++variant) {
-                    if (!cuda::gemvVariantTakes(variant, elementTypeOf(type), k)) {
-                        // Only a streamed variant may refuse: x and two rows must fit its shared memory.
-                        GPU_CHECK(streamedVariant(variant) && variant != 1 && variant != 6,
-                                  describe(type, n, k, withBias) + ": variant " + cuda::gemvVariantName(variant)
-                                      + " does not take it");
-                        ++skipped;
-                        continue;
-                    }
                     const int kind = cuda::gemvVariantSplitsK(variant) ? 1 : 0;
                     for (bool overlap : {false, true}) {
                         at::Tensor other = poisoned({n}, type);
@@ -223,34 +212,16 @@ void gemvMatchesFloat64()
         }
     }
     int splitting = 0;
-    int refusing = 0;
     for (int variant = 0; variant < cuda::gemvVariantCount(); ++variant) {
         splitting += cuda::gemvVariantSplitsK(variant) ? 1 : 0;
-        // An x of 256 KB fits no block's shared memory: the streamed variants refuse it, the others take it.
-        const int hugeK = 1 << 17;
-        const at::Tensor w = randomOn({1, hugeK}, at::kBFloat16);
-        const at::Tensor x = randomOn({hugeK}, at::kBFloat16);
-        at::Tensor y = poisoned({1}, at::kBFloat16);
-        const bool streamed = streamedVariant(variant);
-        const bool takes = cuda::gemvVariantTakes(variant, cuda::ElementType::BFloat16, hugeK);
-        const cudaError_t status = cuda::launchGemv(cuda::ElementType::BFloat16, w.data_ptr(), x.data_ptr(), nullptr,
-                                                    y.data_ptr(), 1, hugeK, currentStream(), variant);
-        GPU_CHECK(takes == !streamed && (status == cudaSuccess) == takes,
-                  std::string("variant ") + cuda::gemvVariantName(variant) + ": k = 131072 taken or refused as it says");
-        refusing += takes ? 0 : 1;
-        if (!takes) {
-            GPU_CHECK(at::isnan(y).all().item<bool>(), "a refused launch wrote nothing");
-        }
     }
-    GPU_CHECK(splitting >= 1 && !cuda::gemvVariantSplitsK(0) && refusing == 4, "variant kinds");
+    GPU_CHECK(splitting >= 1 && !cuda::gemvVariantSplitsK(0), "variant kinds");
     // Per configuration: variant 0 and the first k-splitting launch against float64, every other launch
-    // (2 per variant that takes the shape) bit-compared with the first of its kind.
+    // (2 per variant) bit-compared with the first of its kind.
     GPU_CHECK(compared == 3 * 7 * 2 * 2, "gemv configuration count");
-    GPU_CHECK(variantsCompared == 3 * 7 * 2 * ((cuda::gemvVariantCount() - 1) * 2 - 1) - 2 * skipped,
-              "gemv variant count");
-    std::printf("  gemv: %d configurations against float64, %d variant outputs bit-compared (%d variant x shape "
-                "pairs not taken)\n",
-                compared, variantsCompared, skipped);
+    GPU_CHECK(variantsCompared == 3 * 7 * 2 * ((cuda::gemvVariantCount() - 1) * 2 - 1), "gemv variant count");
+    std::printf("  gemv: %d configurations against float64, %d variant outputs bit-compared\n", compared,
+                variantsCompared);
 }
 
 // The gated product (gate and up rows with SwiGLU in one kernel) against the plain product of the same
@@ -312,8 +283,7 @@ void gatedGemvMatchesGemvThenSwiGlu()
 // One decode layer's kernel chain at VoRA-7B shapes (bf16), twice over, with real data dependencies between
 // the kernels: launched serially, overlapped (each kernel may start while the previous one ends), and
 // overlapped inside a captured CUDA graph. A kernel that read its input before waitForPrerequisites()
-// would see the previous layer's values and change the bits. Run with the register-loading products and
-// with the streamed ones, which must give the first set's bits.
+// would see the previous layer's values and change the bits.
 void overlappedLaunchesGiveTheSameBits()
 {
     const auto type = at::kBFloat16;
@@ -354,20 +324,6 @@ void overlappedLaunchesGiveTheSameBits()
     GPU_CHECK(cuda::gemvVariantSplitsK(6) && cuda::gemvVariantSplitsK(7) && !cuda::gemvVariantSplitsK(1)
                   && cuda::gemvVariantGates(1),
               "the chain's variants: k split for o_proj and down_proj, gate_up_proj gated");
-    // The products' variants: qkv_proj, o_proj, down_proj (gate_up_proj runs gated variant 1).
-    struct Products {
-        int qkv, o, down;
-    };
-    auto variantNamed = [](const std::string& name) {
-        for (int variant = 0; variant < cuda::gemvVariantCount(); ++variant) {
-            if (name == cuda::gemvVariantName(variant)) {
-                return variant;
-            }
-        }
-        GPU_CHECK(false, "no gemv variant named " + name);
-        return -1;
-    };
-    Products products{0, 6, 7}; // k split for o_proj and down_proj
     auto chain = [&](Buffers& b, bool overlap) {
         const cuda::Launch launch(currentStream(), overlap);
         auto ok = [](cudaError_t status) { GPU_CHECK(status == cudaSuccess, cudaGetErrorString(status)); };
@@ -375,76 +331,53 @@ void overlappedLaunchesGiveTheSameBits()
             const Layer& w = weights[static_cast<size_t>(l)];
             ok(cuda::launchAddRmsNorm(e, b.residual.data_ptr(), l == 0 ? nullptr : b.delta.data_ptr(), w.norm1.data_ptr(),
                                       b.normed.data_ptr(), d, 1e-6f, launch));
-            ok(cuda::launchGemv(e, w.qkv.data_ptr(), b.normed.data_ptr(), nullptr, b.qkv.data_ptr(), qkvWidth, d, launch,
-                                products.qkv));
+            ok(cuda::launchGemv(e, w.qkv.data_ptr(), b.normed.data_ptr(), nullptr, b.qkv.data_ptr(), qkvWidth, d, launch));
             const cuda::DecodeToken token{b.qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(), position.data_ptr<int64_t>(),
                                           table.data_ptr<int64_t>(), l, layers, b.q.data_ptr()};
             ok(cuda::launchDecodeAttention(e, token, b.attended.data_ptr(), b.rowMax[l].data_ptr<float>(),
                                            b.rowSum[l].data_ptr<float>(), b.workspace.data_ptr<float>(), heads, kvHeads,
                                            headDim, splits, launch));
             ok(cuda::launchGemv(e, w.o.data_ptr(), b.attended.data_ptr(), nullptr, b.delta.data_ptr(), d, heads * headDim,
-                                launch, products.o));
+                                launch, 6)); // k split over the block's warps
             ok(cuda::launchAddRmsNorm(e, b.residual.data_ptr(), b.delta.data_ptr(), w.norm2.data_ptr(),
                                       b.normed.data_ptr(), d, 1e-6f, launch));
             ok(cuda::launchGatedGemv(e, w.gateUp.data_ptr(), b.normed.data_ptr(), nullptr, b.activated.data_ptr(),
                                      intermediate, d, launch, 1));
             ok(cuda::launchGemv(e, w.down.data_ptr(), b.activated.data_ptr(), nullptr, b.delta.data_ptr(), d,
-                                intermediate, launch, products.down));
+                                intermediate, launch, 7)); // k split too
         }
         ok(cuda::launchAddRmsNorm(e, b.residual.data_ptr(), b.delta.data_ptr(), weights[0].norm1.data_ptr(),
                                   b.normed.data_ptr(), d, 1e-6f, launch));
     };
-    // The register-loading variants, then the streamed ones of the same kinds (the same order of sums, so
-    // the same bits as the first set, compared below).
-    const std::vector<Products> productSets = {
-        {0, 6, 7},
-        {variantNamed("streamed, 1 block/SM"), variantNamed("streamed, 1 block/SM, k/4"),
-         variantNamed("streamed, 2 blocks/SM, k/4")}};
-    int compared = 0;
-    Buffers firstSerial;
-    for (const Products& set : productSets) {
-        products = set;
-        const std::string variants = std::string(" (") + cuda::gemvVariantName(set.qkv) + ", " + cuda::gemvVariantName(set.o)
-            + ", " + cuda::gemvVariantName(set.down) + ")";
-        // The cache row at `position` is rewritten with the same values by every run.
-        Buffers serial = buffersFor();
-        chain(serial, false);
-        Buffers overlapped = buffersFor();
-        chain(overlapped, true);
-        Buffers graphed = buffersFor();
-        torch::cuda::synchronize(); // the buffers were filled on the default stream; the graph runs on another
-        {
-            at::cuda::CUDAGraph graph;
-            const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
-            Buffers warm = buffersFor();
-            chain(warm, true);
-            graph.capture_begin();
-            chain(graphed, true);
-            graph.capture_end();
-            graph.replay();
-            at::cuda::getCurrentCUDAStream().synchronize();
-        }
-        GPU_CHECK(at::isfinite(serial.normed).all().item<bool>(), "serial chain gave non-finite values" + variants);
-        if (!firstSerial.normed.defined()) {
-            firstSerial = serial;
-        }
-        for (const Buffers* other : {&overlapped, &graphed, &serial}) {
-            const std::string which = (other == &overlapped ? "overlapped" : other == &graphed ? "overlapped in a graph"
-                                                                                              : "serial against the first set")
-                + variants;
-            const Buffers& reference = other == &serial ? firstSerial : serial;
-            if (other == &serial && &set == &productSets.front()) {
-                continue;
-            }
-            GPU_CHECK(at::equal(other->normed, reference.normed), which + ": final norm differs");
-            GPU_CHECK(at::equal(other->residual, reference.residual), which + ": residual differs");
-            GPU_CHECK(at::equal(other->rowMax, reference.rowMax) && at::equal(other->rowSum, reference.rowSum),
-                      which + ": attention row statistics differ");
-            ++compared;
-        }
+    // The cache row at `position` is rewritten with the same values by every run.
+    Buffers serial = buffersFor();
+    chain(serial, false);
+    Buffers overlapped = buffersFor();
+    chain(overlapped, true);
+    Buffers graphed = buffersFor();
+    torch::cuda::synchronize(); // the buffers were filled on the default stream; the graph runs on another
+    {
+        at::cuda::CUDAGraph graph;
+        const at::cuda::CUDAStreamGuard guard(at::cuda::getStreamFromPool());
+        Buffers warm = buffersFor();
+        chain(warm, true);
+        graph.capture_begin();
+        chain(graphed, true);
+        graph.capture_end();
+        graph.replay();
+        at::cuda::getCurrentCUDAStream().synchronize();
     }
-    GPU_CHECK(compared == 5, "chains compared");
-    std::printf("  overlapped chains: %d compared\n", compared);
+    GPU_CHECK(at::isfinite(serial.normed).all().item<bool>(), "serial chain gave non-finite values");
+    int compared = 0;
+    for (const Buffers* other : {&overlapped, &graphed}) {
+        const std::string which = other == &overlapped ? "overlapped" : "overlapped in a graph";
+        GPU_CHECK(at::equal(other->normed, serial.normed), which + ": final norm differs from the serial chain");
+        GPU_CHECK(at::equal(other->residual, serial.residual), which + ": residual differs");
+        GPU_CHECK(at::equal(other->rowMax, serial.rowMax) && at::equal(other->rowSum, serial.rowSum),
+                  which + ": attention row statistics differ");
+        ++compared;
+    }
+    GPU_CHECK(compared == 2, "chains compared");
 }
 
 void elementwiseKernelsMatchEagerOps()
