@@ -57,10 +57,13 @@ struct AttentionRecorder::Impl : AttentionObserver {
         return layers.empty() || std::find(layers.begin(), layers.end(), layer) != layers.end();
     }
 
-    void store(int layer, int64_t position, const at::Tensor& perHead)
+    // What the detail keeps of per-head rows: all heads, or their mean over the dimension `heads`.
+    at::Tensor kept(const at::Tensor& perHead, int64_t heads) const
     {
-        rows[position][layer] = detail == AttentionDetail::Heads ? perHead : perHead.mean(0, /*keepdim=*/true);
+        return detail == AttentionDetail::Heads ? perHead : perHead.mean(heads, /*keepdim=*/true);
     }
+
+    void store(int layer, int64_t position, const at::Tensor& perHead) { rows[position][layer] = kept(perHead, 0); }
 
     // Computes the pending rows, in batches of equal key shapes whose float32 keys stay within a bound (a
     // 9k-token prompt's keys for all layers would take half a gigabyte).
@@ -88,9 +91,9 @@ struct AttentionRecorder::Impl : AttentionObserver {
             }
             const at::Tensor perHead = imageAttentionProbabilitiesOfRows(
                 at::stack(queries), at::stack(keys), keySpans, logSumExps.empty() ? at::Tensor() : at::stack(logSumExps));
-            const at::Tensor kept = detail == AttentionDetail::Heads ? perHead : perHead.mean(1, /*keepdim=*/true);
+            const at::Tensor batch = kept(perHead, 1); // [rows, H or 1, N]
             for (size_t i = first; i < end; ++i) {
-                rows[pendingPosition][pending[i].layer] = kept[static_cast<int64_t>(i - first)];
+                rows[pendingPosition][pending[i].layer] = batch[static_cast<int64_t>(i - first)];
             }
             first = end;
         }
